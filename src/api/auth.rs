@@ -1,0 +1,128 @@
+//! `/auth/`: register, login, refresh, logout, me.
+
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::envelope::{Reply, created, ok};
+use crate::api::extract::AppJson;
+use crate::api::views;
+use crate::app::AppState;
+use crate::auth::extract::SignedIn;
+use crate::auth::sessions::{self, Tokens};
+use crate::domain::{accounts, catalog};
+use crate::entities::user;
+use crate::error::{Problems, Result};
+
+fn token_fields(data: &mut Value, tokens: &Tokens) {
+    data["token"] = json!(tokens.access);
+    data["access"] = json!(tokens.access);
+    data["refresh"] = json!(tokens.refresh);
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    AppJson(input): AppJson<accounts::SignupInput>,
+) -> Result<Reply> {
+    let r = accounts::register(&state.db, input).await?;
+    let tokens = sessions::start(&state.db, &state.tokens, r.user.id).await?;
+    let mut data = json!({
+        "user": views::user(&r.user),
+        "account": views::account(&r.account, &r.plan),
+        "subscription": r.subscription.as_ref().map(|s| views::subscription(s, &r.plan)),
+        "invoice": r.invoice.as_ref().map(views::invoice_summary),
+    });
+    token_fields(&mut data, &tokens);
+    let message = match r.invoice {
+        Some(_) => "Account created. Pay the invoice and confirm your payment to activate it.",
+        None => "Account created. Your free trial has started.",
+    };
+    Ok(created(data).message(message))
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginInput {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+/// The user with their account (and its plan), as login and `me` show it.
+async fn user_with_account(state: &AppState, user: &user::Model) -> Result<Value> {
+    let mut v = views::user(user);
+    let account = match user.account_id {
+        Some(id) => accounts::find_account(&state.db, id).await?,
+        None => None,
+    };
+    v["account"] = match account {
+        Some(a) => views::account(&a, &catalog::plan_by_id(state.db.conn(), a.plan_id).await?),
+        None => Value::Null,
+    };
+    Ok(v)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    AppJson(input): AppJson<LoginInput>,
+) -> Result<Reply> {
+    let mut p = Problems::default();
+    let email = input.email.unwrap_or_default();
+    let password = input.password.unwrap_or_default();
+    if email.trim().is_empty() {
+        p.add("email", "This field is required.");
+    }
+    if password.is_empty() {
+        p.add("password", "This field is required.");
+    }
+    p.finish()?;
+    let user = accounts::authenticate(&state.db, &email, &password).await?;
+    let tokens = sessions::start(&state.db, &state.tokens, user.id).await?;
+    let mut data = json!({});
+    token_fields(&mut data, &tokens);
+    data["user"] = user_with_account(&state, &user).await?;
+    Ok(ok(data).message("Login successful"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RefreshInput {
+    refresh: Option<String>,
+}
+
+pub async fn refresh(
+    State(state): State<AppState>,
+    AppJson(input): AppJson<RefreshInput>,
+) -> Result<Reply> {
+    let token = input.refresh.unwrap_or_default();
+    if token.is_empty() {
+        return Err(crate::error::Error::field(
+            "refresh",
+            "This field is required.",
+        ));
+    }
+    let (tokens, _) = sessions::refresh(&state.db, &state.tokens, &token).await?;
+    let mut data = json!({});
+    token_fields(&mut data, &tokens);
+    Ok(ok(data))
+}
+
+/// Revokes the given refresh token, or every session of the user when none is given.
+pub async fn logout(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    AppJson(input): AppJson<RefreshInput>,
+) -> Result<Reply> {
+    sessions::revoke(&state.db, user.id, input.refresh.as_deref()).await?;
+    Ok(ok(json!({})).message("Logged out"))
+}
+
+pub async fn me(State(state): State<AppState>, SignedIn(user): SignedIn) -> Result<Reply> {
+    let mut data = json!({ "user": user_with_account(&state, &user).await? });
+    let subscription = match user.account_id {
+        Some(id) => accounts::subscription_of(&state.db, id).await?,
+        None => None,
+    };
+    data["subscription"] = match subscription {
+        Some(s) => views::subscription(&s, &catalog::plan_by_id(state.db.conn(), s.plan_id).await?),
+        None => Value::Null,
+    };
+    Ok(ok(data))
+}

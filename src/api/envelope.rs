@@ -1,0 +1,113 @@
+//! The success envelope, request ids, and list pages, shared by every JSON handler.
+
+use axum::extract::Request;
+use axum::http::{StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::domain::page::Page;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served ("" outside one).
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Makes the `x-request-id` set by tower-http visible to envelope builders, errors included.
+pub async fn scope_request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    REQUEST_ID.scope(id, next.run(req)).await
+}
+
+/// `{"success": true, "message"?, "data", "request_id"}`.
+pub struct Reply {
+    status: StatusCode,
+    message: Option<String>,
+    data: Value,
+}
+
+pub fn ok(data: Value) -> Reply {
+    Reply {
+        status: StatusCode::OK,
+        message: None,
+        data,
+    }
+}
+
+pub fn created(data: Value) -> Reply {
+    Reply {
+        status: StatusCode::CREATED,
+        message: None,
+        data,
+    }
+}
+
+impl Reply {
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut body = Map::new();
+        body.insert("success".into(), Value::Bool(true));
+        if let Some(message) = self.message {
+            body.insert("message".into(), Value::String(message));
+        }
+        body.insert("data".into(), self.data);
+        body.insert("request_id".into(), Value::String(current_request_id()));
+        (self.status, axum::Json(Value::Object(body))).into_response()
+    }
+}
+
+/// `{"count", "next", "previous", "results"}` with links that keep the other query parameters.
+pub fn page_data<T>(page: Page<T>, uri: &Uri, to_json: impl FnMut(T) -> Value) -> Value {
+    let link = |n: u64| {
+        let mut query: Vec<String> = uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
+            .map(str::to_owned)
+            .collect();
+        query.push(format!("page={n}"));
+        Value::String(format!(
+            "{}/?{}",
+            uri.path().trim_end_matches('/'),
+            query.join("&")
+        ))
+    };
+    let req = page.request;
+    let next = if page.has_next() {
+        link(req.page + 1)
+    } else {
+        Value::Null
+    };
+    let previous = if req.page > 1 {
+        link(req.page - 1)
+    } else {
+        Value::Null
+    };
+    json!({
+        "count": page.count,
+        "next": next,
+        "previous": previous,
+        "results": page.items.into_iter().map(to_json).collect::<Vec<_>>(),
+    })
+}
+
+/// An unpaginated list in the same shape.
+pub fn list_data(results: Vec<Value>) -> Value {
+    json!({ "count": results.len(), "next": null, "previous": null, "results": results })
+}

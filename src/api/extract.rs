@@ -1,0 +1,119 @@
+//! Request extractors whose failures come out in the error envelope (after axum's
+//! `examples/error-handling`): JSON bodies, query parameters and path ids.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::domain::page::PageRequest;
+use crate::error::{Error, FieldErrors};
+
+/// A JSON body. An empty body reads as `{}`, so missing fields are reported by name;
+/// malformed JSON, a wrong content type and oversized bodies get their own clear answers.
+pub struct AppJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge("Request body is too large (limit 1 MiB)".into())
+            } else {
+                Error::field("body", "Could not read the request body.")
+            }
+        })?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            if is_json != Some(true) {
+                return Err(Error::UnsupportedMediaType(
+                    "Content-Type must be application/json".into(),
+                ));
+            }
+            &bytes
+        };
+        let value: serde_json::Value = serde_json::from_slice(text)
+            .map_err(|e| Error::field("body", format!("Malformed JSON: {e}")))?;
+        if !value.is_object() {
+            return Err(Error::field("body", "Expected a JSON object."));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(AppJson)
+            .map_err(|e| {
+                let field = match e.path().to_string() {
+                    p if p == "." => "body".to_owned(),
+                    p => p,
+                };
+                let mut fields = FieldErrors::new();
+                fields.insert(field.clone(), vec![e.inner().to_string()]);
+                Error::Invalid {
+                    message: format!("{field}: invalid value"),
+                    fields,
+                }
+            })
+    }
+}
+
+/// Query parameters, read leniently and validated where used.
+pub struct Params(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::field("query", "Malformed query string."))?;
+        Ok(Params(map))
+    }
+}
+
+impl Params {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    fn number(&self, key: &str) -> Result<Option<u64>, Error> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| Error::field(key, "Enter a positive whole number.")),
+        }
+    }
+
+    pub fn page(&self) -> Result<PageRequest, Error> {
+        Ok(PageRequest::new(
+            self.number("page")?,
+            self.number("page_size")?,
+        ))
+    }
+}
+
+/// A numeric id from the path; anything else is "not found", like a missing row.
+pub fn path_id(raw: &str, not_found: &str) -> Result<i64, Error> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| Error::NotFound(not_found.to_owned()))
+}

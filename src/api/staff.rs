@@ -1,0 +1,100 @@
+//! Staff-only payment review: the queue, approve, reject.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::envelope::{Reply, ok, page_data};
+use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::views;
+use crate::app::AppState;
+use crate::auth::extract::Staff;
+use crate::domain::payments::{self, Reviewed, StaffFilter};
+use crate::error::{Error, Result};
+
+pub async fn list_payments(
+    State(state): State<AppState>,
+    Staff(_): Staff,
+    params: Params,
+    uri: Uri,
+) -> Result<Reply> {
+    let filter = StaffFilter {
+        status: params.get("status").map(str::to_owned),
+        search: params.get("search").map(str::to_owned),
+    };
+    let page = payments::list_for_staff(&state.db, filter, params.page()?).await?;
+    Ok(ok(page_data(page, &uri, |row| {
+        let mut v = views::payment(&row.payment, row.approved_by.as_deref());
+        v["invoice_number"] = json!(row.invoice_number);
+        v["account_name"] = json!(row.account_name);
+        v
+    })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewInput {
+    admin_notes: Option<String>,
+    failure_reason: Option<String>,
+}
+
+fn clean(text: Option<String>, field: &str, max: usize) -> Result<Option<String>> {
+    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > max) {
+        return Err(Error::field(
+            field,
+            format!("Ensure this field has at most {max} characters."),
+        ));
+    }
+    Ok(text)
+}
+
+/// The guide's approve body; reject answers the same shape.
+fn review_data(r: &Reviewed) -> Value {
+    json!({
+        "payment_id": r.payment.id,
+        "invoice_id": r.invoice.id,
+        "invoice_number": r.invoice.invoice_number,
+        "account_id": r.account.id,
+        "account_status": r.account.status,
+        "subscription_status": r.subscription.as_ref().map(|s| s.status.clone()),
+        "credits_added": r.credits_added,
+        "total_credits": r.account.credits,
+        "approved_by": r.reviewer.email,
+        "approved_at": views::opt_time(r.payment.approved_at),
+    })
+}
+
+fn only(mut reviewed: Vec<Reviewed>) -> Result<Reviewed> {
+    reviewed
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("review returned nothing")))
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<ReviewInput>,
+) -> Result<Reply> {
+    let id = path_id(&id, "Payment not found")?;
+    let notes = clean(input.admin_notes, "admin_notes", 2000)?;
+    let r = only(payments::approve(&state.db, &staff, &[id], notes).await?)?;
+    Ok(ok(review_data(&r)).message("Payment approved successfully. Account activated."))
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<ReviewInput>,
+) -> Result<Reply> {
+    let id = path_id(&id, "Payment not found")?;
+    let notes = clean(input.admin_notes, "admin_notes", 2000)?;
+    let reason = clean(input.failure_reason, "failure_reason", 255)?;
+    let r = only(payments::reject(&state.db, &staff, &[id], notes, reason).await?)?;
+    let mut data = review_data(&r);
+    data["payment_status"] = json!(r.payment.status);
+    data["failure_reason"] = json!(r.payment.failure_reason);
+    Ok(ok(data).message("Payment rejected. The customer may submit a new confirmation."))
+}

@@ -1,0 +1,77 @@
+//! Who is calling: `SignedIn` (any valid token), `Customer` (a member of an account) and
+//! `Staff` (platform staff). Checked on the server for every request that names them.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::app::AppState;
+use crate::domain::{Member, accounts};
+use crate::entities::user;
+use crate::error::{Error, Result};
+
+pub struct SignedIn(pub user::Model);
+pub struct Customer(pub Member);
+pub struct Staff(pub user::Model);
+
+fn bearer(parts: &Parts) -> Result<&str> {
+    let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+        Error::Unauthorized("Authentication credentials were not provided".into())
+    })?;
+    let value = header
+        .to_str()
+        .map_err(|_| Error::Unauthorized("Invalid or expired token".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(Error::Unauthorized("Invalid or expired token".into())),
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let invalid = || Error::Unauthorized("Invalid or expired token".into());
+        let user_id = state
+            .tokens
+            .verify_access(bearer(parts)?)
+            .ok_or_else(invalid)?;
+        let user = accounts::find_user(&state.db, user_id)
+            .await?
+            .filter(|u| u.is_active)
+            .ok_or_else(invalid)?;
+        Ok(SignedIn(user))
+    }
+}
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
+        let not_customer = || {
+            Error::Forbidden("This endpoint is for customer accounts; staff users have none".into())
+        };
+        let account_id = user.account_id.ok_or_else(not_customer)?;
+        let account = accounts::find_account(&state.db, account_id)
+            .await?
+            .ok_or_else(not_customer)?;
+        Ok(Customer(Member { user, account }))
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
+        if !user.is_staff {
+            return Err(Error::Forbidden("Staff access required".into()));
+        }
+        Ok(Staff(user))
+    }
+}

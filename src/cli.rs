@@ -1,0 +1,171 @@
+//! The command line: `serve` (the default), `migrate`, `createsuperuser`, `account show`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{Application, prepare_database};
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Secret, Settings};
+use crate::domain::{accounts, report};
+use crate::error::Error;
+
+#[derive(Parser, Debug)]
+#[command(name = "tollgate", version, about = "Self-hosted billing backend")]
+struct Cli {
+    /// sqlite://FILE (created when missing) or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "TOLLGATE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+    /// Address to serve on.
+    #[arg(long, global = true, env = "TOLLGATE_BIND", default_value = DEFAULT_BIND)]
+    bind: String,
+    /// Key that signs access tokens; when unset, one is generated and kept in the database.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_SECRET_KEY",
+        hide_env_values = true
+    )]
+    secret_key: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Migrate, seed reference data, and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and seed reference data, then exit.
+    Migrate,
+    /// Create a platform staff user (superuser); prompts for missing values on a terminal.
+    Createsuperuser {
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Inspect accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCommand {
+    /// Status, plan, credits, subscription, invoices, payments and ledger of one account.
+    Show { id: i64 },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOLLGATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings {
+        database_url: cli.database_url,
+        bind: cli.bind,
+        secret_key: cli.secret_key.filter(|k| !k.is_empty()).map(Secret::new),
+        ..Settings::default()
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(&settings).await?;
+            tracing::info!("tollgate listening on http://{}", settings.bind);
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            prepare_database(&settings).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Createsuperuser { email, password } => {
+            let email = match email {
+                Some(e) => e,
+                None => prompt_line("Email: ")?,
+            };
+            let password = match password {
+                Some(p) => p,
+                None => prompt_new_password()?,
+            };
+            let db = prepare_database(&settings).await?;
+            let user = accounts::create_staff_user(&db, &email, &password)
+                .await
+                .map_err(describe)?;
+            println!("Superuser created: {} (id {})", user.email, user.id);
+            Ok(())
+        }
+        Command::Account {
+            command: AccountCommand::Show { id },
+        } => {
+            let db = prepare_database(&settings).await?;
+            let r = report::account_report(&db, id).await.map_err(describe)?;
+            print!("{}", crate::domain::report::render(&r));
+            Ok(())
+        }
+    }
+}
+
+/// Domain errors as a person reads them at a terminal.
+fn describe(e: Error) -> anyhow::Error {
+    match e {
+        Error::Invalid { fields, .. } => {
+            let lines: Vec<String> = fields
+                .iter()
+                .map(|(field, msgs)| format!("{field}: {}", msgs.join(" ")))
+                .collect();
+            anyhow::anyhow!(lines.join("; "))
+        }
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+fn prompt_line(prompt: &str) -> anyhow::Result<String> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("missing --email (no terminal to prompt on)");
+    }
+    print!("{prompt}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}
+
+fn prompt_new_password() -> anyhow::Result<String> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("missing --password (no terminal to prompt on)");
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Password (again): ")?;
+    if first != again {
+        anyhow::bail!("passwords do not match");
+    }
+    Ok(first)
+}

@@ -1,0 +1,14 @@
+//! One migration history for SQLite and PostgreSQL, embedded in the binary.
+
+mod m0001_initial;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+}

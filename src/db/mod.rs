@@ -1,0 +1,108 @@
+//! Connecting to SQLite or PostgreSQL, and the write transactions every state change runs in.
+
+pub mod migrations;
+pub mod seed;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The shared database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    /// SQLite allows one writer at a time. Queuing writers here (FIFO) instead of letting them
+    /// spin in SQLite's busy handler keeps throughput steady and "database is locked" away from
+    /// clients. PostgreSQL has no gate: its row locks and conditional updates do the work.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction. Dropping it without `commit` rolls back.
+pub struct WriteTxn {
+    // Field order matters: the transaction is rolled back before the gate opens.
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30));
+        let is_sqlite = url.starts_with("sqlite:");
+        if is_sqlite {
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        } else {
+            opts.max_connections(16).min_connections(1);
+        }
+        let conn = Database::connect(opts).await?;
+        let write_gate = is_sqlite.then(|| Arc::new(Mutex::new(())));
+        Ok(Db { conn, write_gate })
+    }
+
+    /// For reads: any statement outside a write transaction.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE` behind the in-process gate,
+    /// so a transaction that reads before it writes can never fail to upgrade its lock; another
+    /// process (the CLI) waits in SQLite's busy timeout.
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self
+            .conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}
+
+/// True when the error is a unique-constraint violation (a lost race on an insert).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

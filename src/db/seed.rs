@@ -1,0 +1,223 @@
+//! Reference data, seeded idempotently: rows already present (by their natural key) are left
+//! alone, so staff edits survive restarts and several servers may start at once.
+
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+
+use crate::entities::{credit_cost, industry, payment_method_config, plan};
+
+/// (slug, name, price in cents, included credits, max sites, max users, public)
+const PLANS: &[(&str, &str, i64, i64, i32, i32, bool)] = &[
+    ("free", "Free", 0, 1000, 1, 1, true),
+    ("starter", "Starter", 8900, 1000, 1, 2, true),
+    ("growth", "Growth", 13900, 2000, 3, 5, true),
+    ("scale", "Scale", 22900, 5000, 5, 10, true),
+    ("internal", "Internal", 0, 100_000, 100, 100, false),
+];
+
+/// (country, method, display name, instructions, details JSON, sort order)
+const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
+    ("*", "stripe", "Credit/Debit Card (Stripe)", "", "{}", 10),
+    ("*", "paypal", "PayPal", "", "{}", 20),
+    (
+        "*",
+        "bank_transfer",
+        "Bank Transfer",
+        "Bank: ABC Bank, Account: 1234567890, SWIFT: ABCPKKA",
+        r#"{"bank_name":"ABC Bank","account_number":"1234567890","swift":"ABCPKKA"}"#,
+        30,
+    ),
+    (
+        "PK",
+        "local_wallet",
+        "JazzCash / Easypaisa",
+        "JazzCash: 03001234567",
+        r#"{"wallet_provider":"JazzCash","wallet_number":"03001234567"}"#,
+        40,
+    ),
+    (
+        "IN",
+        "local_wallet",
+        "UPI / Paytm",
+        "UPI: billing@abcbank",
+        r#"{"upi_id":"billing@abcbank"}"#,
+        40,
+    ),
+    (
+        "BD",
+        "local_wallet",
+        "bKash / Nagad",
+        "bKash: 01712345678",
+        r#"{"wallet_number":"01712345678"}"#,
+        40,
+    ),
+    (
+        "KE",
+        "local_wallet",
+        "M-Pesa",
+        "M-Pesa Paybill: 123456",
+        r#"{"paybill":"123456"}"#,
+        40,
+    ),
+    (
+        "PH",
+        "local_wallet",
+        "GCash / Maya",
+        "GCash: 09171234567",
+        r#"{"wallet_number":"09171234567"}"#,
+        40,
+    ),
+    (
+        "ID",
+        "local_wallet",
+        "GoPay / OVO",
+        "GoPay: 081234567890",
+        r#"{"wallet_number":"081234567890"}"#,
+        40,
+    ),
+    (
+        "BR",
+        "local_wallet",
+        "Pix",
+        "Pix key: billing@example.com",
+        r#"{"pix_key":"billing@example.com"}"#,
+        40,
+    ),
+    (
+        "GB",
+        "bank_transfer",
+        "Bank Transfer (UK Faster Payments)",
+        "Bank: ABC Bank UK, Sort code: 12-34-56, Account: 12345678",
+        r#"{"bank_name":"ABC Bank UK","sort_code":"12-34-56","account_number":"12345678"}"#,
+        30,
+    ),
+    (
+        "DE",
+        "bank_transfer",
+        "SEPA Transfer",
+        "Bank: ABC Bank EU, IBAN: DE89370400440532013000, BIC: ABCDDEFF",
+        r#"{"bank_name":"ABC Bank EU","iban":"DE89370400440532013000","bic":"ABCDDEFF"}"#,
+        30,
+    ),
+    (
+        "AE",
+        "bank_transfer",
+        "Bank Transfer (UAE)",
+        "Bank: ABC Bank UAE, IBAN: AE070331234567890123456",
+        r#"{"bank_name":"ABC Bank UAE","iban":"AE070331234567890123456"}"#,
+        30,
+    ),
+    (
+        "NG",
+        "bank_transfer",
+        "Bank Transfer (Nigeria)",
+        "Bank: ABC Bank Nigeria, Account: 0123456789",
+        r#"{"bank_name":"ABC Bank Nigeria","account_number":"0123456789"}"#,
+        30,
+    ),
+];
+
+const INDUSTRIES: &[(&str, &str)] = &[
+    ("technology", "Technology"),
+    ("ecommerce", "E-commerce"),
+    ("healthcare", "Healthcare"),
+    ("finance", "Finance"),
+    ("education", "Education"),
+    ("travel", "Travel & Hospitality"),
+    ("food", "Food & Beverage"),
+    ("real-estate", "Real Estate"),
+    ("marketing", "Marketing & Advertising"),
+    ("legal", "Legal"),
+    ("automotive", "Automotive"),
+    ("home-garden", "Home & Garden"),
+];
+
+/// (operation, display name, credits per unit, unit size, unit name)
+const CREDIT_COSTS: &[(&str, &str, i64, i64, &str)] = &[
+    ("clustering", "Keyword clustering", 10, 1, "request"),
+    ("idea_generation", "Idea generation", 15, 1, "request"),
+    ("content_generation", "Content generation", 1, 100, "word"),
+    ("image_generation", "Image generation", 5, 1, "image"),
+    (
+        "image_prompt_extraction",
+        "Image prompt extraction",
+        2,
+        1,
+        "request",
+    ),
+    ("linking", "Internal linking", 8, 1, "request"),
+    ("optimization", "Content optimization", 1, 200, "word"),
+    (
+        "site_structure_generation",
+        "Site structure generation",
+        50,
+        1,
+        "request",
+    ),
+];
+
+pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let plans = PLANS.iter().enumerate().map(|(i, p)| plan::ActiveModel {
+        slug: Set(p.0.into()),
+        name: Set(p.1.into()),
+        price: Set(p.2),
+        currency: Set("USD".into()),
+        billing_cycle: Set("monthly".into()),
+        included_credits: Set(p.3),
+        max_sites: Set(p.4),
+        max_users: Set(p.5),
+        is_active: Set(true),
+        is_public: Set(p.6),
+        sort_order: Set(i as i32),
+        ..Default::default()
+    });
+    plan::Entity::insert_many(plans)
+        .on_conflict_do_nothing_on([plan::Column::Slug])
+        .exec(db)
+        .await?;
+
+    let methods = PAYMENT_METHODS
+        .iter()
+        .map(|m| payment_method_config::ActiveModel {
+            country_code: Set(m.0.into()),
+            payment_method: Set(m.1.into()),
+            display_name: Set(m.2.into()),
+            instructions: Set(m.3.into()),
+            details: Set(m.4.into()),
+            is_enabled: Set(true),
+            sort_order: Set(m.5),
+            ..Default::default()
+        });
+    payment_method_config::Entity::insert_many(methods)
+        .on_conflict_do_nothing_on([
+            payment_method_config::Column::CountryCode,
+            payment_method_config::Column::PaymentMethod,
+        ])
+        .exec(db)
+        .await?;
+
+    let industries = INDUSTRIES.iter().map(|i| industry::ActiveModel {
+        slug: Set(i.0.into()),
+        name: Set(i.1.into()),
+        is_active: Set(true),
+        ..Default::default()
+    });
+    industry::Entity::insert_many(industries)
+        .on_conflict_do_nothing_on([industry::Column::Slug])
+        .exec(db)
+        .await?;
+
+    let costs = CREDIT_COSTS.iter().map(|c| credit_cost::ActiveModel {
+        operation_type: Set(c.0.into()),
+        display_name: Set(c.1.into()),
+        credits_per_unit: Set(c.2),
+        unit_size: Set(c.3),
+        unit_name: Set(c.4.into()),
+        is_active: Set(true),
+        ..Default::default()
+    });
+    credit_cost::Entity::insert_many(costs)
+        .on_conflict_do_nothing_on([credit_cost::Column::OperationType])
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Prepaid credits. The balance on the account row always equals the sum of its ledger rows:
+//! every change here updates both in the caller's transaction, with a conditional update.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder,
+};
+use serde::Deserialize;
+
+use crate::db::Db;
+use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::{Member, catalog, status};
+use crate::entities::{account, credit_transaction as ledger, credit_usage};
+use crate::error::{Error, Problems, Result};
+
+/// The most units one usage call may report.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+/// Adds `amount` (> 0) to the balance and writes its ledger row. Returns the new balance.
+pub async fn grant<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    amount: i64,
+    kind: &str,
+    description: String,
+    reference: Option<String>,
+) -> Result<ledger::Model> {
+    let balance = account::Entity::update_many()
+        .col_expr(
+            account::Column::Credits,
+            Expr::col(account::Column::Credits).add(amount),
+        )
+        .filter(account::Column::Id.eq(account_id))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotFound("Account not found".into()))?
+        .credits;
+    write_ledger(
+        txn,
+        account_id,
+        kind,
+        amount,
+        balance,
+        description,
+        reference,
+    )
+    .await
+}
+
+async fn write_ledger<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    kind: &str,
+    amount: i64,
+    balance_after: i64,
+    description: String,
+    reference: Option<String>,
+) -> Result<ledger::Model> {
+    Ok(ledger::ActiveModel {
+        account_id: Set(account_id),
+        transaction_type: Set(kind.into()),
+        amount: Set(amount),
+        balance_after: Set(balance_after),
+        description: Set(description),
+        reference: Set(reference),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UsageInput {
+    pub operation_type: Option<String>,
+    pub quantity: Option<i64>,
+}
+
+#[derive(Debug)]
+pub struct Spent {
+    pub usage: credit_usage::Model,
+    pub transaction: ledger::Model,
+}
+
+/// Charges the account for a product operation, priced by the credit cost table.
+///
+/// One conditional update (`credits = credits - n WHERE credits >= n`) plus its ledger and
+/// usage rows: the balance can never go below zero, however many spends race.
+pub async fn spend(db: &Db, member: &Member, input: UsageInput) -> Result<Spent> {
+    let mut problems = Problems::default();
+    let operation = input.operation_type.unwrap_or_default();
+    let cost = if operation.trim().is_empty() {
+        problems.add("operation_type", "This field is required.");
+        None
+    } else {
+        let cost = catalog::credit_cost(db, operation.trim()).await?;
+        if cost.is_none() {
+            problems.add("operation_type", "Unknown operation type.");
+        }
+        cost
+    };
+    let quantity = input.quantity.unwrap_or(1);
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        problems.add(
+            "quantity",
+            format!("Quantity must be between 1 and {MAX_QUANTITY}."),
+        );
+    }
+    problems.finish()?;
+    member.ensure_can_use_features()?;
+    let cost = cost.ok_or_else(|| Error::Internal(anyhow::anyhow!("cost checked above")))?;
+    // Every started unit is charged: 150 words at 1 credit per 100 words cost 2 credits.
+    let units = (quantity + cost.unit_size - 1) / Ord::max(cost.unit_size, 1);
+    let credits = units * cost.credits_per_unit;
+
+    let txn = db.begin_write().await?;
+    let charged = account::Entity::update_many()
+        .col_expr(
+            account::Column::Credits,
+            Expr::col(account::Column::Credits).sub(credits),
+        )
+        .filter(account::Column::Id.eq(member.account.id))
+        .filter(account::Column::Credits.gte(credits))
+        .filter(account::Column::Status.is_in(status::account::USABLE))
+        .exec_with_returning(&*txn)
+        .await?
+        .into_iter()
+        .next();
+    let Some(charged) = charged else {
+        // Nothing changed; tell apart a lapsed account from a short balance.
+        let now = account::Entity::find_by_id(member.account.id)
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| Error::NotFound("Account not found".into()))?;
+        status::ensure_account_usable(&now.status)?;
+        return Err(Error::InsufficientCredits(format!(
+            "Insufficient credits: {} needed, {} available",
+            credits, now.credits
+        )));
+    };
+    let description = format!("{} ({} {})", cost.display_name, quantity, cost.unit_name);
+    let transaction = write_ledger(
+        &*txn,
+        member.account.id,
+        status::ledger::DEDUCTION,
+        -credits,
+        charged.credits,
+        description,
+        None,
+    )
+    .await?;
+    let usage = credit_usage::ActiveModel {
+        account_id: Set(member.account.id),
+        user_id: Set(member.user.id),
+        operation_type: Set(cost.operation_type.clone()),
+        quantity: Set(quantity),
+        credits_used: Set(credits),
+        transaction_id: Set(transaction.id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Spent { usage, transaction })
+}
+
+pub async fn balance(db: &Db, account_id: i64) -> Result<i64> {
+    Ok(account::Entity::find_by_id(account_id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| Error::NotFound("Account not found".into()))?
+        .credits)
+}
+
+pub async fn transactions(
+    db: &Db,
+    account_id: i64,
+    req: PageRequest,
+) -> Result<Page<ledger::Model>> {
+    let select = ledger::Entity::find()
+        .filter(ledger::Column::AccountId.eq(account_id))
+        .order_by_desc(ledger::Column::Id);
+    page::fetch(select, db.conn(), req).await
+}

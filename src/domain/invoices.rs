@@ -1,0 +1,153 @@
+//! Invoices: numbering, the billing snapshot, issuing, and reading them back.
+
+use chrono::{DateTime, Days, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder,
+};
+use serde_json::{Value, json};
+
+use crate::db::Db;
+use crate::domain::money::format_minor;
+use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::status;
+use crate::entities::{account, invoice, invoice_sequence as seq, plan, subscription};
+use crate::error::{Error, Result};
+
+/// Days a customer has to pay an invoice.
+pub const DUE_DAYS: u64 = 7;
+
+/// The next number in the account's month: `INV-{account}-{YYYYMM}-{NNNN}`.
+///
+/// One upsert that increments and returns the counter, so concurrent issuers each get their
+/// own number and a rolled-back invoice also rolls back its number (gap-free).
+pub async fn next_number<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let period = now.format("%Y%m").to_string();
+    let row = seq::Entity::insert(seq::ActiveModel {
+        account_id: Set(account_id),
+        period: Set(period.clone()),
+        last_number: Set(1),
+    })
+    .on_conflict(
+        OnConflict::columns([seq::Column::AccountId, seq::Column::Period])
+            .value(
+                seq::Column::LastNumber,
+                Expr::col((seq::Entity, seq::Column::LastNumber)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(txn)
+    .await?;
+    Ok(format!("INV-{account_id}-{period}-{:04}", row.last_number))
+}
+
+/// The account's billing fields as they are now; stored in the invoice and never updated.
+pub fn billing_snapshot(account: &account::Model) -> Value {
+    json!({
+        "name": account.name,
+        "billing_email": account.billing_email,
+        "billing_address_line1": account.billing_address_line1,
+        "billing_address_line2": account.billing_address_line2,
+        "billing_city": account.billing_city,
+        "billing_state": account.billing_state,
+        "billing_postal_code": account.billing_postal_code,
+        "billing_country": account.billing_country,
+        "tax_id": account.tax_id,
+    })
+}
+
+/// Issues the invoice for one period of `plan` (inside the caller's transaction).
+pub async fn issue_for_plan<C: ConnectionTrait>(
+    txn: &C,
+    account: &account::Model,
+    subscription: &subscription::Model,
+    plan: &plan::Model,
+    now: DateTime<Utc>,
+) -> Result<invoice::Model> {
+    let number = next_number(txn, account.id, now).await?;
+    let amount = format_minor(plan.price, &plan.currency);
+    let line_items = json!([{
+        "description": format!("{} plan ({})", plan.name, plan.billing_cycle),
+        "quantity": 1,
+        "unit_price": amount,
+        "amount": amount,
+    }]);
+    let metadata = json!({ "billing_snapshot": billing_snapshot(account) });
+    let due = now.date_naive() + Days::new(DUE_DAYS);
+    Ok(invoice::ActiveModel {
+        invoice_number: Set(number),
+        account_id: Set(account.id),
+        subscription_id: Set(Some(subscription.id)),
+        status: Set(status::invoice::PENDING.into()),
+        currency: Set(plan.currency.clone()),
+        subtotal: Set(plan.price),
+        tax: Set(0),
+        total: Set(plan.price),
+        line_items: Set(line_items.to_string()),
+        due_date: Set(due),
+        paid_at: Set(None),
+        metadata: Set(metadata.to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// One of the account's invoices. Another account's invoice is "not found", exactly like a
+/// missing one.
+pub async fn get_for_account(db: &Db, account_id: i64, id: i64) -> Result<invoice::Model> {
+    invoice::Entity::find_by_id(id)
+        .filter(invoice::Column::AccountId.eq(account_id))
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| Error::NotFound("Invoice not found".into()))
+}
+
+pub async fn list_for_account(
+    db: &Db,
+    account_id: i64,
+    req: PageRequest,
+) -> Result<Page<invoice::Model>> {
+    let select = invoice::Entity::find()
+        .filter(invoice::Column::AccountId.eq(account_id))
+        .order_by_desc(invoice::Column::Id);
+    page::fetch(select, db.conn(), req).await
+}
+
+/// Parses a stored JSON text column; a corrupt value reads as JSON null rather than failing.
+pub fn parse_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// How to pay the account's invoices: its default payment method as configured for its
+/// billing country.
+pub async fn payment_instructions(
+    db: &Db,
+    account: &account::Model,
+) -> Result<Option<crate::entities::payment_method_config::Model>> {
+    use crate::entities::account_payment_method as apm;
+    let method = apm::Entity::find()
+        .filter(apm::Column::AccountId.eq(account.id))
+        .order_by_desc(apm::Column::IsDefault)
+        .order_by_asc(apm::Column::Id)
+        .one(db.conn())
+        .await?;
+    match method {
+        Some(m) => {
+            crate::domain::catalog::payment_method(
+                db,
+                account.billing_country.as_deref(),
+                &m.method_type,
+            )
+            .await
+        }
+        None => Ok(None),
+    }
+}

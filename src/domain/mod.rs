@@ -1,0 +1,39 @@
+//! The rules of billing. Every state change is one function here, run in one transaction;
+//! the JSON API, the admin panel, the CLI and (later) webhooks all call these and nothing else.
+//! Nothing in this module knows about HTTP.
+
+pub mod accounts;
+pub mod catalog;
+pub mod credits;
+pub mod invoices;
+pub mod money;
+pub mod page;
+pub mod payments;
+pub mod report;
+pub mod sites;
+pub mod status;
+pub mod validate;
+
+use crate::entities::{account, user};
+use crate::error::{Error, Result};
+
+/// The signed-in customer: a user and the account they act for.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub user: user::Model,
+    pub account: account::Model,
+}
+
+impl Member {
+    /// Product features (sites, credit spending) need a paid-up or trial account and a role
+    /// that may change things.
+    pub fn ensure_can_use_features(&self) -> Result<()> {
+        status::ensure_account_usable(&self.account.status)?;
+        if self.user.role == status::role::VIEWER {
+            return Err(Error::Forbidden(
+                "Your role in this account (viewer) is read-only.".into(),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,139 @@
+//! Sites: limited per plan, each needing an industry; the creator gets access automatically.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+use serde::Deserialize;
+
+use crate::db::Db;
+use crate::domain::validate::{optional_text, required_text};
+use crate::domain::{Member, catalog, status};
+use crate::entities::{account, industry, site, site_user_access as access, user};
+use crate::error::{Error, Problems, Result};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SiteInput {
+    pub name: Option<String>,
+    pub domain: Option<String>,
+    pub industry_id: Option<i64>,
+}
+
+#[derive(Debug)]
+pub struct SiteWithAccess {
+    pub site: site::Model,
+    /// Each access row with its user's email.
+    pub access: Vec<(access::Model, String)>,
+}
+
+/// Creates a site within the plan's `max_sites`, and the creator's access row.
+pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWithAccess> {
+    let mut p = Problems::default();
+    let name = required_text(input.name.as_deref(), "name", 200, &mut p);
+    let domain = optional_text(input.domain.as_deref(), "domain", 253, &mut p);
+    match input.industry_id {
+        None => p.add("industry_id", "This field is required."),
+        Some(id) => {
+            let found = industry::Entity::find_by_id(id).one(db.conn()).await?;
+            if !found.is_some_and(|i| i.is_active) {
+                p.add("industry_id", "Select a valid industry.");
+            }
+        }
+    }
+    p.finish()?;
+    member.ensure_can_use_features()?;
+    let now = Utc::now();
+
+    let txn = db.begin_write().await?;
+    // Touch the account row first: on PostgreSQL this locks it, so two concurrent creations
+    // count sites one after the other and cannot both slip under the limit.
+    let account = account::Entity::update_many()
+        .col_expr(account::Column::UpdatedAt, now.into())
+        .filter(account::Column::Id.eq(member.account.id))
+        .filter(account::Column::Status.is_in(status::account::USABLE))
+        .exec_with_returning(&*txn)
+        .await?
+        .into_iter()
+        .next();
+    let Some(account) = account else {
+        return Err(Error::Forbidden(
+            "Your account is not active; sites cannot be created.".into(),
+        ));
+    };
+    let plan = catalog::plan_by_id(&*txn, account.plan_id).await?;
+    let existing = site::Entity::find()
+        .filter(site::Column::AccountId.eq(account.id))
+        .filter(site::Column::IsActive.eq(true))
+        .count(&*txn)
+        .await?;
+    if existing >= plan.max_sites.max(0) as u64 {
+        return Err(Error::Forbidden(format!(
+            "Site limit reached: the {} plan allows {} site(s).",
+            plan.name, plan.max_sites
+        )));
+    }
+    let site = site::ActiveModel {
+        account_id: Set(account.id),
+        name: Set(name),
+        domain: Set(domain),
+        industry_id: Set(input.industry_id.unwrap_or_default()),
+        is_active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await?;
+    let grant = access::ActiveModel {
+        site_id: Set(site.id),
+        user_id: Set(member.user.id),
+        role: Set(status::role::OWNER.into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(SiteWithAccess {
+        site,
+        access: vec![(grant, member.user.email.clone())],
+    })
+}
+
+pub async fn list(db: &Db, account_id: i64) -> Result<Vec<site::Model>> {
+    Ok(site::Entity::find()
+        .filter(site::Column::AccountId.eq(account_id))
+        .order_by_asc(site::Column::Id)
+        .all(db.conn())
+        .await?)
+}
+
+/// One of the account's sites with its access list; another account's site is "not found".
+pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SiteWithAccess> {
+    let site = site::Entity::find_by_id(id)
+        .filter(site::Column::AccountId.eq(account_id))
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| Error::NotFound("Site not found".into()))?;
+    let rows = access::Entity::find()
+        .filter(access::Column::SiteId.eq(site.id))
+        .order_by_asc(access::Column::Id)
+        .all(db.conn())
+        .await?;
+    let user_ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+    let emails: std::collections::HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.email))
+        .collect();
+    let access = rows
+        .into_iter()
+        .map(|r| {
+            let email = emails.get(&r.user_id).cloned().unwrap_or_default();
+            (r, email)
+        })
+        .collect();
+    Ok(SiteWithAccess { site, access })
+}

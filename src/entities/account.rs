@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "accounts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub owner_id: Option<i64>,
+    pub plan_id: i64,
+    pub status: String,
+    /// Always equal to the sum of this account's `credit_transactions.amount`.
+    pub credits: i64,
+    pub billing_email: Option<String>,
+    pub billing_address_line1: Option<String>,
+    pub billing_address_line2: Option<String>,
+    pub billing_city: Option<String>,
+    pub billing_state: Option<String>,
+    pub billing_postal_code: Option<String>,
+    pub billing_country: Option<String>,
+    pub tax_id: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

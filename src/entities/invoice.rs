@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "invoices")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub invoice_number: String,
+    pub account_id: i64,
+    pub subscription_id: Option<i64>,
+    pub status: String,
+    pub currency: String,
+    pub subtotal: i64,
+    pub tax: i64,
+    pub total: i64,
+    /// JSON array of line items.
+    #[sea_orm(column_type = "Text")]
+    pub line_items: String,
+    pub due_date: Date,
+    pub paid_at: Option<DateTimeUtc>,
+    /// JSON object; `billing_snapshot` is copied from the account at issue time.
+    #[sea_orm(column_type = "Text")]
+    pub metadata: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

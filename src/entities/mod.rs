@@ -1,0 +1,19 @@
+//! Table definitions, one file per table. Only the domain and the database layer use them.
+
+pub mod account;
+pub mod account_payment_method;
+pub mod credit_cost;
+pub mod credit_transaction;
+pub mod credit_usage;
+pub mod industry;
+pub mod invoice;
+pub mod invoice_sequence;
+pub mod payment;
+pub mod payment_method_config;
+pub mod plan;
+pub mod refresh_token;
+pub mod setting;
+pub mod site;
+pub mod site_user_access;
+pub mod subscription;
+pub mod user;

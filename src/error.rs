@@ -1,0 +1,136 @@
+//! The one error type of tollgate, and its mapping to the JSON error envelope.
+//!
+//! Domain code says *what* went wrong (not found, conflict, invalid input…); this file alone decides
+//! which HTTP status and body that becomes, so every interface answers the same way.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::api::envelope::current_request_id;
+
+/// Field name → messages, as in the envelope's `errors` object.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: 400 with the offending fields named.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: FieldErrors,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is valid but the object's state forbids it (409).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    InsufficientCredits(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    /// Anything else: logged in full, answered as a bare 500.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A 400 naming one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut fields = FieldErrors::new();
+        fields.insert(field.to_owned(), vec![message.clone()]);
+        Error::Invalid { message, fields }
+    }
+
+    /// A 400 from collected field errors; `None` when there are none.
+    pub fn from_fields(fields: FieldErrors) -> Option<Self> {
+        if fields.is_empty() {
+            return None;
+        }
+        let message = match fields.iter().next() {
+            Some((name, msgs)) if fields.len() == 1 && msgs.len() == 1 => {
+                format!("{name}: {}", msgs[0])
+            }
+            _ => "Validation failed".to_owned(),
+        };
+        Some(Error::Invalid { message, fields })
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::InsufficientCredits(_) => StatusCode::PAYMENT_REQUIRED,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Error::Internal(err.into())
+    }
+}
+
+/// Collects field errors while validating a request, so every problem is reported at once.
+#[derive(Default, Debug)]
+pub struct Problems(FieldErrors);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// `Err` with every collected problem, or `Ok(())` when there are none.
+    pub fn finish(self) -> Result<()> {
+        match Error::from_fields(self.0) {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Error::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                "Internal server error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({ "success": false, "error": message });
+        if let Error::Invalid { fields, .. } = &self {
+            body["errors"] = json!(fields);
+        }
+        body["request_id"] = json!(current_request_id());
+        (status, axum::Json(body)).into_response()
+    }
+}

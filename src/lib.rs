@@ -1,0 +1,13 @@
+//! tollgate: a self-hosted billing backend.
+//!
+//! Data flows one way: interfaces (`api`, `cli`) → `domain` → `db`/`entities`.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
