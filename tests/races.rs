@@ -1,0 +1,174 @@
+//! Races: many concurrent requests against one payment, one account, one invoice. Money is
+//! granted once, balances never go below zero, and no client ever sees a server error
+//! (on SQLite that includes "database is locked").
+
+mod common;
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use common::TestApp;
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::json;
+use tollgate::domain::invoices::next_number;
+
+on_both_backends!(
+    many_staff_approving_one_payment_grant_credits_once,
+    concurrent_spends_never_overdraw,
+    concurrent_paid_signups_all_succeed_with_distinct_numbers,
+    concurrent_confirmations_of_one_invoice_make_one_payment,
+    concurrent_site_creation_respects_the_plan_limit,
+    invoice_numbers_are_gap_free_under_concurrent_issue,
+);
+
+fn count(statuses: &[StatusCode], wanted: StatusCode) -> usize {
+    statuses.iter().filter(|s| **s == wanted).count()
+}
+
+async fn many_staff_approving_one_payment_grant_credits_once(app: TestApp) {
+    let (token, invoice) = app.paid_customer("paid@test.com").await;
+    let id = app.confirm(&token, invoice, "89.00", "REF").await.data()["payment_id"]
+        .as_i64()
+        .unwrap();
+    let mut staff = Vec::new();
+    for i in 0..4 {
+        staff.push(app.staff_token(&format!("staff{i}@example.com")).await);
+    }
+    let attempts = (0..24).map(|i| app.approve(&staff[i % staff.len()], id));
+    let statuses: Vec<StatusCode> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(count(&statuses, StatusCode::OK), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, StatusCode::CONFLICT), 23, "{statuses:?}");
+    assert_eq!(app.assert_ledger_consistent(&token).await, 1000);
+    let ledger = app
+        .get("/billing/credits/transactions/", Some(&token))
+        .await;
+    assert_eq!(ledger.data()["count"], 1, "exactly one subscription grant");
+}
+
+async fn concurrent_spends_never_overdraw(app: TestApp) {
+    let token = app.register_free("free@test.com").await.data()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // 1000 credits, 50 spends of 30: exactly 33 fit.
+    let spends = (0..50).map(|_| {
+        app.post(
+            "/billing/credits/usage/",
+            Some(&token),
+            json!({"operation_type": "idea_generation", "quantity": 2}),
+        )
+    });
+    let statuses: Vec<StatusCode> = join_all(spends)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(count(&statuses, StatusCode::CREATED), 33, "{statuses:?}");
+    assert_eq!(
+        count(&statuses, StatusCode::PAYMENT_REQUIRED),
+        17,
+        "{statuses:?}"
+    );
+    assert_eq!(app.assert_ledger_consistent(&token).await, 10);
+}
+
+async fn concurrent_paid_signups_all_succeed_with_distinct_numbers(app: TestApp) {
+    let emails: Vec<String> = (0..12).map(|i| format!("paid{i}@test.com")).collect();
+    let signups = emails.iter().map(|e| app.register_paid(e));
+    let results = join_all(signups).await;
+    let mut numbers = HashSet::new();
+    let mut slugs = HashSet::new();
+    for r in &results {
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        numbers.insert(
+            r.data()["invoice"]["invoice_number"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        slugs.insert(r.data()["account"]["slug"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(numbers.len(), 12, "{numbers:?}");
+    assert_eq!(
+        slugs.len(),
+        12,
+        "same account name, distinct slugs: {slugs:?}"
+    );
+    assert!(slugs.contains("paid-user"));
+}
+
+async fn concurrent_confirmations_of_one_invoice_make_one_payment(app: TestApp) {
+    let (token, invoice) = app.paid_customer("paid@test.com").await;
+    let refs: Vec<String> = (0..12).map(|i| format!("REF-{i}")).collect();
+    let confirms = refs
+        .iter()
+        .map(|r| app.confirm(&token, invoice, "89.00", r));
+    let statuses: Vec<StatusCode> = join_all(confirms)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(count(&statuses, StatusCode::CREATED), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, StatusCode::CONFLICT), 11, "{statuses:?}");
+    let payments = app.get("/billing/payments/", Some(&token)).await;
+    assert_eq!(payments.data()["count"], 1);
+}
+
+async fn concurrent_site_creation_respects_the_plan_limit(app: TestApp) {
+    let token = app.register_free("free@test.com").await.data()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let creates = (0..10).map(|i| {
+        app.post(
+            "/sites/",
+            Some(&token),
+            json!({"name": format!("Site {i}"), "industry_id": 1}),
+        )
+    });
+    let statuses: Vec<StatusCode> = join_all(creates)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(count(&statuses, StatusCode::CREATED), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, StatusCode::FORBIDDEN), 9, "{statuses:?}");
+}
+
+async fn invoice_numbers_are_gap_free_under_concurrent_issue(app: TestApp) {
+    let r = app.register_paid("paid@test.com").await;
+    let account = r.data()["account"]["id"].as_i64().unwrap();
+    let now = Utc::now();
+
+    // A number taken by a transaction that rolls back is handed out again.
+    let txn = app.db.begin_write().await.unwrap();
+    let abandoned = next_number(&*txn, account, now).await.unwrap();
+    drop(txn);
+
+    let issues = (0..16).map(|_| {
+        let db = app.db.clone();
+        tokio::spawn(async move {
+            let txn = db.begin_write().await.unwrap();
+            let number = next_number(&*txn, account, now).await.unwrap();
+            txn.commit().await.unwrap();
+            number
+        })
+    });
+    let mut numbers: Vec<String> = join_all(issues)
+        .await
+        .into_iter()
+        .map(|n| n.unwrap())
+        .collect();
+    numbers.sort();
+    let period = now.format("%Y%m");
+    let expected: Vec<String> = (2..=17)
+        .map(|n| format!("INV-{account}-{period}-{n:04}"))
+        .collect();
+    assert_eq!(numbers, expected);
+    assert_eq!(abandoned, expected[0]);
+}
