@@ -10,7 +10,7 @@ use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::SignedIn;
 use crate::auth::sessions::{self, Tokens};
-use crate::domain::{accounts, catalog};
+use crate::domain::{accounts, catalog, signup};
 use crate::entities::user;
 use crate::error::{Problems, Result};
 
@@ -22,9 +22,9 @@ fn token_fields(data: &mut Value, tokens: &Tokens) {
 
 pub async fn register(
     State(state): State<AppState>,
-    AppJson(input): AppJson<accounts::SignupInput>,
+    AppJson(input): AppJson<signup::SignupInput>,
 ) -> Result<Reply> {
-    let r = accounts::register(&state.db, input).await?;
+    let r = signup::register(&state.db, input).await?;
     let tokens = sessions::start(&state.db, &state.tokens, r.user.id).await?;
     let mut data = json!({
         "user": views::user(&r.user),

@@ -10,7 +10,8 @@ use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::Staff;
-use crate::domain::payments::{self, Reviewed, StaffFilter};
+use crate::domain::payment_queue::{self, StaffFilter};
+use crate::domain::payments::{self, Reviewed};
 use crate::error::{Error, Result};
 
 pub async fn list_payments(
@@ -23,7 +24,7 @@ pub async fn list_payments(
         status: params.get("status").map(str::to_owned),
         search: params.get("search").map(str::to_owned),
     };
-    let page = payments::list_for_staff(&state.db, filter, params.page()?).await?;
+    let page = payment_queue::list_for_staff(&state.db, filter, params.page()?).await?;
     Ok(ok(page_data(page, &uri, |row| {
         let mut v = views::payment(&row.payment, row.approved_by.as_deref());
         v["invoice_number"] = json!(row.invoice_number);

@@ -1,0 +1,340 @@
+//! Sign-up: a free trial or a paid plan, validated field by field, created in one transaction.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde::Deserialize;
+
+use crate::auth::password;
+use crate::db::{Db, is_unique_violation};
+use crate::domain::validate::{
+    check_password, normalize_country, normalize_email, optional_text, required_text, slugify,
+};
+use crate::domain::{catalog, credits, invoices, status};
+use crate::entities::{
+    account, account_payment_method, invoice, payment_method_config, plan, subscription, user,
+};
+use crate::error::{Error, Problems, Result};
+
+pub(crate) const EMAIL_TAKEN: &str = "A user with this email already exists.";
+
+/// What a sign-up form sends, from any interface. Everything optional: validation names
+/// each missing field instead of failing on the first.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignupInput {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub password_confirm: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub account_name: Option<String>,
+    pub plan_slug: Option<String>,
+    pub billing_email: Option<String>,
+    pub billing_address_line1: Option<String>,
+    pub billing_address_line2: Option<String>,
+    pub billing_city: Option<String>,
+    pub billing_state: Option<String>,
+    pub billing_postal_code: Option<String>,
+    pub billing_country: Option<String>,
+    pub tax_id: Option<String>,
+    pub payment_method: Option<String>,
+}
+
+/// A sign-up that passed validation.
+struct Signup {
+    email: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+    account_name: String,
+    plan: plan::Model,
+    billing: account::ActiveModel,
+    /// Present exactly when the plan is paid.
+    payment_method: Option<payment_method_config::Model>,
+}
+
+#[derive(Debug)]
+pub struct Registered {
+    pub user: user::Model,
+    pub account: account::Model,
+    pub plan: plan::Model,
+    pub subscription: Option<subscription::Model>,
+    pub invoice: Option<invoice::Model>,
+}
+
+async fn validate(db: &Db, input: SignupInput) -> Result<Signup> {
+    let mut p = Problems::default();
+    let email = match input.email.as_deref().map(str::trim) {
+        None | Some("") => {
+            p.add("email", "This field is required.");
+            String::new()
+        }
+        Some(raw) => normalize_email(raw).unwrap_or_else(|| {
+            p.add("email", "Enter a valid email address.");
+            String::new()
+        }),
+    };
+    let password = input.password.unwrap_or_default();
+    if password.is_empty() {
+        p.add("password", "This field is required.");
+    } else {
+        check_password(&password, "password", &mut p);
+    }
+    match input.password_confirm.as_deref() {
+        None | Some("") => p.add("password_confirm", "This field is required."),
+        Some(confirm) if confirm != password => {
+            p.add("password_confirm", "Passwords do not match.")
+        }
+        Some(_) => {}
+    }
+    let first_name = required_text(input.first_name.as_deref(), "first_name", 150, &mut p);
+    let last_name = required_text(input.last_name.as_deref(), "last_name", 150, &mut p);
+    let account_name = optional_text(input.account_name.as_deref(), "account_name", 200, &mut p)
+        .unwrap_or_else(|| format!("{first_name} {last_name}").trim().to_owned());
+
+    let slug = input.plan_slug.as_deref().map(str::trim).unwrap_or("");
+    let slug = if slug.is_empty() { "free" } else { slug };
+    let plan = catalog::plan_by_slug(db, slug)
+        .await?
+        .filter(|plan| plan.is_active && plan.is_public);
+    if plan.is_none() {
+        p.add("plan_slug", "Unknown or unavailable plan.");
+    }
+    let paid = plan.as_ref().is_some_and(|plan| plan.price > 0);
+
+    let billing_email = match input.billing_email.as_deref().map(str::trim) {
+        None | Some("") => (!email.is_empty()).then(|| email.clone()),
+        Some(raw) => normalize_email(raw).or_else(|| {
+            p.add("billing_email", "Enter a valid email address.");
+            None
+        }),
+    };
+    let country = match input.billing_country.as_deref().map(str::trim) {
+        None | Some("") => {
+            if paid {
+                p.add("billing_country", "This field is required for paid plans.");
+            }
+            None
+        }
+        Some(raw) => normalize_country(raw).or_else(|| {
+            p.add(
+                "billing_country",
+                "Enter a two-letter ISO 3166 country code.",
+            );
+            None
+        }),
+    };
+    let mut opt = |value: &Option<String>, field: &str, max: usize| {
+        optional_text(value.as_deref(), field, max, &mut p)
+    };
+    let billing = account::ActiveModel {
+        billing_email: Set(billing_email),
+        billing_address_line1: Set(opt(
+            &input.billing_address_line1,
+            "billing_address_line1",
+            255,
+        )),
+        billing_address_line2: Set(opt(
+            &input.billing_address_line2,
+            "billing_address_line2",
+            255,
+        )),
+        billing_city: Set(opt(&input.billing_city, "billing_city", 100)),
+        billing_state: Set(opt(&input.billing_state, "billing_state", 100)),
+        billing_postal_code: Set(opt(&input.billing_postal_code, "billing_postal_code", 20)),
+        billing_country: Set(country.clone()),
+        tax_id: Set(opt(&input.tax_id, "tax_id", 50)),
+        ..Default::default()
+    };
+
+    let payment_method = match (paid, input.payment_method.as_deref().map(str::trim)) {
+        (false, _) => None,
+        (true, None | Some("")) => {
+            p.add("payment_method", "This field is required for paid plans.");
+            None
+        }
+        (true, Some(method)) => {
+            let offered = catalog::payment_method(db, country.as_deref(), method).await?;
+            match offered {
+                Some(m) if status::method::MANUAL_METHODS.contains(&method) => Some(m),
+                Some(_) => {
+                    p.add(
+                        "payment_method",
+                        "Card and PayPal payments are not available yet; choose bank_transfer or local_wallet.",
+                    );
+                    None
+                }
+                None => {
+                    p.add(
+                        "payment_method",
+                        "This payment method is not available in your country.",
+                    );
+                    None
+                }
+            }
+        }
+    };
+
+    if !email.is_empty() && !p.has("email") && email_taken(db, &email).await? {
+        p.add("email", EMAIL_TAKEN);
+    }
+    p.finish()?;
+    let plan = plan.ok_or_else(|| Error::Internal(anyhow::anyhow!("plan checked above")))?;
+    Ok(Signup {
+        email,
+        password,
+        first_name,
+        last_name,
+        account_name,
+        plan,
+        billing,
+        payment_method,
+    })
+}
+
+pub(crate) async fn email_taken(db: &Db, email: &str) -> Result<bool> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .count(db.conn())
+        .await?
+        > 0)
+}
+
+/// Signs a customer up, in one transaction.
+///
+/// Free plan: account `trial` with the plan's credits and a `trial` ledger row.
+/// Paid plan: account and subscription `pending_payment` with 0 credits, a pending invoice with
+/// the billing snapshot, and the chosen account payment method.
+pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
+    let signup = validate(db, input).await?;
+    // Hash before taking the write lock: it is the slow part.
+    let password_hash = password::hash(&signup.password).await?;
+    let now = Utc::now();
+    let paid = signup.payment_method.is_some();
+
+    let txn = db.begin_write().await?;
+    let mut new_account = signup.billing;
+    new_account.name = Set(signup.account_name.clone());
+    // Unique placeholder; the readable slug is set below once the id is known.
+    new_account.slug = Set(format!("new-{}", uuid::Uuid::new_v4()));
+    new_account.owner_id = Set(None);
+    new_account.plan_id = Set(signup.plan.id);
+    new_account.status = Set(if paid {
+        status::account::PENDING_PAYMENT
+    } else {
+        status::account::TRIAL
+    }
+    .into());
+    new_account.credits = Set(0);
+    new_account.created_at = Set(now);
+    new_account.updated_at = Set(now);
+    let created = new_account.insert(&*txn).await?;
+
+    let user = user::ActiveModel {
+        email: Set(signup.email.clone()),
+        password_hash: Set(password_hash),
+        first_name: Set(signup.first_name),
+        last_name: Set(signup.last_name),
+        account_id: Set(Some(created.id)),
+        role: Set(status::role::OWNER.into()),
+        is_staff: Set(false),
+        is_superuser: Set(false),
+        is_active: Set(true),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| match is_unique_violation(&e) {
+        true => Error::field("email", EMAIL_TAKEN),
+        false => e.into(),
+    })?;
+
+    let slug = claim_slug(&txn, created.id, &signup.account_name).await?;
+    let mut owned: account::ActiveModel = created.into();
+    owned.owner_id = Set(Some(user.id));
+    owned.slug = Set(slug);
+    let mut account = owned.update(&*txn).await?;
+
+    let (subscription, invoice) = match &signup.payment_method {
+        None => {
+            credits::grant(
+                &*txn,
+                account.id,
+                signup.plan.included_credits,
+                status::ledger::TRIAL,
+                format!("{} plan trial credits", signup.plan.name),
+                None,
+            )
+            .await?;
+            (None, None)
+        }
+        Some(method) => {
+            let sub = subscription::ActiveModel {
+                account_id: Set(account.id),
+                plan_id: Set(signup.plan.id),
+                status: Set(status::subscription::PENDING_PAYMENT.into()),
+                current_period_start: Set(None),
+                current_period_end: Set(None),
+                external_payment_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&*txn)
+            .await?;
+            let invoice =
+                invoices::issue_for_plan(&*txn, &account, &sub, &signup.plan, now).await?;
+            account_payment_method::ActiveModel {
+                account_id: Set(account.id),
+                method_type: Set(method.payment_method.clone()),
+                display_name: Set(method.display_name.clone()),
+                is_default: Set(true),
+                details: Set(method.details.clone()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&*txn)
+            .await?;
+            (Some(sub), Some(invoice))
+        }
+    };
+    account = account::Entity::find_by_id(account.id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("account vanished")))?;
+    txn.commit().await?;
+    Ok(Registered {
+        user,
+        account,
+        plan: signup.plan,
+        subscription,
+        invoice,
+    })
+}
+
+/// The account's slug: its name slugified, or `name-{id}` when another account has it.
+/// Tried inside a savepoint so that losing a race for the plain slug rolls back only the try.
+async fn claim_slug(txn: &crate::db::WriteTxn, id: i64, name: &str) -> Result<String> {
+    let base = slugify(name);
+    let attempt = txn.begin().await?;
+    let claimed = account::Entity::update_many()
+        .col_expr(account::Column::Slug, base.clone().into())
+        .filter(account::Column::Id.eq(id))
+        .exec(&attempt)
+        .await;
+    match claimed {
+        Ok(_) => {
+            attempt.commit().await?;
+            Ok(base)
+        }
+        Err(e) if is_unique_violation(&e) => {
+            attempt.rollback().await?;
+            Ok(format!("{base}-{id}"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
