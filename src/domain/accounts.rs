@@ -1,7 +1,9 @@
 //! Users and accounts: staff users, signing in, lookups.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
@@ -9,6 +11,41 @@ use crate::domain::signup::{EMAIL_TAKEN, email_taken};
 use crate::domain::validate::{check_password, normalize_email};
 use crate::entities::{account, subscription, user};
 use crate::error::{Error, Problems, Result};
+
+pub(crate) struct NewUser {
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_id: Option<i64>,
+    pub role: String,
+    /// Platform staff are superusers too; customers are neither.
+    pub is_staff: bool,
+}
+
+/// Inserts a user; a taken email (lost race included) is a field error, not a 500.
+pub(crate) async fn insert_user<C: ConnectionTrait>(txn: &C, new: NewUser) -> Result<user::Model> {
+    user::ActiveModel {
+        email: Set(new.email),
+        password_hash: Set(new.password_hash),
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        account_id: Set(new.account_id),
+        role: Set(new.role),
+        is_staff: Set(new.is_staff),
+        is_superuser: Set(new.is_staff),
+        is_active: Set(true),
+        created_at: Set(Utc::now()),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| match is_unique_violation(&e) {
+        true => Error::field("email", EMAIL_TAKEN),
+        false => e.into(),
+    })
+}
 
 /// Creates a platform staff user (superuser), who has no customer account.
 pub async fn create_staff_user(db: &Db, email: &str, plain_password: &str) -> Result<user::Model> {
@@ -24,26 +61,19 @@ pub async fn create_staff_user(db: &Db, email: &str, plain_password: &str) -> Re
     p.finish()?;
     let password_hash = password::hash(plain_password).await?;
     let txn = db.begin_write().await?;
-    let user = user::ActiveModel {
-        email: Set(email),
-        password_hash: Set(password_hash),
-        first_name: Set(String::new()),
-        last_name: Set(String::new()),
-        account_id: Set(None),
-        role: Set(String::new()),
-        is_staff: Set(true),
-        is_superuser: Set(true),
-        is_active: Set(true),
-        created_at: Set(Utc::now()),
-        last_login_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&*txn)
-    .await
-    .map_err(|e| match is_unique_violation(&e) {
-        true => Error::field("email", EMAIL_TAKEN),
-        false => e.into(),
-    })?;
+    let user = insert_user(
+        &*txn,
+        NewUser {
+            email,
+            password_hash,
+            first_name: String::new(),
+            last_name: String::new(),
+            account_id: None,
+            role: String::new(),
+            is_staff: true,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(user)
 }

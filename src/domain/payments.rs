@@ -164,6 +164,14 @@ async fn claim_pending<C: ConnectionTrait>(
     }
 }
 
+/// Staff's free text: trimmed, empty → none, bounded.
+fn review_text(text: Option<String>, field: &str, max: usize) -> Result<Option<String>> {
+    let mut p = Problems::default();
+    let text = optional_text(text.as_deref(), field, max, &mut p);
+    p.finish()?;
+    Ok(text)
+}
+
 fn unique_ids(ids: &[i64]) -> Vec<i64> {
     let mut seen = std::collections::HashSet::new();
     ids.iter().copied().filter(|id| seen.insert(*id)).collect()
@@ -178,6 +186,7 @@ pub async fn approve(
     ids: &[i64],
     admin_notes: Option<String>,
 ) -> Result<Vec<Reviewed>> {
+    let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
     let txn = db.begin_write().await?;
     let mut done = Vec::new();
     for id in unique_ids(ids) {
@@ -285,7 +294,9 @@ pub async fn reject(
     admin_notes: Option<String>,
     failure_reason: Option<String>,
 ) -> Result<Vec<Reviewed>> {
-    let reason = failure_reason.unwrap_or_else(|| DEFAULT_FAILURE_REASON.into());
+    let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
+    let reason = review_text(failure_reason, "failure_reason", 255)?
+        .unwrap_or_else(|| DEFAULT_FAILURE_REASON.into());
     let now = Utc::now();
     let txn = db.begin_write().await?;
     let mut done = Vec::new();

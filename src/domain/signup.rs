@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
+use crate::domain::accounts::{self, NewUser};
 use crate::domain::validate::{
     check_password, normalize_country, normalize_email, optional_text, required_text, slugify,
 };
@@ -232,26 +233,19 @@ pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
     new_account.updated_at = Set(now);
     let created = new_account.insert(&*txn).await?;
 
-    let user = user::ActiveModel {
-        email: Set(signup.email.clone()),
-        password_hash: Set(password_hash),
-        first_name: Set(signup.first_name),
-        last_name: Set(signup.last_name),
-        account_id: Set(Some(created.id)),
-        role: Set(status::role::OWNER.into()),
-        is_staff: Set(false),
-        is_superuser: Set(false),
-        is_active: Set(true),
-        created_at: Set(now),
-        last_login_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&*txn)
-    .await
-    .map_err(|e| match is_unique_violation(&e) {
-        true => Error::field("email", EMAIL_TAKEN),
-        false => e.into(),
-    })?;
+    let user = accounts::insert_user(
+        &*txn,
+        NewUser {
+            email: signup.email.clone(),
+            password_hash,
+            first_name: signup.first_name,
+            last_name: signup.last_name,
+            account_id: Some(created.id),
+            role: status::role::OWNER.into(),
+            is_staff: false,
+        },
+    )
+    .await?;
 
     let slug = claim_slug(&txn, created.id, &signup.account_name).await?;
     let mut owned: account::ActiveModel = created.into();
