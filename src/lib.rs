@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: interfaces (`api`, `cli`) → `domain` → `db`/`entities`.
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;

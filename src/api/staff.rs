@@ -23,6 +23,7 @@ pub async fn list_payments(
     let filter = StaffFilter {
         status: params.get("status").map(str::to_owned),
         search: params.get("search").map(str::to_owned),
+        ..StaffFilter::default()
     };
     let page = payment_queue::list_for_staff(&state.db, filter, params.page()?).await?;
     Ok(ok(page_data(page, &uri, |row| {

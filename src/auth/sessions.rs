@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::auth::tokens::{TokenKeys, hash_refresh_token, new_refresh_token};
+use crate::auth::tokens::{TokenKeys, random_token, sha256_hex};
 use crate::db::Db;
 use crate::entities::{refresh_token, user};
 use crate::error::{Error, Result};
@@ -16,13 +16,13 @@ pub struct Tokens {
 
 /// Opens a session for a user who has just proven who they are.
 pub async fn start(db: &Db, keys: &TokenKeys, user_id: i64) -> Result<Tokens> {
-    let refresh = new_refresh_token();
+    let refresh = random_token();
     let now = Utc::now();
     let expires = now + chrono::Duration::from_std(keys.refresh_ttl).unwrap_or_default();
     let txn = db.begin_write().await?;
     refresh_token::ActiveModel {
         user_id: Set(user_id),
-        token_hash: Set(hash_refresh_token(&refresh)),
+        token_hash: Set(sha256_hex(&refresh)),
         expires_at: Set(expires),
         revoked_at: Set(None),
         created_at: Set(now),
@@ -41,7 +41,7 @@ pub async fn start(db: &Db, keys: &TokenKeys, user_id: i64) -> Result<Tokens> {
 pub async fn refresh(db: &Db, keys: &TokenKeys, token: &str) -> Result<(Tokens, user::Model)> {
     let invalid = || Error::Unauthorized("Invalid or expired refresh token".into());
     let row = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash_refresh_token(token)))
+        .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
         .one(db.conn())
         .await?
         .ok_or_else(invalid)?;
@@ -67,7 +67,7 @@ pub async fn revoke(db: &Db, user_id: i64, token: Option<&str>) -> Result<()> {
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null());
     if let Some(token) = token {
-        update = update.filter(refresh_token::Column::TokenHash.eq(hash_refresh_token(token)));
+        update = update.filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)));
     }
     let txn = db.begin_write().await?;
     update.exec(&*txn).await?;

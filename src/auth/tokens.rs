@@ -73,14 +73,14 @@ impl TokenKeys {
     }
 }
 
-/// A new opaque refresh token.
-pub fn new_refresh_token() -> String {
+/// 32 random bytes, hex: refresh tokens, session cookies, CSRF tokens, generated keys.
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-pub fn hash_refresh_token(token: &str) -> String {
+pub fn sha256_hex(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -90,7 +90,7 @@ pub async fn load_secret(db: &Db, configured: Option<&Secret>) -> anyhow::Result
     if let Some(secret) = configured {
         return Ok(secret.expose().as_bytes().to_vec());
     }
-    let candidate = new_refresh_token();
+    let candidate = random_token();
     // Insert-if-missing, then read: two servers starting at once end up with the same key.
     setting::Entity::insert(setting::ActiveModel {
         key: Set(SECRET_SETTING.into()),

@@ -1,9 +1,14 @@
-//! Staff's payment queue: filter by status, search, paginate.
+//! Staff's payment queue: filter, search, sort, paginate; counts and duplicate references.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
 
 use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 
 use crate::db::Db;
 use crate::domain::page::{self, Page, PageRequest};
@@ -20,21 +25,41 @@ pub struct PaymentRow {
     pub approved_by: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct StaffFilter {
     pub status: Option<String>,
     pub search: Option<String>,
+    pub method: Option<String>,
+    /// Submitted at or after this moment.
+    pub since: Option<DateTime<Utc>>,
+    /// A sortable column name (`id`, `amount`, `created`, `status`, `method`, `reference`,
+    /// `approved`), `-` first for descending. Newest first when absent.
+    pub sort: Option<String>,
 }
 
-/// Staff's payment queue, newest first. `search` matches (case-insensitive substring) the
-/// manual reference, invoice number, account name, billing email or a member's email.
-pub async fn list_for_staff(
-    db: &Db,
-    filter: StaffFilter,
-    req: PageRequest,
-) -> Result<Page<PaymentRow>> {
-    let mut select = payment::Entity::find().order_by_desc(payment::Column::Id);
-    if let Some(wanted) = filter.status.as_deref().filter(|s| !s.is_empty()) {
+/// The columns staff may sort by, by their name in the URL.
+const SORTABLE: [(&str, payment::Column); 7] = [
+    ("id", payment::Column::Id),
+    ("amount", payment::Column::Amount),
+    ("created", payment::Column::CreatedAt),
+    ("status", payment::Column::Status),
+    ("method", payment::Column::PaymentMethod),
+    ("reference", payment::Column::ManualReference),
+    ("approved", payment::Column::ApprovedAt),
+];
+
+pub fn sortable_columns() -> impl Iterator<Item = &'static str> {
+    SORTABLE.iter().map(|(name, _)| *name)
+}
+
+/// The filtered query, without status when `with_status` is false (for the status counts).
+fn filtered(filter: &StaffFilter, with_status: bool) -> Result<Select<payment::Entity>> {
+    let mut select = payment::Entity::find();
+    if let Some(wanted) = filter
+        .status
+        .as_deref()
+        .filter(|s| with_status && !s.is_empty())
+    {
         if !status::payment::ALL.contains(&wanted) {
             return Err(Error::field(
                 "status",
@@ -42,6 +67,12 @@ pub async fn list_for_staff(
             ));
         }
         select = select.filter(payment::Column::Status.eq(wanted));
+    }
+    if let Some(method) = filter.method.as_deref().filter(|m| !m.is_empty()) {
+        select = select.filter(payment::Column::PaymentMethod.eq(method));
+    }
+    if let Some(since) = filter.since {
+        select = select.filter(payment::Column::CreatedAt.gte(since));
     }
     if let Some(term) = filter
         .search
@@ -51,17 +82,122 @@ pub async fn list_for_staff(
     {
         select = select.filter(search_condition(term));
     }
+    Ok(select)
+}
+
+/// Staff's payment queue, newest first unless sorted. `search` matches (case-insensitive
+/// substring) the manual reference, invoice number, account name, billing email or a member's
+/// email.
+pub async fn list_for_staff(
+    db: &Db,
+    filter: StaffFilter,
+    req: PageRequest,
+) -> Result<Page<PaymentRow>> {
+    let mut select = filtered(&filter, true)?;
+    let sort = filter.sort.as_deref().unwrap_or("-id");
+    let (name, desc) = match sort.strip_prefix('-') {
+        Some(name) => (name, true),
+        None => (sort, false),
+    };
+    let column = SORTABLE
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
+    select = match desc {
+        true => select.order_by_desc(column),
+        false => select.order_by_asc(column),
+    };
+    // Ties (same amount, same status…) fall back to newest first, so pages are stable.
+    select = select.order_by_desc(payment::Column::Id);
     let page = page::fetch(select, db.conn(), req).await?;
-    let names = related_names(db, &page.items).await?;
-    Ok(page.map(|payment| {
-        let (invoice_number, account_name, approved_by) = names.describe(&payment);
-        PaymentRow {
-            payment,
-            invoice_number,
-            account_name,
-            approved_by,
-        }
-    }))
+    let rows = describe(db, page.items).await?;
+    Ok(Page {
+        count: page.count,
+        items: rows,
+        request: page.request,
+    })
+}
+
+/// How many payments of each status match the filter's other criteria.
+pub async fn status_counts(db: &Db, filter: &StaffFilter) -> Result<HashMap<String, u64>> {
+    let counts: Vec<(String, i64)> = filtered(filter, false)?
+        .select_only()
+        .column(payment::Column::Status)
+        .column_as(payment::Column::Id.count(), "n")
+        .group_by(payment::Column::Status)
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+/// The payments with these ids (in id order), described for staff.
+pub async fn rows_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<PaymentRow>> {
+    let payments = payment::Entity::find()
+        .filter(payment::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(payment::Column::Id)
+        .all(db.conn())
+        .await?;
+    describe(db, payments).await
+}
+
+pub async fn row(db: &Db, id: i64) -> Result<PaymentRow> {
+    rows_by_ids(db, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::NotFound("Payment not found".into()))
+}
+
+/// Which of these references another payment also carries: a likely duplicate or fraud.
+/// Returns the references used by more than one payment.
+pub async fn shared_references(db: &Db, references: &[String]) -> Result<HashSet<String>> {
+    if references.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let shared: Vec<(Option<String>, i64)> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::ManualReference)
+        .column_as(payment::Column::Id.count(), "n")
+        .filter(payment::Column::ManualReference.is_in(references.iter().cloned()))
+        .group_by(payment::Column::ManualReference)
+        .having(Expr::col(payment::Column::Id).count().gt(1))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    Ok(shared.into_iter().filter_map(|(r, _)| r).collect())
+}
+
+/// The number of payments awaiting review and when the oldest was submitted.
+pub async fn pending_summary(db: &Db) -> Result<(u64, Option<DateTime<Utc>>)> {
+    let pending = payment::Entity::find()
+        .filter(payment::Column::Status.eq(status::payment::PENDING_APPROVAL));
+    let count = pending.clone().count(db.conn()).await?;
+    let oldest = pending
+        .order_by_asc(payment::Column::CreatedAt)
+        .one(db.conn())
+        .await?
+        .map(|p| p.created_at);
+    Ok((count, oldest))
+}
+
+async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentRow>> {
+    let names = related_names(db, &payments).await?;
+    Ok(payments
+        .into_iter()
+        .map(|payment| {
+            let (invoice_number, account_name, approved_by) = names.describe(&payment);
+            PaymentRow {
+                payment,
+                invoice_number,
+                account_name,
+                approved_by,
+            }
+        })
+        .collect())
 }
 
 fn search_condition(term: &str) -> Condition {

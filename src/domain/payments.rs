@@ -172,6 +172,56 @@ fn review_text(text: Option<String>, field: &str, max: usize) -> Result<Option<S
     Ok(text)
 }
 
+/// The payments of a review that were not pending (or not found). Any of them cancels the
+/// whole review: the transaction is dropped, so nothing changes.
+#[derive(Default)]
+struct Refused {
+    not_pending: Vec<i64>,
+    missing: Vec<i64>,
+    first: Option<Error>,
+}
+
+impl Refused {
+    /// Records a refusal; any other error ends the review at once.
+    fn note(&mut self, id: i64, e: Error) -> Result<()> {
+        match &e {
+            Error::Conflict(_) => self.not_pending.push(id),
+            Error::NotFound(_) => self.missing.push(id),
+            _ => return Err(e),
+        }
+        self.first.get_or_insert(e);
+        Ok(())
+    }
+
+    /// One payment keeps its plain message ("Payment not pending approval"); several name
+    /// every refused payment.
+    fn into_result(self, requested: usize) -> Result<()> {
+        let Some(first) = self.first else {
+            return Ok(());
+        };
+        if requested <= 1 {
+            return Err(first);
+        }
+        let ids = |v: &[i64]| {
+            v.iter()
+                .map(|id| format!("#{id}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.not_pending.is_empty() {
+            parts.push(format!("not pending approval: {}", ids(&self.not_pending)));
+        }
+        if !self.missing.is_empty() {
+            parts.push(format!("not found: {}", ids(&self.missing)));
+        }
+        Err(Error::Conflict(format!(
+            "Nothing was changed. Payments {}.",
+            parts.join("; ")
+        )))
+    }
+}
+
 fn unique_ids(ids: &[i64]) -> Vec<i64> {
     let mut seen = std::collections::HashSet::new();
     ids.iter().copied().filter(|id| seen.insert(*id)).collect()
@@ -189,9 +239,14 @@ pub async fn approve(
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
     let txn = db.begin_write().await?;
     let mut done = Vec::new();
+    let mut refused = Refused::default();
     for id in unique_ids(ids) {
-        done.push(approve_one(&*txn, staff, id, admin_notes.clone(), Utc::now()).await?);
+        match approve_one(&*txn, staff, id, admin_notes.clone(), Utc::now()).await {
+            Ok(reviewed) => done.push(reviewed),
+            Err(e) => refused.note(id, e)?,
+        }
     }
+    refused.into_result(ids.len())?;
     txn.commit().await?;
     Ok(done)
 }
@@ -300,6 +355,7 @@ pub async fn reject(
     let now = Utc::now();
     let txn = db.begin_write().await?;
     let mut done = Vec::new();
+    let mut refused = Refused::default();
     for id in unique_ids(ids) {
         let update = payment::Entity::update_many()
             .col_expr(payment::Column::Status, status::payment::FAILED.into())
@@ -308,7 +364,13 @@ pub async fn reject(
             .col_expr(payment::Column::ApprovedById, staff.id.into())
             .col_expr(payment::Column::ApprovedAt, now.into())
             .col_expr(payment::Column::UpdatedAt, now.into());
-        let payment = claim_pending(&*txn, id, update).await?;
+        let payment = match claim_pending(&*txn, id, update).await {
+            Ok(p) => p,
+            Err(e) => {
+                refused.note(id, e)?;
+                continue;
+            }
+        };
         let invoice = invoice::Entity::find_by_id(payment.invoice_id)
             .one(&*txn)
             .await?
@@ -330,6 +392,7 @@ pub async fn reject(
             reviewer: staff.clone(),
         });
     }
+    refused.into_result(ids.len())?;
     txn.commit().await?;
     Ok(done)
 }

@@ -15,5 +15,6 @@ pub mod refresh_token;
 pub mod setting;
 pub mod site;
 pub mod site_user_access;
+pub mod staff_session;
 pub mod subscription;
 pub mod user;

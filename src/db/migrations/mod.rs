@@ -1,6 +1,7 @@
 //! One migration history for SQLite and PostgreSQL, embedded in the binary.
 
 mod m0001_initial;
+mod m0002_staff_sessions;
 
 use sea_orm_migration::prelude::*;
 
@@ -9,6 +10,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_staff_sessions::Migration),
+        ]
     }
 }

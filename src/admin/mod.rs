@@ -1,0 +1,91 @@
+//! The staff admin panel under `/admin/`: server-rendered pages over the same domain functions
+//! as the JSON API. Plain forms (no JavaScript needed), CSRF on every POST, framing denied.
+
+pub mod home;
+pub mod payments;
+pub mod query;
+pub mod session;
+pub mod view;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::AppState;
+
+/// The record types on the home page, grouped as in Django's admin.
+pub const SECTIONS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Billing",
+        &[
+            ("Payments", "/admin/billing/payment/"),
+            ("Invoices", "/admin/billing/invoice/"),
+            ("Subscriptions", "/admin/billing/subscription/"),
+            ("Credit transactions", "/admin/billing/credittransaction/"),
+            ("Plans", "/admin/billing/plan/"),
+            (
+                "Payment method configs",
+                "/admin/billing/paymentmethodconfig/",
+            ),
+        ],
+    ),
+    (
+        "Accounts",
+        &[
+            ("Accounts", "/admin/accounts/account/"),
+            ("Users", "/admin/accounts/user/"),
+        ],
+    ),
+    (
+        "Sites",
+        &[
+            ("Sites", "/admin/sites/site/"),
+            ("Industries", "/admin/sites/industry/"),
+        ],
+    ),
+];
+
+/// Strict by default: nothing loads from elsewhere, nothing frames the panel.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn routes() -> Router<AppState> {
+    let header = |name, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .route("/", get(home::index))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/static/{file}", get(static_file))
+        .route(
+            "/billing/payment",
+            get(payments::list).post(payments::bulk_action),
+        )
+        .route("/billing/payment/{id}", get(payments::change))
+        .route("/billing/payment/{id}/approve", post(payments::approve))
+        .route("/billing/payment/{id}/reject", post(payments::reject))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::CACHE_CONTROL, "no-store"))
+}
+
+/// The stylesheet and script, compiled into the binary so the panel works offline.
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> impl IntoResponse {
+    let (body, kind) = match file.as_str() {
+        "admin.css" => (
+            include_str!("../../static/admin/admin.css"),
+            "text/css; charset=utf-8",
+        ),
+        "admin.js" => (
+            include_str!("../../static/admin/admin.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return (StatusCode::NOT_FOUND, "Not found").into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
+}

@@ -1,0 +1,514 @@
+//! `/admin/billing/payment/`: the approval queue (filters, search, sort, bulk approve/reject
+//! with a confirmation page) and one payment's change page.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::{Datelike, Duration, TimeZone, Utc};
+use serde::Deserialize;
+
+use crate::admin::query::ListQuery;
+use crate::admin::session::{PageError, Staffer};
+use crate::admin::view::{
+    Action, Cell, ChangePage, Chrome, Field, FilterGroup, FormView, ListPage, Row, Search, html,
+};
+use crate::app::AppState;
+use crate::domain::money::format_minor;
+use crate::domain::page::PageRequest;
+use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
+use crate::domain::{payments, status};
+use crate::error::Error;
+
+const LIST: &str = "/admin/billing/payment/";
+const PAGE_SIZE: u64 = 50;
+const APPROVE: &str = "approve_selected";
+const REJECT: &str = "reject_selected";
+
+fn crumbs() -> Vec<(String, String)> {
+    vec![("Billing".into(), "/admin/#billing".into())]
+}
+
+pub fn time(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `submitted=` values and the moment each starts from.
+fn since(choice: Option<&str>) -> Option<chrono::DateTime<Utc>> {
+    let now = Utc::now();
+    let midnight = |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?).into();
+    match choice? {
+        "today" => midnight(now.date_naive()),
+        "7d" => Some(now - Duration::days(7)),
+        "month" => midnight(now.date_naive().with_day(1)?),
+        "year" => midnight(now.date_naive().with_ordinal(1)?),
+        _ => None,
+    }
+}
+
+const DATE_CHOICES: [(&str, &str); 4] = [
+    ("today", "Today"),
+    ("7d", "Past 7 days"),
+    ("month", "This month"),
+    ("year", "This year"),
+];
+
+const METHODS: [&str; 5] = [
+    status::method::BANK_TRANSFER,
+    status::method::LOCAL_WALLET,
+    status::method::MANUAL,
+    status::method::STRIPE,
+    status::method::PAYPAL,
+];
+
+fn filter_from(q: &ListQuery) -> StaffFilter {
+    StaffFilter {
+        status: q.get("status").map(str::to_owned),
+        search: q.get("q").map(str::to_owned),
+        method: q.get("method").map(str::to_owned),
+        since: since(q.get("submitted")),
+        sort: q.get("o").map(str::to_owned),
+    }
+}
+
+/// The cells of one payment, as the list and the confirmation page show them.
+fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> Vec<Cell> {
+    let p = &row.payment;
+    let reference = Cell::opt(p.manual_reference.clone()).warned(
+        p.manual_reference
+            .as_ref()
+            .filter(|r| shared.contains(*r))
+            .map(|_| "reference used by another payment".to_owned()),
+    );
+    let mut cells = vec![
+        Cell::link(
+            &row.account_name,
+            format!("/admin/accounts/account/{}/", p.account_id),
+        ),
+        Cell::link(
+            &row.invoice_number,
+            format!("/admin/billing/invoice/{}/", p.invoice_id),
+        ),
+        Cell::text(format!(
+            "{} {}",
+            format_minor(p.amount, &p.currency),
+            p.currency
+        )),
+    ];
+    if full {
+        cells.push(Cell::text(p.payment_method.replace('_', " ")));
+    }
+    cells.push(reference);
+    cells.push(Cell::badge(&p.status));
+    if full {
+        cells.push(Cell::text(time(p.created_at)));
+        cells.push(Cell::opt(row.approved_by.clone()));
+        cells.push(Cell::opt(p.approved_at.map(time)));
+    }
+    cells
+}
+
+async fn shared_refs(state: &AppState, rows: &[PaymentRow]) -> Result<HashSet<String>, Error> {
+    let refs: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.payment.manual_reference.clone())
+        .collect();
+    payment_queue::shared_references(&state.db, &refs).await
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let q = ListQuery::parse(uri.query());
+    let filter = filter_from(&q);
+    let page = payment_queue::list_for_staff(
+        &state.db,
+        filter.clone(),
+        PageRequest {
+            page: q.page(),
+            page_size: PAGE_SIZE,
+        },
+    )
+    .await?;
+    let counts = payment_queue::status_counts(&state.db, &filter).await?;
+    let shared = shared_refs(&state, &page.items).await?;
+
+    let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");
+    let columns = vec![
+        column("ID", Some("id")),
+        column("Account", None),
+        column("Invoice", None),
+        column("Amount", Some("amount")),
+        column("Method", Some("method")),
+        column("Reference", Some("reference")),
+        column("Status", Some("status")),
+        column("Submitted", Some("created")),
+        column("Approved by", None),
+        column("Approved at", Some("approved")),
+    ];
+    let rows = page
+        .items
+        .iter()
+        .map(|row| {
+            let mut cells = vec![Cell::link(
+                row.payment.id.to_string(),
+                format!("{LIST}{}/", row.payment.id),
+            )];
+            cells.extend(self::cells(row, &shared, true));
+            Row {
+                id: row.payment.id,
+                cells,
+            }
+        })
+        .collect();
+
+    let option = |key: &str, value: Option<&str>, label: &str, count: Option<u64>| {
+        q.filter_option(LIST, key, value, label, count)
+    };
+    let mut by_status = vec![option("status", None, "All", Some(counts.values().sum()))];
+    by_status.extend(status::payment::ALL.iter().map(|s| {
+        option(
+            "status",
+            Some(s),
+            s,
+            Some(counts.get(*s).copied().unwrap_or(0)),
+        )
+    }));
+    let mut by_method = vec![option("method", None, "All", None)];
+    by_method.extend(METHODS.iter().map(|m| option("method", Some(m), m, None)));
+    let mut by_date = vec![option("submitted", None, "Any date", None)];
+    by_date.extend(
+        DATE_CHOICES
+            .iter()
+            .map(|(v, l)| option("submitted", Some(v), l, None)),
+    );
+
+    let list = ListPage {
+        chrome: staffer.chrome(&state, "Payments", crumbs()).await?,
+        heading: "Select payment to change".into(),
+        search: Some(Search {
+            value: q.get("q").unwrap_or_default().to_owned(),
+            hidden: q.hidden(&["q", "p"]),
+        }),
+        filters: vec![
+            FilterGroup {
+                title: "status".into(),
+                options: by_status,
+            },
+            FilterGroup {
+                title: "method".into(),
+                options: by_method,
+            },
+            FilterGroup {
+                title: "submitted".into(),
+                options: by_date,
+            },
+        ],
+        columns,
+        rows,
+        actions: vec![
+            Action {
+                value: APPROVE.into(),
+                label: "Approve selected manual payments".into(),
+            },
+            Action {
+                value: REJECT.into(),
+                label: "Reject selected manual payments".into(),
+            },
+        ],
+        action_url: q.with("p", q.get("p")).href(LIST),
+        pager: q.pager(LIST, page.count, PAGE_SIZE),
+        add_href: None,
+    };
+    Ok(html(&list))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default, rename = "_selected_action")]
+    selected: Vec<String>,
+    #[serde(default)]
+    confirmed: String,
+    #[serde(default)]
+    admin_notes: String,
+    #[serde(default)]
+    failure_reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/payment_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    action: String,
+    reject: bool,
+    rows: Vec<Row>,
+    admin_notes: String,
+    failure_reason: String,
+    return_query: String,
+}
+
+/// The action menu's "Go": first a confirmation page, then — on "Yes, I'm sure" — every
+/// selected payment reviewed in one transaction by the same domain function as the API.
+pub async fn bulk_action(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    uri: Uri,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    staffer.check_csrf(&form.csrf_token)?;
+    let back = ListQuery::parse(uri.query());
+    let back_href = back.href(LIST);
+    let ids: Vec<i64> = form
+        .selected
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let reject = match form.action.as_str() {
+        APPROVE => false,
+        REJECT => true,
+        _ => {
+            staffer
+                .flash_error(&state, "No action selected.".into())
+                .await?;
+            return Ok(Redirect::to(&back_href).into_response());
+        }
+    };
+    if ids.is_empty() {
+        let text = "Items must be selected in order to perform actions on them. No items have been changed.";
+        staffer.flash_error(&state, text.into()).await?;
+        return Ok(Redirect::to(&back_href).into_response());
+    }
+
+    let mut problem = None;
+    if form.confirmed == "yes" {
+        let notes = Some(form.admin_notes.clone());
+        let outcome = if reject {
+            let reason = Some(form.failure_reason.clone());
+            payments::reject(&state.db, &staffer.user, &ids, notes, reason).await
+        } else {
+            payments::approve(&state.db, &staffer.user, &ids, notes).await
+        };
+        match outcome {
+            Ok(done) => {
+                let n = done.len();
+                let plural = if n == 1 { "" } else { "s" };
+                let text = if reject {
+                    format!("Rejected {n} payment{plural}.")
+                } else {
+                    let credits: i64 = done.iter().map(|r| r.credits_added).sum();
+                    format!("Approved {n} payment{plural}; {credits} credits granted.")
+                };
+                staffer.flash_success(&state, text).await?;
+                return Ok(Redirect::to(&back_href).into_response());
+            }
+            Err(e @ (Error::Conflict(_) | Error::NotFound(_) | Error::Invalid { .. })) => {
+                problem = Some(e.to_string());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    let rows = payment_queue::rows_by_ids(&state.db, &ids).await?;
+    let shared = shared_refs(&state, &rows).await?;
+    let verb = if reject { "reject" } else { "approve" };
+    let mut chrome = staffer
+        .chrome(&state, format!("Confirm: {verb} payments"), crumbs())
+        .await?;
+    if let Some(p) = &problem {
+        chrome.messages.push(("error".into(), p.clone()));
+    }
+    let page = ConfirmPage {
+        chrome,
+        heading: "Are you sure?".into(),
+        intro: format!(
+            "You are about to {verb} these {} payment(s). All of them are processed together: \
+             if any is no longer pending approval, nothing changes.",
+            rows.len()
+        ),
+        action: form.action.clone(),
+        reject,
+        rows: rows
+            .iter()
+            .map(|r| {
+                let mut cells = cells(r, &shared, false);
+                if r.payment.status != status::payment::PENDING_APPROVAL
+                    && let Some(c) = cells.last_mut()
+                {
+                    c.warn = Some("no longer pending".into());
+                }
+                Row {
+                    id: r.payment.id,
+                    cells,
+                }
+            })
+            .collect(),
+        admin_notes: form.admin_notes,
+        failure_reason: form.failure_reason,
+        return_query: back.to_query_string(),
+    };
+    let status = if problem.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html(&page)).into_response())
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound("Payment not found".into()))?;
+    let row = payment_queue::row(&state.db, id).await?;
+    let shared = shared_refs(&state, std::slice::from_ref(&row)).await?;
+    let p = &row.payment;
+    let mut list_cells = cells(&row, &shared, false).into_iter();
+    let mut next = || list_cells.next().unwrap_or_default();
+    let (account, invoice, amount, reference, badge) = (next(), next(), next(), next(), next());
+    let fields = vec![
+        ("ID".to_owned(), Cell::text(p.id.to_string())),
+        ("Status".to_owned(), badge),
+        ("Account".to_owned(), account),
+        ("Invoice".to_owned(), invoice),
+        ("Amount".to_owned(), amount),
+        (
+            "Method".to_owned(),
+            Cell::text(p.payment_method.replace('_', " ")),
+        ),
+        ("Manual reference".to_owned(), reference),
+        ("Manual notes".to_owned(), Cell::opt(p.manual_notes.clone())),
+        (
+            "Proof".to_owned(),
+            p.proof
+                .clone()
+                .map_or_else(|| Cell::text("—"), |url| Cell::link("View proof", url)),
+        ),
+        ("Admin notes".to_owned(), Cell::opt(p.admin_notes.clone())),
+        (
+            "Failure reason".to_owned(),
+            Cell::opt(p.failure_reason.clone()),
+        ),
+        ("Reviewed by".to_owned(), Cell::opt(row.approved_by.clone())),
+        ("Reviewed at".to_owned(), Cell::opt(p.approved_at.map(time))),
+        ("Submitted".to_owned(), Cell::text(time(p.created_at))),
+    ];
+    let mut forms = Vec::new();
+    if p.status == status::payment::PENDING_APPROVAL {
+        forms.push(FormView {
+            title: "Approve".into(),
+            action: format!("{LIST}{id}/approve/"),
+            fields: vec![Field::new("textarea", "admin_notes", "Admin notes", "")],
+            submit: "Approve payment".into(),
+            danger: false,
+        });
+        forms.push(FormView {
+            title: "Reject".into(),
+            action: format!("{LIST}{id}/reject/"),
+            fields: vec![
+                Field::new("textarea", "admin_notes", "Admin notes", ""),
+                Field::new("text", "failure_reason", "Reason for rejection", "")
+                    .help("Shown to the customer, e.g. \"Reference not found\"."),
+            ],
+            submit: "Reject payment".into(),
+            danger: true,
+        });
+    }
+    let mut crumbs = crumbs();
+    crumbs.push(("Payments".into(), LIST.into()));
+    let page = ChangePage {
+        chrome: staffer
+            .chrome(&state, format!("Payment #{id}"), crumbs)
+            .await?,
+        heading: format!("Payment #{id} — {}", row.invoice_number),
+        fields,
+        tables: vec![],
+        forms,
+    };
+    Ok(html(&page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    admin_notes: String,
+    #[serde(default)]
+    failure_reason: String,
+}
+
+async fn review(
+    state: AppState,
+    staffer: Staffer,
+    id: String,
+    form: ReviewForm,
+    reject: bool,
+) -> Result<Response, PageError> {
+    staffer.check_csrf(&form.csrf_token)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound("Payment not found".into()))?;
+    let notes = Some(form.admin_notes);
+    let outcome = if reject {
+        payments::reject(
+            &state.db,
+            &staffer.user,
+            &[id],
+            notes,
+            Some(form.failure_reason),
+        )
+        .await
+    } else {
+        payments::approve(&state.db, &staffer.user, &[id], notes).await
+    };
+    match outcome {
+        Ok(done) if reject => {
+            staffer
+                .flash_success(&state, format!("Payment #{id} rejected."))
+                .await?;
+            let _ = done;
+        }
+        Ok(done) => {
+            let credits: i64 = done.iter().map(|r| r.credits_added).sum();
+            let text = format!("Payment #{id} approved; {credits} credits granted.");
+            staffer.flash_success(&state, text).await?;
+        }
+        Err(e @ (Error::Conflict(_) | Error::Invalid { .. })) => {
+            staffer.flash_error(&state, e.to_string()).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    review(state, staffer, id, form, false).await
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    review(state, staffer, id, form, true).await
+}

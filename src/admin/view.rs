@@ -1,0 +1,199 @@
+//! The panel's page models: one generic list page, one generic change page, and the pieces
+//! they are made of. Every record type fills these; the templates never see entities.
+
+use askama::Template;
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub title: String,
+    pub user_email: String,
+    pub csrf: String,
+    /// (label, href) from the panel's home to the parent of this page.
+    pub breadcrumbs: Vec<(String, String)>,
+    /// (level: "success" | "error", text)
+    pub messages: Vec<(String, String)>,
+}
+
+/// One value on a page: text, optionally a link, a status badge and a warning flag.
+#[derive(Default, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub badge: Option<String>,
+    pub warn: Option<String>,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            ..Default::default()
+        }
+    }
+    pub fn opt(text: Option<impl Into<String>>) -> Cell {
+        text.map_or_else(|| Cell::text("—"), Cell::text)
+    }
+    pub fn link(text: impl Into<String>, href: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            href: Some(href.into()),
+            ..Default::default()
+        }
+    }
+    /// A status shown as a coloured badge (`badge-<status>` in the stylesheet).
+    pub fn badge(status: &str) -> Cell {
+        Cell {
+            text: status.replace('_', " "),
+            badge: Some(status.to_owned()),
+            ..Default::default()
+        }
+    }
+    pub fn warned(mut self, warning: Option<String>) -> Cell {
+        self.warn = warning;
+        self
+    }
+}
+
+pub struct Column {
+    pub label: String,
+    /// Link that sorts by this column (toggling direction), when sortable.
+    pub sort_href: Option<String>,
+    /// "▲" or "▼" when the list is sorted by this column.
+    pub sorted: &'static str,
+}
+
+pub struct Row {
+    pub id: i64,
+    pub cells: Vec<Cell>,
+}
+
+pub struct FilterGroup {
+    pub title: String,
+    pub options: Vec<FilterOption>,
+}
+
+pub struct FilterOption {
+    pub label: String,
+    pub count: Option<u64>,
+    pub href: String,
+    pub selected: bool,
+}
+
+pub struct Pager {
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+pub struct Search {
+    pub value: String,
+    /// The other parameters of the list, kept when searching.
+    pub hidden: Vec<(String, String)>,
+}
+
+/// A bulk action offered on a list (`value` is posted as `action`).
+pub struct Action {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub search: Option<Search>,
+    pub filters: Vec<FilterGroup>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    pub actions: Vec<Action>,
+    /// Where the action form posts; also carries the list's query to return to.
+    pub action_url: String,
+    pub pager: Pager,
+    pub add_href: Option<String>,
+}
+
+pub struct TableView {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    /// text, textarea, number, checkbox, select, hidden
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub required: bool,
+    pub help: String,
+}
+
+impl Field {
+    pub fn new(kind: &'static str, name: &str, label: &str, value: impl Into<String>) -> Field {
+        Field {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            value: value.into(),
+            options: Vec::new(),
+            required: false,
+            help: String::new(),
+        }
+    }
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Field {
+        self.help = help.into();
+        self
+    }
+    pub fn options(mut self, options: Vec<(String, String)>) -> Field {
+        self.options = options;
+        self
+    }
+    /// For checkboxes: whether it is ticked.
+    pub fn checked(&self) -> bool {
+        self.value == "on"
+    }
+}
+
+pub struct FormView {
+    pub title: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub submit: String,
+    /// Styled as a destructive action.
+    pub danger: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/change.html")]
+pub struct ChangePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub fields: Vec<(String, Cell)>,
+    pub tables: Vec<TableView>,
+    pub forms: Vec<FormView>,
+}
+
+/// Renders a template into an HTML response (a render failure is a logged 500).
+pub fn html(t: &impl Template) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match t.render() {
+        Ok(body) => axum::response::Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal server error",
+            )
+                .into_response()
+        }
+    }
+}
