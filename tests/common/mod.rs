@@ -12,6 +12,8 @@ use tollgate::app::Application;
 use tollgate::config::{Secret, Settings};
 use tollgate::db::Db;
 
+pub mod admin;
+
 pub const PASSWORD: &str = "TestPass123!";
 
 #[derive(Clone, Copy, Debug)]
