@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
 use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Secret, Settings};
-use crate::domain::{accounts, report};
+use crate::db::Db;
+use crate::domain::{accounts, report, verify};
 use crate::error::Error;
 
 #[derive(Parser, Debug)]
@@ -44,6 +45,8 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Check the database's money invariants; exits non-zero naming each violation.
+    Verify,
     /// Inspect accounts.
     Account {
         #[command(subcommand)]
@@ -121,6 +124,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             println!("Superuser created: {} (id {})", user.email, user.id);
             Ok(())
+        }
+        Command::Verify => {
+            let db = Db::connect(&settings.database_url).await?;
+            let violations = verify::verify(&db).await.map_err(describe)?;
+            if violations.is_empty() {
+                println!("OK: no violations found.");
+                return Ok(());
+            }
+            for v in &violations {
+                println!("VIOLATION [{}] {}", v.check, v.detail);
+            }
+            anyhow::bail!("{} violation(s) found", violations.len())
         }
         Command::Account {
             command: AccountCommand::Show { id },

@@ -15,6 +15,7 @@ pub mod signup;
 pub mod sites;
 pub mod status;
 pub mod validate;
+pub mod verify;
 
 use crate::entities::{account, user};
 use crate::error::{Error, Result};

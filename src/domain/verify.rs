@@ -1,0 +1,136 @@
+//! `tollgate verify`: checks a live database for broken money invariants. Each check is one
+//! read-only query (the same SQL on SQLite and PostgreSQL), so it can run against production.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::db::Db;
+use crate::error::Result;
+
+/// One broken invariant, named so a person can find the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub check: &'static str,
+    pub detail: String,
+}
+
+/// (check name, SQL returning one text column per violating row)
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "credits-equal-ledger",
+        "SELECT 'account ' || CAST(a.id AS TEXT) || ': credits ' || CAST(a.credits AS TEXT) \
+         || ' but ledger sums to ' || CAST(COALESCE(SUM(t.amount), 0) AS TEXT) \
+         FROM accounts a LEFT JOIN credit_transactions t ON t.account_id = a.id \
+         GROUP BY a.id, a.credits HAVING a.credits <> COALESCE(SUM(t.amount), 0)",
+    ),
+    (
+        "ledger-balance-chain",
+        "SELECT 'account ' || CAST(account_id AS TEXT) || ': ledger row ' || CAST(id AS TEXT) \
+         || ' says balance ' || CAST(balance_after AS TEXT) || ', running sum is ' \
+         || CAST(running AS TEXT) \
+         FROM (SELECT id, account_id, balance_after, \
+               SUM(amount) OVER (PARTITION BY account_id ORDER BY id) AS running \
+               FROM credit_transactions) chain \
+         WHERE running <> balance_after",
+    ),
+    (
+        "credits-not-negative",
+        "SELECT 'account ' || CAST(id AS TEXT) || ': credits ' || CAST(credits AS TEXT) \
+         FROM accounts WHERE credits < 0",
+    ),
+    (
+        "paid-invoice-has-one-payment",
+        "SELECT 'invoice ' || i.invoice_number || ': paid with ' \
+         || CAST((SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
+                  AND p.status = 'succeeded') AS TEXT) \
+         || ' succeeded payment(s), ' \
+         || CAST((SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
+                  AND p.status = 'succeeded' AND p.amount = i.total) AS TEXT) \
+         || ' of its total' \
+         FROM invoices i WHERE i.status = 'paid' AND ( \
+           (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id AND p.status = 'succeeded') <> 1 \
+           OR (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
+               AND p.status = 'succeeded' AND p.amount = i.total) <> 1)",
+    ),
+    (
+        "succeeded-payment-has-paid-invoice",
+        "SELECT 'payment ' || CAST(p.id AS TEXT) || ': succeeded but invoice ' \
+         || i.invoice_number || ' is ' || i.status \
+         FROM payments p JOIN invoices i ON i.id = p.invoice_id \
+         WHERE p.status = 'succeeded' AND i.status <> 'paid'",
+    ),
+    (
+        "active-subscription-is-paid",
+        "SELECT 'subscription ' || CAST(s.id AS TEXT) || ' of account ' \
+         || CAST(s.account_id AS TEXT) || ': active without a paid invoice' \
+         FROM subscriptions s WHERE s.status = 'active' AND NOT EXISTS ( \
+           SELECT 1 FROM invoices i WHERE i.subscription_id = s.id AND i.status = 'paid')",
+    ),
+];
+
+/// Runs every check; an empty list means the database is sound.
+pub async fn verify(db: &Db) -> Result<Vec<Violation>> {
+    let conn = db.conn();
+    let backend = db.backend();
+    let mut found = Vec::new();
+    for (check, sql) in CHECKS {
+        for row in conn
+            .query_all_raw(Statement::from_string(backend, *sql))
+            .await?
+        {
+            found.push(Violation {
+                check,
+                detail: row.try_get_by_index::<String>(0)?,
+            });
+        }
+    }
+    found.extend(invoice_number_violations(db).await?);
+    Ok(found)
+}
+
+/// Invoice numbers are `INV-{account}-{YYYYMM}-{NNNN}`, counting 1, 2, 3… within each
+/// account-month: a number for another account, a duplicate or a gap is a violation.
+async fn invoice_number_violations(db: &Db) -> Result<Vec<Violation>> {
+    let rows = db
+        .conn()
+        .query_all_raw(Statement::from_string(
+            db.backend(),
+            "SELECT account_id, invoice_number FROM invoices ORDER BY account_id, id",
+        ))
+        .await?;
+    let mut by_month: BTreeMap<(i64, String), Vec<u32>> = BTreeMap::new();
+    let mut found = Vec::new();
+    let bad = |detail: String| Violation {
+        check: "invoice-numbering",
+        detail,
+    };
+    for row in rows {
+        let account: i64 = row.try_get_by_index(0)?;
+        let number: String = row.try_get_by_index(1)?;
+        let parts: Vec<&str> = number.split('-').collect();
+        let parsed = match parts.as_slice() {
+            ["INV", acc, month, seq] if acc.parse() == Ok(account) && month.len() == 6 => {
+                seq.parse::<u32>().ok().map(|n| (month.to_string(), n))
+            }
+            _ => None,
+        };
+        match parsed {
+            Some((month, n)) => by_month.entry((account, month)).or_default().push(n),
+            None => found.push(bad(format!(
+                "invoice {number}: not a number of account {account}"
+            ))),
+        }
+    }
+    for ((account, month), mut numbers) in by_month {
+        numbers.sort_unstable();
+        let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+        if numbers != expected {
+            found.push(bad(format!(
+                "account {account}, month {month}: numbers {numbers:?}, expected 1..={}",
+                expected.len()
+            )));
+        }
+    }
+    Ok(found)
+}
