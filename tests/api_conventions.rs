@@ -11,6 +11,7 @@ on_both_backends!(
     registration_validates_every_field,
     malformed_requests_get_clear_answers,
     tokens_refresh_and_logout,
+    concurrent_refreshes_with_one_token_rotate_once,
 );
 
 async fn registration_validates_every_field(app: TestApp) {
@@ -145,23 +146,51 @@ async fn malformed_requests_get_clear_answers(app: TestApp) {
 
 async fn tokens_refresh_and_logout(app: TestApp) {
     let r = app.register_free("free@test.com").await;
-    let refresh = r.data()["refresh"].as_str().unwrap().to_owned();
+    let first = r.data()["refresh"].as_str().unwrap().to_owned();
     let access = r.data()["token"].as_str().unwrap().to_owned();
+
+    // Each refresh spends its token and hands out a new one (rotation).
     let renewed = app
-        .post("/auth/refresh/", None, json!({"refresh": refresh}))
+        .post("/auth/refresh/", None, json!({"refresh": first}))
         .await;
     assert_eq!(renewed.status, StatusCode::OK);
+    let second = renewed.data()["refresh"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
     let new_access = renewed.data()["token"].as_str().unwrap().to_owned();
     assert_eq!(
         app.get("/auth/me/", Some(&new_access)).await.status,
         StatusCode::OK
     );
+
+    // Presenting the spent token again is a replay: the whole sign-in is revoked.
+    let replay = app
+        .post("/auth/refresh/", None, json!({"refresh": first}))
+        .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    let after = app
+        .post("/auth/refresh/", None, json!({"refresh": second}))
+        .await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "the chain is revoked"
+    );
+
+    // Logout revokes the refresh token given.
+    let login = app
+        .post(
+            "/auth/login/",
+            None,
+            json!({"email": "free@test.com", "password": PASSWORD}),
+        )
+        .await;
+    let third = login.data()["refresh"].as_str().unwrap().to_owned();
     let out = app
-        .post("/auth/logout/", Some(&access), json!({"refresh": refresh}))
+        .post("/auth/logout/", Some(&access), json!({"refresh": third}))
         .await;
     assert_eq!(out.status, StatusCode::OK);
     let revoked = app
-        .post("/auth/refresh/", None, json!({"refresh": refresh}))
+        .post("/auth/refresh/", None, json!({"refresh": third}))
         .await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
     let forged = app
@@ -170,7 +199,19 @@ async fn tokens_refresh_and_logout(app: TestApp) {
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     // A refresh token is not an access token.
     assert_eq!(
-        app.get("/auth/me/", Some(&refresh)).await.status,
+        app.get("/auth/me/", Some(&third)).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn concurrent_refreshes_with_one_token_rotate_once(app: TestApp) {
+    let r = app.register_free("free@test.com").await;
+    let token = r.data()["refresh"].as_str().unwrap().to_owned();
+    let tries = (0..8).map(|_| app.post("/auth/refresh/", None, json!({"refresh": token})));
+    let results = futures::future::join_all(tries).await;
+    let ok = results
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(ok, 1, "exactly one refresh wins");
 }

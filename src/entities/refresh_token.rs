@@ -12,6 +12,10 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Shared by every token of one sign-in (rotation keeps it).
+    pub family: Option<String>,
+    /// Set when this token was exchanged for a new one; presenting it again is a replay.
+    pub rotated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

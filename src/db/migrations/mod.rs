@@ -2,6 +2,7 @@
 
 mod m0001_initial;
 mod m0002_staff_sessions;
+mod m0003_refresh_rotation;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_staff_sessions::Migration),
+            Box::new(m0003_refresh_rotation::Migration),
         ]
     }
 }
