@@ -36,7 +36,7 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, settings: &Settings) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api::routes())
@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::NotFound("Not found".into()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(crate::security::security_headers))
+        .layer(crate::security::cors(&settings.cors_origins))
         .layer(middleware::from_fn(scope_request_id))
         .layer(
             TraceLayer::new_for_http()
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    settings: Settings,
     pub port: u16,
 }
 
@@ -87,6 +90,7 @@ impl Application {
                 db,
                 tokens: Arc::new(tokens),
             },
+            settings: settings.clone(),
             port,
         })
     }
@@ -98,7 +102,8 @@ impl Application {
     /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         // Strip trailing slashes before routing, so `/x/` and `/x` are one route.
-        let app = NormalizePathLayer::trim_trailing_slash().layer(router(self.state));
+        let app =
+            NormalizePathLayer::trim_trailing_slash().layer(router(self.state, &self.settings));
         axum::serve(
             self.listener,
             axum::ServiceExt::<axum::extract::Request>::into_make_service(app),

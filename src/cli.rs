@@ -28,6 +28,14 @@ struct Cli {
         hide_env_values = true
     )]
     secret_key: Option<String>,
+    /// Comma-separated origins allowed to call the API from browsers (CORS); none by default.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -96,6 +104,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         database_url: cli.database_url,
         bind: cli.bind,
         secret_key: cli.secret_key.filter(|k| !k.is_empty()).map(Secret::new),
+        cors_origins: cli
+            .cors_origins
+            .into_iter()
+            .filter(|o| !o.is_empty())
+            .collect(),
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -12,3 +12,4 @@ pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod security;

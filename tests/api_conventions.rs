@@ -12,6 +12,7 @@ on_both_backends!(
     malformed_requests_get_clear_answers,
     tokens_refresh_and_logout,
     concurrent_refreshes_with_one_token_rotate_once,
+    security_headers_on_every_response,
 );
 
 async fn registration_validates_every_field(app: TestApp) {
@@ -214,4 +215,74 @@ async fn concurrent_refreshes_with_one_token_rotate_once(app: TestApp) {
         .filter(|r| r.status == StatusCode::OK)
         .count();
     assert_eq!(ok, 1, "exactly one refresh wins");
+}
+
+async fn security_headers_on_every_response(app: TestApp) {
+    for path in ["/api/v1/billing/plans/", "/api/v1/no/such/route/"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
+        assert!(h.get("x-request-id").is_some());
+    }
+    let behind_tls = app
+        .client
+        .get(app.url("/billing/plans/"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        behind_tls
+            .headers()
+            .get("strict-transport-security")
+            .is_some()
+    );
+    // CORS is closed by default: no origin is allowed.
+    let cross = app
+        .client
+        .get(app.url("/billing/plans/"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(cross.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app = common::spawn_app_with(common::Backend::Sqlite, |s| {
+        s.cors_origins = vec!["https://app.example".into()];
+    })
+    .await
+    .unwrap();
+    let ask = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/auth/login/"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    let allowed = ask("https://app.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let refused = ask("https://evil.example").await.unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }

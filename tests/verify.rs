@@ -19,20 +19,29 @@ async fn populate(app: &TestApp) {
         .to_owned();
     for _ in 0..3 {
         let r = app
-            .post("/billing/credits/usage/", Some(&free), json!({"operation_type": "clustering"}))
+            .post(
+                "/billing/credits/usage/",
+                Some(&free),
+                json!({"operation_type": "clustering"}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED);
     }
     let staff = app.staff_token("admin@example.com").await;
     for (i, decision) in ["approve", "pending", "reject"].iter().enumerate() {
         let (token, invoice) = app.paid_customer(&format!("paid{i}@test.com")).await;
-        let id = app.confirm(&token, invoice, "89.00", &format!("REF-{i}")).await.data()
-            ["payment_id"]
+        let id = app
+            .confirm(&token, invoice, "89.00", &format!("REF-{i}"))
+            .await
+            .data()["payment_id"]
             .as_i64()
             .unwrap();
         if *decision != "pending" {
             let path = format!("/billing/admin/payments/{id}/{decision}/");
-            assert_eq!(app.post(&path, Some(&staff), json!({})).await.status, StatusCode::OK);
+            assert_eq!(
+                app.post(&path, Some(&staff), json!({})).await.status,
+                StatusCode::OK
+            );
         }
     }
 }
@@ -45,17 +54,41 @@ async fn a_sound_database_has_no_violations(app: TestApp) {
 async fn each_corruption_is_named(app: TestApp) {
     populate(&app).await;
     let corruptions = [
-        ("UPDATE accounts SET credits = credits + 5 WHERE id = 1", "credits-equal-ledger"),
-        ("UPDATE credit_transactions SET balance_after = balance_after + 1 WHERE id = 2", "ledger-balance-chain"),
-        ("UPDATE accounts SET credits = -1 WHERE id = 3", "credits-not-negative"),
-        ("UPDATE payments SET amount = 100 WHERE status = 'succeeded'", "paid-invoice-has-one-payment"),
-        ("UPDATE invoices SET status = 'pending' WHERE status = 'paid'", "succeeded-payment-has-paid-invoice"),
-        ("UPDATE invoices SET status = 'pending' WHERE status = 'paid'", "active-subscription-is-paid"),
-        ("UPDATE invoices SET invoice_number = invoice_number || '9' WHERE id = 2", "invoice-numbering"),
+        (
+            "UPDATE accounts SET credits = credits + 5 WHERE id = 1",
+            "credits-equal-ledger",
+        ),
+        (
+            "UPDATE credit_transactions SET balance_after = balance_after + 1 WHERE id = 2",
+            "ledger-balance-chain",
+        ),
+        (
+            "UPDATE accounts SET credits = -1 WHERE id = 3",
+            "credits-not-negative",
+        ),
+        (
+            "UPDATE payments SET amount = 100 WHERE status = 'succeeded'",
+            "paid-invoice-has-one-payment",
+        ),
+        (
+            "UPDATE invoices SET status = 'pending' WHERE status = 'paid'",
+            "succeeded-payment-has-paid-invoice",
+        ),
+        (
+            "UPDATE invoices SET status = 'pending' WHERE status = 'paid'",
+            "active-subscription-is-paid",
+        ),
+        (
+            "UPDATE invoices SET invoice_number = invoice_number || '9' WHERE id = 2",
+            "invoice-numbering",
+        ),
     ];
     for (sql, check) in corruptions {
         app.db.conn().execute_unprepared(sql).await.unwrap();
         let found = verify(&app.db).await.unwrap();
-        assert!(found.iter().any(|v| v.check == check), "{check} after {sql}: {found:?}");
+        assert!(
+            found.iter().any(|v| v.check == check),
+            "{check} after {sql}: {found:?}"
+        );
     }
 }

@@ -135,6 +135,14 @@ impl Drop for PgDatabase {
 
 /// Starts tollgate on a random port with a fresh database; `None` when PostgreSQL is skipped.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// `spawn_app` with settings adjusted by `configure` first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let (database_url, files, pg) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -147,12 +155,13 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             (db.url(), None, Some(db))
         }
     };
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: database_url.clone(),
         bind: "127.0.0.1:0".into(),
         secret_key: Some(Secret::new("test-secret-key")),
         ..Settings::default()
     };
+    configure(&mut settings);
     let app = Application::build(&settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port);
     let db = app.db();
