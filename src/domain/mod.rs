@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod credits;
+pub mod idempotency;
 pub mod invoices;
 pub mod money;
 pub mod page;

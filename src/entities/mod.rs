@@ -5,6 +5,7 @@ pub mod account_payment_method;
 pub mod credit_cost;
 pub mod credit_transaction;
 pub mod credit_usage;
+pub mod idempotency_key;
 pub mod industry;
 pub mod invoice;
 pub mod invoice_sequence;

@@ -3,6 +3,7 @@
 mod m0001_initial;
 mod m0002_staff_sessions;
 mod m0003_refresh_rotation;
+mod m0004_idempotency_keys;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_staff_sessions::Migration),
             Box::new(m0003_refresh_rotation::Migration),
+            Box::new(m0004_idempotency_keys::Migration),
         ]
     }
 }
