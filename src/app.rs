@@ -9,9 +9,10 @@ use axum::middleware;
 use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tower::Layer;
-use tower_http::normalize_path::NormalizePathLayer;
+use tower::util::MapRequestLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::api::envelope::scope_request_id;
@@ -21,11 +22,34 @@ use crate::db::{Db, migrations::Migrator, seed};
 use crate::error::Error;
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
+const DOCS_PATH: &str = "/api/docs";
+
+/// `/x/` and `/x` are one route: the trailing slash is dropped before routing — except under
+/// the docs page, whose assets are addressed relative to `/api/docs/`.
+fn trim_trailing_slash<B>(mut req: Request<B>) -> Request<B> {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') && !path.starts_with(DOCS_PATH) {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let new = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = new.parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub tokens: Arc<TokenKeys>,
+    /// Whether `X-Forwarded-For` names the client (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// The general per-client request rate, when one is configured.
+    pub rate_limiter: Option<crate::rate_limit::Limiter>,
 }
 
 /// Connects, applies pending migrations and seeds reference data.
@@ -38,12 +62,16 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let (api, openapi) = api::routes(state.clone());
     Router::new()
-        .nest("/api/v1", api::routes(state.clone()))
+        .nest("/api/v1", api)
+        // The API's description and an interactive page over it, both served offline.
+        .merge(SwaggerUi::new(DOCS_PATH).url("/api/v1/openapi.json", openapi))
         .nest("/admin", crate::admin::routes())
         .fallback(|| async { Error::NotFound("Not found".into()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit_rate))
         .layer(middleware::from_fn(crate::security::security_headers))
         .layer(crate::security::cors(&settings.cors_origins))
         .layer(middleware::from_fn(scope_request_id))
@@ -89,6 +117,8 @@ impl Application {
             state: AppState {
                 db,
                 tokens: Arc::new(tokens),
+                trust_proxy: settings.trust_proxy,
+                rate_limiter: crate::rate_limit::limiter(settings.rate_limit_per_second),
             },
             settings: settings.clone(),
             port,
@@ -101,12 +131,13 @@ impl Application {
 
     /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        // Strip trailing slashes before routing, so `/x/` and `/x` are one route.
         let app =
-            NormalizePathLayer::trim_trailing_slash().layer(router(self.state, &self.settings));
+            MapRequestLayer::new(trim_trailing_slash).layer(router(self.state, &self.settings));
         axum::serve(
             self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                std::net::SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -36,6 +36,12 @@ struct Cli {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, global = true, env = "TOLLGATE_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Requests per second allowed per client address (bursts of twice that); 0 = no limit.
+    #[arg(long, global = true, env = "TOLLGATE_RATE_LIMIT", default_value_t = 0)]
+    rate_limit: u32,
     #[command(subcommand)]
     command: Option<Command>,
 }

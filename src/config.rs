@@ -37,6 +37,10 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
     /// Origins allowed to call the API from a browser (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// Read the client address from `X-Forwarded-For` (set only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Requests per second allowed per client address (bursts of twice that); 0 = no limit.
+    pub rate_limit_per_second: u32,
 }
 
 impl Default for Settings {
@@ -48,6 +52,8 @@ impl Default for Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             cors_origins: Vec::new(),
+            trust_proxy: false,
+            rate_limit_per_second: 0,
         }
     }
 }

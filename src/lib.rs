@@ -12,4 +12,5 @@ pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod rate_limit;
 pub mod security;

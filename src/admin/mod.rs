@@ -1,10 +1,20 @@
 //! The staff admin panel under `/admin/`: server-rendered pages over the same domain functions
 //! as the JSON API. Plain forms (no JavaScript needed), CSRF on every POST, framing denied.
 
+pub mod accounts;
 pub mod home;
+pub mod industries;
+pub mod invoices;
+pub mod ledger;
+pub mod payment_methods;
+pub mod payment_review;
 pub mod payments;
+pub mod plans;
 pub mod query;
+pub mod record_pages;
 pub mod session;
+pub mod sites;
+pub mod users;
 pub mod view;
 
 use axum::Router;
@@ -62,11 +72,22 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{file}", get(static_file))
         .route(
             "/billing/payment",
-            get(payments::list).post(payments::bulk_action),
+            get(payments::list).post(payment_review::bulk_action),
         )
         .route("/billing/payment/{id}", get(payments::change))
-        .route("/billing/payment/{id}/approve", post(payments::approve))
-        .route("/billing/payment/{id}/reject", post(payments::reject))
+        .route(
+            "/billing/payment/{id}/approve",
+            post(payment_review::approve),
+        )
+        .route("/billing/payment/{id}/reject", post(payment_review::reject))
+        .merge(plans::routes())
+        .merge(payment_methods::routes())
+        .merge(industries::routes())
+        .merge(sites::routes())
+        .merge(accounts::routes())
+        .merge(users::routes())
+        .merge(invoices::routes())
+        .merge(ledger::routes())
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -1,34 +1,31 @@
-//! `/admin/billing/payment/`: the approval queue (filters, search, sort, bulk approve/reject
-//! with a confirmation page) and one payment's change page.
+//! `/admin/billing/payment/`: the approval queue (filters, search, sort; the bulk actions are
+//! in `payment_review.rs`) and one payment's change page.
 
 use std::collections::HashSet;
 
-use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::http::Uri;
+use axum::response::Response;
 use chrono::{Datelike, Duration, TimeZone, Utc};
-use serde::Deserialize;
 
 use crate::admin::query::ListQuery;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{
-    Action, Cell, ChangePage, Chrome, Field, FilterGroup, FormView, ListPage, Row, Search, html,
+    Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, Search, html,
 };
 use crate::app::AppState;
 use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
 use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
-use crate::domain::{payments, status};
+use crate::domain::status;
 use crate::error::Error;
 
-const LIST: &str = "/admin/billing/payment/";
+pub(crate) const LIST: &str = "/admin/billing/payment/";
 const PAGE_SIZE: u64 = 50;
-const APPROVE: &str = "approve_selected";
-const REJECT: &str = "reject_selected";
+pub(crate) const APPROVE: &str = "approve_selected";
+pub(crate) const REJECT: &str = "reject_selected";
 
-fn crumbs() -> Vec<(String, String)> {
+pub(crate) fn crumbs() -> Vec<(String, String)> {
     vec![("Billing".into(), "/admin/#billing".into())]
 }
 
@@ -75,7 +72,7 @@ fn filter_from(q: &ListQuery) -> StaffFilter {
 }
 
 /// The cells of one payment, as the list and the confirmation page show them.
-fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> Vec<Cell> {
+pub(crate) fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> Vec<Cell> {
     let p = &row.payment;
     let reference = Cell::opt(p.manual_reference.clone()).warned(
         p.manual_reference
@@ -111,7 +108,10 @@ fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> Vec<Cell> {
     cells
 }
 
-async fn shared_refs(state: &AppState, rows: &[PaymentRow]) -> Result<HashSet<String>, Error> {
+pub(crate) async fn shared_refs(
+    state: &AppState,
+    rows: &[PaymentRow],
+) -> Result<HashSet<String>, Error> {
     let refs: Vec<String> = rows
         .iter()
         .filter_map(|r| r.payment.manual_reference.clone())
@@ -228,143 +228,6 @@ pub async fn list(
     Ok(html(&list))
 }
 
-#[derive(Deserialize, Default)]
-pub struct ActionForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default, rename = "_selected_action")]
-    selected: Vec<String>,
-    #[serde(default)]
-    confirmed: String,
-    #[serde(default)]
-    admin_notes: String,
-    #[serde(default)]
-    failure_reason: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/payment_confirm.html")]
-struct ConfirmPage {
-    chrome: Chrome,
-    heading: String,
-    intro: String,
-    action: String,
-    reject: bool,
-    rows: Vec<Row>,
-    admin_notes: String,
-    failure_reason: String,
-    return_query: String,
-}
-
-/// The action menu's "Go": first a confirmation page, then — on "Yes, I'm sure" — every
-/// selected payment reviewed in one transaction by the same domain function as the API.
-pub async fn bulk_action(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    uri: Uri,
-    Form(form): Form<ActionForm>,
-) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
-    let back = ListQuery::parse(uri.query());
-    let back_href = back.href(LIST);
-    let ids: Vec<i64> = form
-        .selected
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    let reject = match form.action.as_str() {
-        APPROVE => false,
-        REJECT => true,
-        _ => {
-            staffer
-                .flash_error(&state, "No action selected.".into())
-                .await?;
-            return Ok(Redirect::to(&back_href).into_response());
-        }
-    };
-    if ids.is_empty() {
-        let text = "Items must be selected in order to perform actions on them. No items have been changed.";
-        staffer.flash_error(&state, text.into()).await?;
-        return Ok(Redirect::to(&back_href).into_response());
-    }
-
-    let mut problem = None;
-    if form.confirmed == "yes" {
-        let notes = Some(form.admin_notes.clone());
-        let outcome = if reject {
-            let reason = Some(form.failure_reason.clone());
-            payments::reject(&state.db, &staffer.user, &ids, notes, reason).await
-        } else {
-            payments::approve(&state.db, &staffer.user, &ids, notes).await
-        };
-        match outcome {
-            Ok(done) => {
-                let n = done.len();
-                let plural = if n == 1 { "" } else { "s" };
-                let text = if reject {
-                    format!("Rejected {n} payment{plural}.")
-                } else {
-                    let credits: i64 = done.iter().map(|r| r.credits_added).sum();
-                    format!("Approved {n} payment{plural}; {credits} credits granted.")
-                };
-                staffer.flash_success(&state, text).await?;
-                return Ok(Redirect::to(&back_href).into_response());
-            }
-            Err(e @ (Error::Conflict(_) | Error::NotFound(_) | Error::Invalid { .. })) => {
-                problem = Some(e.to_string());
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-
-    let rows = payment_queue::rows_by_ids(&state.db, &ids).await?;
-    let shared = shared_refs(&state, &rows).await?;
-    let verb = if reject { "reject" } else { "approve" };
-    let mut chrome = staffer
-        .chrome(&state, format!("Confirm: {verb} payments"), crumbs())
-        .await?;
-    if let Some(p) = &problem {
-        chrome.messages.push(("error".into(), p.clone()));
-    }
-    let page = ConfirmPage {
-        chrome,
-        heading: "Are you sure?".into(),
-        intro: format!(
-            "You are about to {verb} these {} payment(s). All of them are processed together: \
-             if any is no longer pending approval, nothing changes.",
-            rows.len()
-        ),
-        action: form.action.clone(),
-        reject,
-        rows: rows
-            .iter()
-            .map(|r| {
-                let mut cells = cells(r, &shared, false);
-                if r.payment.status != status::payment::PENDING_APPROVAL
-                    && let Some(c) = cells.last_mut()
-                {
-                    c.warn = Some("no longer pending".into());
-                }
-                Row {
-                    id: r.payment.id,
-                    cells,
-                }
-            })
-            .collect(),
-        admin_notes: form.admin_notes,
-        failure_reason: form.failure_reason,
-        return_query: back.to_query_string(),
-    };
-    let status = if problem.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, html(&page)).into_response())
-}
-
 pub async fn change(
     State(state): State<AppState>,
     staffer: Staffer,
@@ -439,76 +302,4 @@ pub async fn change(
         forms,
     };
     Ok(html(&page))
-}
-
-#[derive(Deserialize, Default)]
-pub struct ReviewForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    admin_notes: String,
-    #[serde(default)]
-    failure_reason: String,
-}
-
-async fn review(
-    state: AppState,
-    staffer: Staffer,
-    id: String,
-    form: ReviewForm,
-    reject: bool,
-) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| Error::NotFound("Payment not found".into()))?;
-    let notes = Some(form.admin_notes);
-    let outcome = if reject {
-        payments::reject(
-            &state.db,
-            &staffer.user,
-            &[id],
-            notes,
-            Some(form.failure_reason),
-        )
-        .await
-    } else {
-        payments::approve(&state.db, &staffer.user, &[id], notes).await
-    };
-    match outcome {
-        Ok(done) if reject => {
-            staffer
-                .flash_success(&state, format!("Payment #{id} rejected."))
-                .await?;
-            let _ = done;
-        }
-        Ok(done) => {
-            let credits: i64 = done.iter().map(|r| r.credits_added).sum();
-            let text = format!("Payment #{id} approved; {credits} credits granted.");
-            staffer.flash_success(&state, text).await?;
-        }
-        Err(e @ (Error::Conflict(_) | Error::Invalid { .. })) => {
-            staffer.flash_error(&state, e.to_string()).await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<ReviewForm>,
-) -> Result<Response, PageError> {
-    review(state, staffer, id, form, false).await
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<ReviewForm>,
-) -> Result<Response, PageError> {
-    review(state, staffer, id, form, true).await
 }

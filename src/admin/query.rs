@@ -1,7 +1,9 @@
 //! The list's state lives in its URL (filters, search, sort, page); this keeps it together
 //! when one part changes.
 
-use crate::admin::view::{Column, FilterOption, Pager};
+use std::collections::HashMap;
+
+use crate::admin::view::{Column, FilterGroup, FilterOption, Pager};
 
 /// Query parameters in order, without empties.
 #[derive(Clone, Debug, Default)]
@@ -90,6 +92,29 @@ impl ListQuery {
             count,
             href: self.with(key, value).href(path),
             selected: self.get(key) == value,
+        }
+    }
+
+    /// A sidebar group choosing `key` among `choices` (value, label), "All" first; with
+    /// `counts` (rows per value, under the other filters), each option says how many it lists.
+    pub fn choice_filter(
+        &self,
+        path: &str,
+        key: &str,
+        choices: &[(&str, &str)],
+        counts: Option<&HashMap<String, u64>>,
+    ) -> FilterGroup {
+        let count = |v: &str| counts.map(|c| c.get(v).copied().unwrap_or(0));
+        let all = counts.map(|c| c.values().sum());
+        let mut options = vec![self.filter_option(path, key, None, "All", all)];
+        options.extend(
+            choices
+                .iter()
+                .map(|(v, label)| self.filter_option(path, key, Some(v), label, count(v))),
+        );
+        FilterGroup {
+            title: key.replace('_', " "),
+            options,
         }
     }
 

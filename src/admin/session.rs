@@ -10,6 +10,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
 use crate::admin::view::{Chrome, html};
+use crate::api::extract::ClientAddr;
 use crate::app::AppState;
 use crate::auth::staff_sessions::{self, SESSION_HOURS};
 use crate::auth::tokens::random_token;
@@ -205,6 +206,7 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     jar: CookieJar,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -222,9 +224,18 @@ pub async fn login(
         };
         (StatusCode::UNAUTHORIZED, html(&page)).into_response()
     };
-    let user = match accounts::authenticate(&state.db, &form.email, &form.password).await {
+    let user = match accounts::authenticate(&state.db, &form.email, &form.password, client).await {
         Ok(user) if user.is_staff => user,
         Ok(_) | Err(Error::Unauthorized(_)) => return refused(&form),
+        Err(Error::TooManyRequests { message, .. }) => {
+            let page = LoginPage {
+                csrf: form.csrf_token.clone(),
+                next: safe_next(&form.next).to_owned(),
+                email: form.email.clone(),
+                error: Some(message),
+            };
+            return (StatusCode::TOO_MANY_REQUESTS, html(&page)).into_response();
+        }
         Err(e) => return PageError(e).into_response(),
     };
     let token = match staff_sessions::open(&state.db, user.id).await {

@@ -131,6 +131,8 @@ pub struct Field {
     pub options: Vec<(String, String)>,
     pub required: bool,
     pub help: String,
+    /// Why the submitted value was refused (a form shown again after a failed save).
+    pub errors: Vec<String>,
 }
 
 impl Field {
@@ -143,6 +145,7 @@ impl Field {
             options: Vec::new(),
             required: false,
             help: String::new(),
+            errors: Vec::new(),
         }
     }
     pub fn required(mut self) -> Field {
@@ -157,10 +160,32 @@ impl Field {
         self.options = options;
         self
     }
+    /// A checkbox, ticked or not.
+    pub fn checkbox(name: &str, label: &str, ticked: bool) -> Field {
+        Field::new("checkbox", name, label, if ticked { "on" } else { "" })
+    }
     /// For checkboxes: whether it is ticked.
     pub fn checked(&self) -> bool {
         self.value == "on"
     }
+}
+
+/// Puts each refused field's messages beside it; returns the summary for the top of the page,
+/// naming any problem that has no field on this form.
+pub fn attach_errors(fields: &mut [Field], errors: &crate::error::FieldErrors) -> String {
+    let mut unplaced = Vec::new();
+    for (name, messages) in errors {
+        match fields.iter_mut().find(|f| &f.name == name) {
+            Some(field) => field.errors.extend(messages.iter().cloned()),
+            None => unplaced.extend(messages.iter().map(|m| format!("{name}: {m}"))),
+        }
+    }
+    let mut summary = String::from("Please correct the errors below.");
+    for m in unplaced {
+        summary.push(' ');
+        summary.push_str(&m);
+    }
+    summary
 }
 
 pub struct FormView {

@@ -4,8 +4,9 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::api::docs::{Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, created, ok};
-use crate::api::extract::AppJson;
+use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::SignedIn;
@@ -20,6 +21,16 @@ fn token_fields(data: &mut Value, tokens: &Tokens) {
     data["refresh"] = json!(tokens.refresh);
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "auth",
+    request_body = crate::domain::signup::SignupInput,
+    responses(
+        (status = 201, description = "Account created; tokens included", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn register(
     State(state): State<AppState>,
     AppJson(input): AppJson<signup::SignupInput>,
@@ -40,7 +51,7 @@ pub async fn register(
     Ok(created(data).message(message))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct LoginInput {
     email: Option<String>,
     password: Option<String>,
@@ -60,8 +71,19 @@ async fn user_with_account(state: &AppState, user: &user::Model) -> Result<Value
     Ok(v)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    request_body = LoginInput,
+    responses(
+        (status = 200, description = "Signed in: `data.token` is the access token", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     AppJson(input): AppJson<LoginInput>,
 ) -> Result<Reply> {
     let mut p = Problems::default();
@@ -74,7 +96,7 @@ pub async fn login(
         p.add("password", "This field is required.");
     }
     p.finish()?;
-    let user = accounts::authenticate(&state.db, &email, &password).await?;
+    let user = accounts::authenticate(&state.db, &email, &password, client).await?;
     let tokens = sessions::start(&state.db, &state.tokens, user.id).await?;
     let mut data = json!({});
     token_fields(&mut data, &tokens);
@@ -82,11 +104,21 @@ pub async fn login(
     Ok(ok(data).message("Login successful"))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct RefreshInput {
     refresh: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    tag = "auth",
+    request_body = RefreshInput,
+    responses(
+        (status = 200, description = "A new token pair; the old refresh token is spent", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     AppJson(input): AppJson<RefreshInput>,
@@ -105,6 +137,17 @@ pub async fn refresh(
 }
 
 /// Revokes the given refresh token, or every session of the user when none is given.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    request_body = RefreshInput,
+    responses(
+        (status = 200, description = "Signed out", body = SuccessEnvelope),
+        Errors,
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -114,6 +157,16 @@ pub async fn logout(
     Ok(ok(json!({})).message("Logged out"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The user, their account and subscription", body = SuccessEnvelope),
+        Errors,
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn me(State(state): State<AppState>, SignedIn(user): SignedIn) -> Result<Reply> {
     let mut data = json!({ "user": user_with_account(&state, &user).await? });
     let subscription = match user.account_id {

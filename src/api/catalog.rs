@@ -3,6 +3,7 @@
 use axum::extract::State;
 use serde_json::json;
 
+use crate::api::docs::{Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, list_data, ok};
 use crate::api::extract::Params;
 use crate::api::views;
@@ -11,6 +12,18 @@ use crate::domain::catalog;
 use crate::domain::validate::normalize_country;
 use crate::error::{Error, Result};
 
+#[utoipa::path(
+    get,
+    path = "/billing/admin/payment-methods",
+    tag = "catalog",
+    params(
+        ("country" = Option<String>, Query, description = "ISO 3166 alpha-2 code, any case"),
+    ),
+    responses(
+        (status = 200, description = "Enabled methods for the country plus the global ones", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn payment_methods(State(state): State<AppState>, params: Params) -> Result<Reply> {
     let country =
         match params.get("country") {
@@ -26,11 +39,29 @@ pub async fn payment_methods(State(state): State<AppState>, params: Params) -> R
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/billing/plans",
+    tag = "catalog",
+    responses(
+        (status = 200, description = "Public plans", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn plans(State(state): State<AppState>) -> Result<Reply> {
     let plans = catalog::public_plans(&state.db).await?;
     Ok(ok(list_data(plans.iter().map(views::plan).collect())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/industries",
+    tag = "catalog",
+    responses(
+        (status = 200, description = "Industries a site can have", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn industries(State(state): State<AppState>) -> Result<Reply> {
     let industries = catalog::industries(&state.db).await?;
     Ok(ok(list_data(
@@ -38,6 +69,15 @@ pub async fn industries(State(state): State<AppState>) -> Result<Reply> {
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/billing/credit-costs",
+    tag = "catalog",
+    responses(
+        (status = 200, description = "What each operation costs", body = SuccessEnvelope),
+        Errors,
+    ),
+)]
 pub async fn credit_costs(State(state): State<AppState>) -> Result<Reply> {
     let costs = catalog::credit_costs(&state.db).await?;
     Ok(ok(list_data(

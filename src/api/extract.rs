@@ -117,3 +117,32 @@ pub fn path_id(raw: &str, not_found: &str) -> Result<i64, Error> {
         .filter(|id| *id > 0)
         .ok_or_else(|| Error::NotFound(not_found.to_owned()))
 }
+
+/// The client's address: the TCP peer, or — behind a proxy we are told to trust
+/// (`TOLLGATE_TRUST_PROXY`) — the first address of `X-Forwarded-For`.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<crate::app::AppState> for ClientAddr {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Error> {
+        if state.trust_proxy
+            && let Some(forwarded) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse().ok())
+        {
+            return Ok(ClientAddr(Some(forwarded)));
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(peer))
+    }
+}

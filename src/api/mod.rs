@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod docs;
 pub mod envelope;
 pub mod extract;
 pub mod idempotency;
@@ -10,47 +11,44 @@ pub mod staff;
 pub mod usage;
 pub mod views;
 
-use axum::routing::{get, post};
 use axum::{Router, middleware};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 
 /// Paths are written without their trailing slash; `app.rs` strips it from requests, so
 /// both spellings reach the same handler.
-pub fn routes(state: AppState) -> Router<AppState> {
+pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     // Every call that changes money honours `Idempotency-Key`.
-    let money = Router::new()
-        .route("/auth/register", post(auth::register))
-        .route(
-            "/billing/admin/payments/confirm",
-            post(billing::confirm_payment),
-        )
-        .route("/billing/admin/payments/{id}/approve", post(staff::approve))
-        .route("/billing/admin/payments/{id}/reject", post(staff::reject))
-        .route("/billing/credits/usage", post(usage::spend))
+    let money = OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .routes(routes!(billing::confirm_payment))
+        .routes(routes!(staff::approve))
+        .routes(routes!(staff::reject))
+        .routes(routes!(usage::spend))
         .route_layer(middleware::from_fn_with_state(
             state,
             idempotency::idempotent,
         ));
-    Router::new()
+    OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(money)
-        .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
-        .route("/industries", get(catalog::industries))
-        .route("/billing/plans", get(catalog::plans))
-        .route("/billing/credit-costs", get(catalog::credit_costs))
-        .route(
-            "/billing/admin/payment-methods",
-            get(catalog::payment_methods),
-        )
-        .route("/billing/invoices", get(billing::list_invoices))
-        .route("/billing/invoices/{id}", get(billing::invoice_detail))
-        .route("/billing/payments", get(billing::list_payments))
-        .route("/billing/admin/payments", get(staff::list_payments))
-        .route("/billing/credits/balance", get(usage::balance))
-        .route("/billing/credits/transactions", get(usage::transactions))
-        .route("/sites", get(usage::list_sites).post(usage::create_site))
-        .route("/sites/{id}", get(usage::site_detail))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(catalog::industries))
+        .routes(routes!(catalog::plans))
+        .routes(routes!(catalog::credit_costs))
+        .routes(routes!(catalog::payment_methods))
+        .routes(routes!(billing::list_invoices))
+        .routes(routes!(billing::invoice_detail))
+        .routes(routes!(billing::list_payments))
+        .routes(routes!(staff::list_payments))
+        .routes(routes!(usage::balance))
+        .routes(routes!(usage::transactions))
+        .routes(routes!(usage::list_sites, usage::create_site))
+        .routes(routes!(usage::site_detail))
+        .split_for_parts()
 }

@@ -5,6 +5,7 @@ use axum::http::Uri;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::api::docs::{Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, ok, page_data};
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::views;
@@ -14,9 +15,25 @@ use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
 use crate::error::{Error, Result};
 
+#[utoipa::path(
+    get,
+    path = "/billing/admin/payments",
+    tag = "staff",
+    params(
+        ("status" = Option<String>, Query, description = "pending_approval, succeeded, failed or refunded"),
+        ("search" = Option<String>, Query, description = "Reference, invoice number, account name or email"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1"),
+        ("page_size" = Option<u64>, Query, description = "At most 100"),
+    ),
+    responses(
+        (status = 200, description = "The payment queue", body = SuccessEnvelope),
+        Errors,
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list_payments(
     State(state): State<AppState>,
-    Staff(_): Staff,
+    Staff(_staff): Staff,
     params: Params,
     uri: Uri,
 ) -> Result<Reply> {
@@ -34,7 +51,7 @@ pub async fn list_payments(
     })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct ReviewInput {
     admin_notes: Option<String>,
     failure_reason: Option<String>,
@@ -62,6 +79,20 @@ fn only(mut reviewed: Vec<Reviewed>) -> Result<Reviewed> {
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("review returned nothing")))
 }
 
+#[utoipa::path(
+    post,
+    path = "/billing/admin/payments/{id}/approve",
+    tag = "staff",
+    request_body = ReviewInput,
+    params(
+        ("id" = i64, Path, description = "Payment id"),
+    ),
+    responses(
+        (status = 200, description = "Approved: invoice paid, subscription and account active, credits granted", body = SuccessEnvelope),
+        Errors,
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn approve(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -73,6 +104,20 @@ pub async fn approve(
     Ok(ok(review_data(&r)).message("Payment approved successfully. Account activated."))
 }
 
+#[utoipa::path(
+    post,
+    path = "/billing/admin/payments/{id}/reject",
+    tag = "staff",
+    request_body = ReviewInput,
+    params(
+        ("id" = i64, Path, description = "Payment id"),
+    ),
+    responses(
+        (status = 200, description = "Rejected: the customer may confirm again", body = SuccessEnvelope),
+        Errors,
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn reject(
     State(state): State<AppState>,
     Staff(staff): Staff,

@@ -1,15 +1,20 @@
 //! Users and accounts: staff users, signing in, lookups.
 
+use std::net::IpAddr;
+
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
+    QueryFilter,
 };
 
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
 use crate::domain::signup::{EMAIL_TAKEN, email_taken};
+use crate::domain::throttle;
 use crate::domain::validate::{check_password, normalize_email};
-use crate::entities::{account, subscription, user};
+use crate::entities::{account, refresh_token, staff_session, subscription, user};
 use crate::error::{Error, Problems, Result};
 
 pub(crate) struct NewUser {
@@ -79,11 +84,18 @@ pub async fn create_staff_user(db: &Db, email: &str, plain_password: &str) -> Re
 }
 
 /// The active user with these credentials. Unknown email and wrong password are
-/// indistinguishable, in answer and in time.
-pub async fn authenticate(db: &Db, email: &str, plain_password: &str) -> Result<user::Model> {
+/// indistinguishable, in answer and in time. Failed attempts are throttled per email and per
+/// client address (`throttle`), checked before any password work.
+pub async fn authenticate(
+    db: &Db,
+    email: &str,
+    plain_password: &str,
+    client: Option<IpAddr>,
+) -> Result<user::Model> {
     let invalid = || Error::Unauthorized("Invalid email or password".into());
-    let email = normalize_email(email);
-    let found = match &email {
+    throttle::check(db, email, client).await?;
+    let normalized = normalize_email(email);
+    let found = match &normalized {
         Some(email) => {
             user::Entity::find()
                 .filter(user::Column::Email.eq(email.as_str()))
@@ -99,6 +111,7 @@ pub async fn authenticate(db: &Db, email: &str, plain_password: &str) -> Result<
     .await?;
     match found {
         Some(user) if ok && user.is_active => {
+            throttle::clear(db, email).await?;
             let txn = db.begin_write().await?;
             user::Entity::update_many()
                 .col_expr(user::Column::LastLoginAt, Utc::now().into())
@@ -108,8 +121,101 @@ pub async fn authenticate(db: &Db, email: &str, plain_password: &str) -> Result<
             txn.commit().await?;
             Ok(user)
         }
-        _ => Err(invalid()),
+        _ => {
+            throttle::record_failure(db, email, client).await?;
+            Err(invalid())
+        }
     }
+}
+
+/// What staff may change about a user from the panel.
+#[derive(Debug, Clone, Copy)]
+pub struct UserAccess {
+    /// Platform staff (and superuser): may use the admin panel and staff endpoints.
+    pub is_staff: bool,
+    /// An inactive user cannot sign in or use any token.
+    pub is_active: bool,
+}
+
+#[derive(Debug)]
+pub struct AccessChanged {
+    pub user: user::Model,
+    /// Refresh tokens and panel sessions revoked because the user may no longer use them.
+    pub sessions_revoked: u64,
+}
+
+/// Sets a user's staff and active flags, in one transaction.
+///
+/// Staff may not take away their own staff status or deactivate themselves (the panel would
+/// lock them out mid-action). The update is conditional on the acting user still being active
+/// staff. Deactivating revokes the user's refresh tokens and panel sessions, and losing staff
+/// status revokes the panel sessions, so they are signed out at once; access tokens already
+/// fail because every request checks the user is active.
+pub async fn set_user_access(
+    db: &Db,
+    staff: &user::Model,
+    user_id: i64,
+    access: UserAccess,
+) -> Result<AccessChanged> {
+    if staff.id == user_id && !access.is_staff {
+        return Err(Error::Conflict(
+            "You cannot remove your own staff status; ask another member of staff.".into(),
+        ));
+    }
+    if staff.id == user_id && !access.is_active {
+        return Err(Error::Conflict(
+            "You cannot deactivate yourself; ask another member of staff.".into(),
+        ));
+    }
+    let now = Utc::now();
+    let actor_is_staff = Query::select()
+        .expr(Expr::val(1))
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::Id).eq(staff.id))
+        .and_where(Expr::col(user::Column::IsStaff).eq(true))
+        .and_where(Expr::col(user::Column::IsActive).eq(true))
+        .to_owned();
+    let txn = db.begin_write().await?;
+    let updated = user::Entity::update_many()
+        .col_expr(user::Column::IsStaff, access.is_staff.into())
+        .col_expr(user::Column::IsSuperuser, access.is_staff.into())
+        .col_expr(user::Column::IsActive, access.is_active.into())
+        .filter(user::Column::Id.eq(user_id))
+        .filter(Expr::exists(actor_is_staff))
+        .exec_with_returning(&*txn)
+        .await?
+        .into_iter()
+        .next();
+    let Some(user) = updated else {
+        return match user::Entity::find_by_id(user_id).one(&*txn).await? {
+            None => Err(Error::NotFound("User not found".into())),
+            Some(_) => Err(Error::Forbidden("Staff access required".into())),
+        };
+    };
+    let mut sessions_revoked = 0;
+    if !access.is_active || !access.is_staff {
+        sessions_revoked += staff_session::Entity::update_many()
+            .col_expr(staff_session::Column::RevokedAt, now.into())
+            .filter(staff_session::Column::UserId.eq(user_id))
+            .filter(staff_session::Column::RevokedAt.is_null())
+            .exec(&*txn)
+            .await?
+            .rows_affected;
+    }
+    if !access.is_active {
+        sessions_revoked += refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, now.into())
+            .filter(refresh_token::Column::UserId.eq(user_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&*txn)
+            .await?
+            .rows_affected;
+    }
+    txn.commit().await?;
+    Ok(AccessChanged {
+        user,
+        sessions_revoked,
+    })
 }
 
 pub async fn find_user(db: &Db, id: i64) -> Result<Option<user::Model>> {

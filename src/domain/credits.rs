@@ -11,12 +11,16 @@ use serde::Deserialize;
 
 use crate::db::Db;
 use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::validate::required_text;
 use crate::domain::{Member, catalog, status};
-use crate::entities::{account, credit_transaction as ledger, credit_usage};
+use crate::entities::{account, credit_transaction as ledger, credit_usage, user};
 use crate::error::{Error, Problems, Result};
 
 /// The most units one usage call may report.
 pub const MAX_QUANTITY: i64 = 1_000_000;
+
+/// The largest correction staff may make at once, either way (a typo guard, far from overflow).
+pub const MAX_ADJUSTMENT: i64 = 1_000_000_000;
 
 /// Adds `amount` (> 0) to the balance and writes its ledger row. Returns the new balance.
 pub async fn grant<C: ConnectionTrait>(
@@ -51,6 +55,75 @@ pub async fn grant<C: ConnectionTrait>(
     .await
 }
 
+/// A staff correction of an account's balance, by a signed `amount`, with the reason on record.
+///
+/// One conditional update (`credits = credits + amount WHERE credits + amount >= 0`) plus its
+/// `adjustment` ledger row, in one transaction: a removal can never take the balance below
+/// zero, even racing spends, and the balance keeps equalling the ledger's sum.
+pub async fn adjust(
+    db: &Db,
+    staff: &user::Model,
+    account_id: i64,
+    amount: i64,
+    reason: &str,
+) -> Result<ledger::Model> {
+    if !staff.is_staff {
+        return Err(Error::Forbidden("Staff access required".into()));
+    }
+    let mut p = Problems::default();
+    if amount == 0 {
+        p.add(
+            "amount",
+            "Enter a non-zero amount: positive adds credits, negative removes them.",
+        );
+    } else if amount.abs() > MAX_ADJUSTMENT {
+        p.add(
+            "amount",
+            format!("Adjust by at most {MAX_ADJUSTMENT} credits at a time."),
+        );
+    }
+    let reason = required_text(Some(reason), "reason", 500, &mut p);
+    p.finish()?;
+
+    let txn = db.begin_write().await?;
+    let adjusted = account::Entity::update_many()
+        .col_expr(
+            account::Column::Credits,
+            Expr::col(account::Column::Credits).add(amount),
+        )
+        .col_expr(account::Column::UpdatedAt, Utc::now().into())
+        .filter(account::Column::Id.eq(account_id))
+        .filter(Expr::col(account::Column::Credits).add(amount).gte(0))
+        .exec_with_returning(&*txn)
+        .await?
+        .into_iter()
+        .next();
+    let Some(adjusted) = adjusted else {
+        // Nothing changed; tell apart a missing account from a balance too small to remove from.
+        let now = account::Entity::find_by_id(account_id)
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| Error::NotFound("Account not found".into()))?;
+        return Err(Error::Conflict(format!(
+            "Cannot remove {} credits: the account has only {}, and a balance cannot go below zero. \
+             Nothing was changed.",
+            -amount, now.credits
+        )));
+    };
+    let entry = write_ledger(
+        &*txn,
+        account_id,
+        status::ledger::ADJUSTMENT,
+        amount,
+        adjusted.credits,
+        format!("Staff adjustment by {}: {reason}", staff.email),
+        Some(format!("staff:{}", staff.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(entry)
+}
+
 async fn write_ledger<C: ConnectionTrait>(
     txn: &C,
     account_id: i64,
@@ -74,7 +147,7 @@ async fn write_ledger<C: ConnectionTrait>(
     .await?)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UsageInput {
     pub operation_type: Option<String>,
     pub quantity: Option<i64>,

@@ -3,7 +3,9 @@
 //! Nothing in this module knows about HTTP.
 
 pub mod accounts;
+pub mod backoffice;
 pub mod catalog;
+pub mod catalog_admin;
 pub mod credits;
 pub mod idempotency;
 pub mod invoices;
@@ -15,6 +17,7 @@ pub mod report;
 pub mod signup;
 pub mod sites;
 pub mod status;
+pub mod throttle;
 pub mod validate;
 pub mod verify;
 
@@ -33,6 +36,11 @@ impl Member {
     /// that may change things.
     pub fn ensure_can_use_features(&self) -> Result<()> {
         status::ensure_account_usable(&self.account.status)?;
+        self.ensure_can_write()
+    }
+
+    /// Viewers may read everything of their account and change nothing.
+    pub fn ensure_can_write(&self) -> Result<()> {
         if self.user.role == status::role::VIEWER {
             return Err(Error::Forbidden(
                 "Your role in this account (viewer) is read-only.".into(),

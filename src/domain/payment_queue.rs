@@ -200,7 +200,9 @@ async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentR
         .collect())
 }
 
-fn search_condition(term: &str) -> Condition {
+/// `%term%` for a LIKE against a lower-cased column: a case-insensitive substring match in which
+/// `%`, `_` and `\` in the term are matched literally. Every staff search shares it.
+pub(crate) fn contains_pattern(term: &str) -> LikeExpr {
     let escaped: String = term
         .to_lowercase()
         .chars()
@@ -209,7 +211,11 @@ fn search_condition(term: &str) -> Condition {
             c => vec![c],
         })
         .collect();
-    let pattern = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+fn search_condition(term: &str) -> Condition {
+    let pattern = || contains_pattern(term);
     let lower = |col: Expr| Expr::expr(Func::lower(col));
     let matching_accounts = Query::select()
         .column(account::Column::Id)

@@ -18,13 +18,14 @@ use crate::error::{Error, Problems, Result};
 
 const ALREADY_PENDING: &str = "A payment confirmation for this invoice is already pending approval";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ConfirmInput {
     pub invoice_id: Option<i64>,
     pub payment_method: Option<String>,
     pub manual_reference: Option<String>,
     pub manual_notes: Option<String>,
     /// A decimal string ("89.00") or a JSON number.
+    #[schema(value_type = Option<String>, example = "89.00")]
     pub amount: Option<Value>,
 }
 
@@ -36,6 +37,7 @@ pub struct Confirmed {
 
 /// The customer reports an external payment of one of their invoices; it awaits staff review.
 pub async fn confirm(db: &Db, member: &Member, input: ConfirmInput) -> Result<Confirmed> {
+    member.ensure_can_write()?;
     let mut p = Problems::default();
     if input.invoice_id.is_none() {
         p.add("invoice_id", "This field is required.");

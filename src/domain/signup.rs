@@ -23,7 +23,7 @@ pub(crate) const EMAIL_TAKEN: &str = "A user with this email already exists.";
 
 /// What a sign-up form sends, from any interface. Everything optional: validation names
 /// each missing field instead of failing on the first.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SignupInput {
     pub email: Option<String>,
     pub password: Option<String>,

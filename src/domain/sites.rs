@@ -13,7 +13,7 @@ use crate::domain::{Member, catalog, status};
 use crate::entities::{account, industry, site, site_user_access as access, user};
 use crate::error::{Error, Problems, Result};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SiteInput {
     pub name: Option<String>,
     pub domain: Option<String>,

@@ -10,16 +10,24 @@ pub mod account {
     pub const CANCELLED: &str = "cancelled";
     /// Statuses in which product features may be used.
     pub const USABLE: [&str; 2] = [TRIAL, ACTIVE];
+    pub const ALL: [&str; 5] = [TRIAL, PENDING_PAYMENT, ACTIVE, SUSPENDED, CANCELLED];
 }
 
 pub mod subscription {
     pub const PENDING_PAYMENT: &str = "pending_payment";
     pub const ACTIVE: &str = "active";
+    pub const PAST_DUE: &str = "past_due";
+    pub const CANCELLED: &str = "cancelled";
+    pub const EXPIRED: &str = "expired";
+    pub const ALL: [&str; 5] = [PENDING_PAYMENT, ACTIVE, PAST_DUE, CANCELLED, EXPIRED];
 }
 
 pub mod invoice {
     pub const PENDING: &str = "pending";
     pub const PAID: &str = "paid";
+    pub const VOID: &str = "void";
+    pub const UNCOLLECTIBLE: &str = "uncollectible";
+    pub const ALL: [&str; 4] = [PENDING, PAID, VOID, UNCOLLECTIBLE];
 }
 
 pub mod payment {
@@ -42,8 +50,13 @@ pub mod method {
 
 pub mod ledger {
     pub const SUBSCRIPTION: &str = "subscription";
+    pub const PURCHASE: &str = "purchase";
     pub const DEDUCTION: &str = "deduction";
+    pub const REFUND: &str = "refund";
+    /// A correction by staff, with their reason (`credits::adjust`).
+    pub const ADJUSTMENT: &str = "adjustment";
     pub const TRIAL: &str = "trial";
+    pub const ALL: [&str; 6] = [SUBSCRIPTION, PURCHASE, DEDUCTION, REFUND, ADJUSTMENT, TRIAL];
 }
 
 pub mod role {

@@ -4,6 +4,7 @@ mod m0001_initial;
 mod m0002_staff_sessions;
 mod m0003_refresh_rotation;
 mod m0004_idempotency_keys;
+mod m0005_login_failures;
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_staff_sessions::Migration),
             Box::new(m0003_refresh_rotation::Migration),
             Box::new(m0004_idempotency_keys::Migration),
+            Box::new(m0005_login_failures::Migration),
         ]
     }
 }

@@ -1,0 +1,228 @@
+//! Reviewing payments from the panel: the bulk action with its confirmation page, and the
+//! Approve / Reject buttons of one payment's page. Both call the same domain functions as the
+//! JSON API.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use crate::admin::payments::{APPROVE, LIST, REJECT, cells, crumbs, shared_refs};
+use crate::admin::query::ListQuery;
+use crate::admin::session::{PageError, Staffer};
+use crate::admin::view::{Chrome, Row, html};
+use crate::app::AppState;
+use crate::domain::payment_queue;
+use crate::domain::{payments, status};
+use crate::error::Error;
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default, rename = "_selected_action")]
+    selected: Vec<String>,
+    #[serde(default)]
+    confirmed: String,
+    #[serde(default)]
+    admin_notes: String,
+    #[serde(default)]
+    failure_reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/payment_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    action: String,
+    reject: bool,
+    rows: Vec<Row>,
+    admin_notes: String,
+    failure_reason: String,
+    return_query: String,
+}
+
+/// The action menu's "Go": first a confirmation page, then — on "Yes, I'm sure" — every
+/// selected payment reviewed in one transaction by the same domain function as the API.
+pub async fn bulk_action(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    uri: Uri,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    staffer.check_csrf(&form.csrf_token)?;
+    let back = ListQuery::parse(uri.query());
+    let back_href = back.href(LIST);
+    let ids: Vec<i64> = form
+        .selected
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let reject = match form.action.as_str() {
+        APPROVE => false,
+        REJECT => true,
+        _ => {
+            staffer
+                .flash_error(&state, "No action selected.".into())
+                .await?;
+            return Ok(Redirect::to(&back_href).into_response());
+        }
+    };
+    if ids.is_empty() {
+        let text = "Items must be selected in order to perform actions on them. No items have been changed.";
+        staffer.flash_error(&state, text.into()).await?;
+        return Ok(Redirect::to(&back_href).into_response());
+    }
+
+    let mut problem = None;
+    if form.confirmed == "yes" {
+        let notes = Some(form.admin_notes.clone());
+        let outcome = if reject {
+            let reason = Some(form.failure_reason.clone());
+            payments::reject(&state.db, &staffer.user, &ids, notes, reason).await
+        } else {
+            payments::approve(&state.db, &staffer.user, &ids, notes).await
+        };
+        match outcome {
+            Ok(done) => {
+                let n = done.len();
+                let plural = if n == 1 { "" } else { "s" };
+                let text = if reject {
+                    format!("Rejected {n} payment{plural}.")
+                } else {
+                    let credits: i64 = done.iter().map(|r| r.credits_added).sum();
+                    format!("Approved {n} payment{plural}; {credits} credits granted.")
+                };
+                staffer.flash_success(&state, text).await?;
+                return Ok(Redirect::to(&back_href).into_response());
+            }
+            Err(e @ (Error::Conflict(_) | Error::NotFound(_) | Error::Invalid { .. })) => {
+                problem = Some(e.to_string());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    let rows = payment_queue::rows_by_ids(&state.db, &ids).await?;
+    let shared = shared_refs(&state, &rows).await?;
+    let verb = if reject { "reject" } else { "approve" };
+    let mut chrome = staffer
+        .chrome(&state, format!("Confirm: {verb} payments"), crumbs())
+        .await?;
+    if let Some(p) = &problem {
+        chrome.messages.push(("error".into(), p.clone()));
+    }
+    let page = ConfirmPage {
+        chrome,
+        heading: "Are you sure?".into(),
+        intro: format!(
+            "You are about to {verb} these {} payment(s). All of them are processed together: \
+             if any is no longer pending approval, nothing changes.",
+            rows.len()
+        ),
+        action: form.action.clone(),
+        reject,
+        rows: rows
+            .iter()
+            .map(|r| {
+                let mut cells = cells(r, &shared, false);
+                if r.payment.status != status::payment::PENDING_APPROVAL
+                    && let Some(c) = cells.last_mut()
+                {
+                    c.warn = Some("no longer pending".into());
+                }
+                Row {
+                    id: r.payment.id,
+                    cells,
+                }
+            })
+            .collect(),
+        admin_notes: form.admin_notes,
+        failure_reason: form.failure_reason,
+        return_query: back.to_query_string(),
+    };
+    let status = if problem.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html(&page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    admin_notes: String,
+    #[serde(default)]
+    failure_reason: String,
+}
+
+async fn review(
+    state: AppState,
+    staffer: Staffer,
+    id: String,
+    form: ReviewForm,
+    reject: bool,
+) -> Result<Response, PageError> {
+    staffer.check_csrf(&form.csrf_token)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound("Payment not found".into()))?;
+    let notes = Some(form.admin_notes);
+    let outcome = if reject {
+        payments::reject(
+            &state.db,
+            &staffer.user,
+            &[id],
+            notes,
+            Some(form.failure_reason),
+        )
+        .await
+    } else {
+        payments::approve(&state.db, &staffer.user, &[id], notes).await
+    };
+    match outcome {
+        Ok(done) if reject => {
+            staffer
+                .flash_success(&state, format!("Payment #{id} rejected."))
+                .await?;
+            let _ = done;
+        }
+        Ok(done) => {
+            let credits: i64 = done.iter().map(|r| r.credits_added).sum();
+            let text = format!("Payment #{id} approved; {credits} credits granted.");
+            staffer.flash_success(&state, text).await?;
+        }
+        Err(e @ (Error::Conflict(_) | Error::Invalid { .. })) => {
+            staffer.flash_error(&state, e.to_string()).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    review(state, staffer, id, form, false).await
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    review(state, staffer, id, form, true).await
+}

@@ -1,0 +1,63 @@
+//! What the plan, payment-method, industry and site pages share: yes/no filters, ids from
+//! paths, and telling a refused form (shown again) from a real error (an error page).
+
+use crate::admin::query::ListQuery;
+use crate::admin::session::PageError;
+use crate::admin::view::{Cell, FilterGroup};
+use crate::domain::page::PageRequest;
+use crate::error::{Error, FieldErrors};
+
+/// Rows per list page, as Django's admin shows.
+pub const PAGE_SIZE: u64 = 100;
+
+pub fn page_request(q: &ListQuery) -> PageRequest {
+    PageRequest {
+        page: q.page(),
+        page_size: PAGE_SIZE,
+    }
+}
+
+/// `key=yes` / `key=no` in the URL; anything else means "all".
+pub fn flag(q: &ListQuery, key: &str) -> Option<bool> {
+    match q.get(key) {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    }
+}
+
+/// The sidebar group for a yes/no column: All, Yes, No.
+pub fn yes_no_filter(q: &ListQuery, path: &str, key: &str, title: &str) -> FilterGroup {
+    FilterGroup {
+        title: title.into(),
+        options: vec![
+            q.filter_option(path, key, None, "All", None),
+            q.filter_option(path, key, Some("yes"), "Yes", None),
+            q.filter_option(path, key, Some("no"), "No", None),
+        ],
+    }
+}
+
+pub fn yes_no(value: bool) -> Cell {
+    Cell::badge(if value { "yes" } else { "no" })
+}
+
+/// The search box's value, when there is one.
+pub fn search(q: &ListQuery) -> Option<String> {
+    q.get("q").map(str::to_owned)
+}
+
+/// An id from the path; anything that is not one is "not found", like a missing record.
+pub fn parse_id(raw: &str, what: &str) -> Result<i64, PageError> {
+    raw.parse()
+        .map_err(|_| PageError(Error::NotFound(format!("{what} not found"))))
+}
+
+/// A save's failure: bad input comes back as the fields to flag on the form shown again;
+/// anything else becomes the error page.
+pub fn refused(err: Error) -> Result<FieldErrors, PageError> {
+    match err {
+        Error::Invalid { fields, .. } => Ok(fields),
+        other => Err(PageError(other)),
+    }
+}

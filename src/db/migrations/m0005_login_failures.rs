@@ -1,0 +1,36 @@
+//! Failed sign-ins, counted per email and per client address to slow down password guessing.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0005_login_failures"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("login_failures")
+                .col(big_pk_auto("id"))
+                .col(string("subject"))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_login_failures_subject_created_at")
+                .table("login_failures")
+                .col("subject")
+                .col("created_at")
+                .take(),
+        )
+        .await
+    }
+}

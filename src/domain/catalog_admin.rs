@@ -1,0 +1,318 @@
+//! Staff's side of the catalogue: plans, payment-method configs, industries and sites. Lists
+//! with filters, search, sort and pages for the admin panel, and the edits staff make — each
+//! one transaction, with its input checked here so every interface refuses the same things.
+//!
+//! Plans and industries are here with the helpers every list shares; payment-method configs
+//! and sites are in `catalog_admin/`. Nothing is cached: `catalog::payment_methods_for` and the
+//! plan list read these tables on every request, so an edit shows on the public API at once.
+
+mod payment_methods;
+mod sites;
+
+pub use payment_methods::{
+    MethodFilter, PAYMENT_METHODS, PaymentMethodInput, create_payment_method, get_payment_method,
+    list_payment_methods, payment_method_countries, set_payment_methods_enabled,
+    update_payment_method,
+};
+pub use sites::{SiteDetail, SiteFilter, SiteRow, get_site, list_sites, set_site_active};
+
+use sea_orm::sea_query::{Expr, Func, IntoColumnRef};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, ExprTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Select,
+};
+
+use crate::db::{Db, is_unique_violation};
+use crate::domain::money::parse_amount;
+use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::payment_queue::contains_pattern;
+use crate::domain::validate::{required_text, slugify};
+use crate::entities::{industry, plan};
+use crate::error::{Error, Problems, Result};
+
+pub const BILLING_CYCLES: [&str; 2] = ["monthly", "annual"];
+const MAX_CREDITS: i64 = 1_000_000_000;
+const MAX_INT: i64 = i32::MAX as i64;
+
+/// The search term, when there is one.
+fn term(search: &Option<String>) -> Option<&str> {
+    search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// `column` contains `term`, ignoring case (LIKE wildcards in the term match literally).
+fn contains(column: impl IntoColumnRef, term: &str) -> Expr {
+    Expr::expr(Func::lower(Expr::col(column))).like(contains_pattern(term))
+}
+
+/// Orders by a named column (`-name` descending), then by `ties`, so pages are stable.
+fn sorted<E: EntityTrait>(
+    select: Select<E>,
+    sort: Option<&str>,
+    default: &str,
+    columns: &[(&str, E::Column)],
+    ties: &[E::Column],
+) -> Result<Select<E>> {
+    let sort = sort.filter(|s| !s.is_empty()).unwrap_or(default);
+    let (name, desc) = match sort.strip_prefix('-') {
+        Some(name) => (name, true),
+        None => (sort, false),
+    };
+    let column = columns
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
+    let mut select = match desc {
+        true => select.order_by_desc(column),
+        false => select.order_by_asc(column),
+    };
+    for tie in ties {
+        select = select.order_by_asc(*tie);
+    }
+    Ok(select)
+}
+
+/// A whole number typed into a form, within `min..=max`.
+fn whole(text: &str, field: &str, min: i64, max: i64, p: &mut Problems) -> i64 {
+    match text.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => n,
+        Ok(_) => {
+            p.add(field, format!("Enter a whole number from {min} to {max}."));
+            0
+        }
+        Err(_) => {
+            p.add(field, "Enter a whole number.");
+            0
+        }
+    }
+}
+
+fn small(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or_default()
+}
+
+/// A lost race on a unique index (or a plain duplicate) is a field error, not a 500.
+fn duplicate(err: DbErr, field: &str, message: String) -> Error {
+    match is_unique_violation(&err) {
+        true => Error::field(field, message),
+        false => err.into(),
+    }
+}
+
+fn not_found(what: &str) -> impl FnOnce() -> Error {
+    move || Error::NotFound(format!("{what} not found"))
+}
+
+// ---- plans ------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Clone)]
+pub struct PlanFilter {
+    pub active: Option<bool>,
+    pub public: Option<bool>,
+    /// Name or slug.
+    pub search: Option<String>,
+    pub sort: Option<String>,
+}
+
+const PLAN_SORTS: [(&str, plan::Column); 5] = [
+    ("id", plan::Column::Id),
+    ("name", plan::Column::Name),
+    ("price", plan::Column::Price),
+    ("credits", plan::Column::IncludedCredits),
+    ("order", plan::Column::SortOrder),
+];
+
+/// Every plan, public or not, in the order sign-up shows them unless sorted.
+pub async fn list_plans(db: &Db, f: &PlanFilter, req: PageRequest) -> Result<Page<plan::Model>> {
+    let mut select = plan::Entity::find();
+    if let Some(active) = f.active {
+        select = select.filter(plan::Column::IsActive.eq(active));
+    }
+    if let Some(public) = f.public {
+        select = select.filter(plan::Column::IsPublic.eq(public));
+    }
+    if let Some(t) = term(&f.search) {
+        let any = Condition::any()
+            .add(contains(plan::Column::Name, t))
+            .add(contains(plan::Column::Slug, t));
+        select = select.filter(any);
+    }
+    let ties = [plan::Column::Id];
+    let select = sorted(select, f.sort.as_deref(), "order", &PLAN_SORTS, &ties)?;
+    page::fetch(select, db.conn(), req).await
+}
+
+pub async fn get_plan(db: &Db, id: i64) -> Result<plan::Model> {
+    plan::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(not_found("Plan"))
+}
+
+/// A plan as staff edit it, as typed (the slug and currency are fixed).
+#[derive(Debug, Default, Clone)]
+pub struct PlanInput {
+    pub name: String,
+    /// A decimal amount in the plan's currency, such as "89.00".
+    pub price: String,
+    pub billing_cycle: String,
+    pub included_credits: String,
+    pub max_sites: String,
+    pub max_users: String,
+    pub is_active: bool,
+    pub is_public: bool,
+    pub sort_order: String,
+}
+
+pub async fn update_plan(db: &Db, id: i64, input: PlanInput) -> Result<plan::Model> {
+    let txn = db.begin_write().await?;
+    let current = plan::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(not_found("Plan"))?;
+    let mut p = Problems::default();
+    let name = required_text(Some(&input.name), "name", 100, &mut p);
+    let price = parse_amount(&input.price, &current.currency).unwrap_or_else(|e| {
+        p.add("price", e.message());
+        0
+    });
+    if !BILLING_CYCLES.contains(&input.billing_cycle.as_str()) {
+        p.add("billing_cycle", "Choose monthly or annual.");
+    }
+    let credits = whole(
+        &input.included_credits,
+        "included_credits",
+        0,
+        MAX_CREDITS,
+        &mut p,
+    );
+    let max_sites = whole(&input.max_sites, "max_sites", 0, MAX_INT, &mut p);
+    let max_users = whole(&input.max_users, "max_users", 0, MAX_INT, &mut p);
+    let sort_order = whole(&input.sort_order, "sort_order", -MAX_INT, MAX_INT, &mut p);
+    p.finish()?;
+
+    let mut row = current.into_active_model();
+    row.name = Set(name);
+    row.price = Set(price);
+    row.billing_cycle = Set(input.billing_cycle);
+    row.included_credits = Set(credits);
+    row.max_sites = Set(small(max_sites));
+    row.max_users = Set(small(max_users));
+    row.is_active = Set(input.is_active);
+    row.is_public = Set(input.is_public);
+    row.sort_order = Set(small(sort_order));
+    let saved = row.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+// ---- industries --------------------------------------------------------------------------
+
+#[derive(Debug, Default, Clone)]
+pub struct IndustryFilter {
+    pub active: Option<bool>,
+    /// Name or slug.
+    pub search: Option<String>,
+    pub sort: Option<String>,
+}
+
+const INDUSTRY_SORTS: [(&str, industry::Column); 3] = [
+    ("id", industry::Column::Id),
+    ("name", industry::Column::Name),
+    ("slug", industry::Column::Slug),
+];
+
+pub async fn list_industries(
+    db: &Db,
+    f: &IndustryFilter,
+    req: PageRequest,
+) -> Result<Page<industry::Model>> {
+    let mut select = industry::Entity::find();
+    if let Some(active) = f.active {
+        select = select.filter(industry::Column::IsActive.eq(active));
+    }
+    if let Some(t) = term(&f.search) {
+        let any = Condition::any()
+            .add(contains(industry::Column::Name, t))
+            .add(contains(industry::Column::Slug, t));
+        select = select.filter(any);
+    }
+    let ties = [industry::Column::Id];
+    let select = sorted(select, f.sort.as_deref(), "name", &INDUSTRY_SORTS, &ties)?;
+    page::fetch(select, db.conn(), req).await
+}
+
+/// Every industry, inactive ones too, by name (for filters and labels).
+pub async fn all_industries(db: &Db) -> Result<Vec<industry::Model>> {
+    Ok(industry::Entity::find()
+        .order_by_asc(industry::Column::Name)
+        .all(db.conn())
+        .await?)
+}
+
+pub async fn get_industry(db: &Db, id: i64) -> Result<industry::Model> {
+    industry::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(not_found("Industry"))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct IndustryInput {
+    pub name: String,
+    pub is_active: bool,
+}
+
+fn industry_name(input: &IndustryInput) -> Result<String> {
+    let mut p = Problems::default();
+    let name = required_text(Some(&input.name), "name", 100, &mut p);
+    // Without one, the slug would be slugify's generic fallback.
+    if !p.has("name") && !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+        p.add(
+            "name",
+            "Use at least one letter or digit (a–z, 0–9): the slug is made from it.",
+        );
+    }
+    p.finish()?;
+    Ok(name)
+}
+
+/// Creates an industry; its slug comes from the name and is never changed afterwards (sites
+/// and sign-up forms may refer to it).
+pub async fn create_industry(db: &Db, input: IndustryInput) -> Result<industry::Model> {
+    let name = industry_name(&input)?;
+    let slug = slugify(&name);
+    let txn = db.begin_write().await?;
+    let saved = industry::ActiveModel {
+        slug: Set(slug.clone()),
+        name: Set(name),
+        is_active: Set(input.is_active),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| {
+        duplicate(
+            e,
+            "name",
+            format!("An industry with the slug “{slug}” already exists."),
+        )
+    })?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn update_industry(db: &Db, id: i64, input: IndustryInput) -> Result<industry::Model> {
+    let name = industry_name(&input)?;
+    let txn = db.begin_write().await?;
+    let mut row = industry::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(not_found("Industry"))?
+        .into_active_model();
+    row.name = Set(name);
+    row.is_active = Set(input.is_active);
+    let saved = row.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,206 @@
+//! Staff's payment-method configuration: one row per (country, method), `*` for every
+//! country. The public `catalog::payment_methods_for` reads this table on every call.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect,
+};
+
+use super::{MAX_INT, contains, duplicate, not_found, small, sorted, term, whole};
+use crate::db::Db;
+use crate::domain::catalog::GLOBAL;
+use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::status::method;
+use crate::domain::validate::{normalize_country, required_text};
+use crate::entities::payment_method_config as pmc;
+use crate::error::{Error, Problems, Result};
+
+pub const PAYMENT_METHODS: [&str; 5] = [
+    method::STRIPE,
+    method::PAYPAL,
+    method::BANK_TRANSFER,
+    method::LOCAL_WALLET,
+    method::MANUAL,
+];
+
+#[derive(Debug, Default, Clone)]
+pub struct MethodFilter {
+    pub country: Option<String>,
+    pub method: Option<String>,
+    pub enabled: Option<bool>,
+    /// Display name or instructions.
+    pub search: Option<String>,
+    pub sort: Option<String>,
+}
+
+const METHOD_SORTS: [(&str, pmc::Column); 6] = [
+    ("id", pmc::Column::Id),
+    ("country", pmc::Column::CountryCode),
+    ("method", pmc::Column::PaymentMethod),
+    ("name", pmc::Column::DisplayName),
+    ("enabled", pmc::Column::IsEnabled),
+    ("order", pmc::Column::SortOrder),
+];
+
+/// Every configuration, enabled or not; by country, then as offered, unless sorted.
+pub async fn list_payment_methods(
+    db: &Db,
+    f: &MethodFilter,
+    req: PageRequest,
+) -> Result<Page<pmc::Model>> {
+    let mut select = pmc::Entity::find();
+    if let Some(country) = f.country.as_deref().filter(|c| !c.is_empty()) {
+        select = select.filter(pmc::Column::CountryCode.eq(country.to_ascii_uppercase()));
+    }
+    if let Some(m) = f.method.as_deref().filter(|m| !m.is_empty()) {
+        select = select.filter(pmc::Column::PaymentMethod.eq(m));
+    }
+    if let Some(enabled) = f.enabled {
+        select = select.filter(pmc::Column::IsEnabled.eq(enabled));
+    }
+    if let Some(t) = term(&f.search) {
+        let any = Condition::any()
+            .add(contains(pmc::Column::DisplayName, t))
+            .add(contains(pmc::Column::Instructions, t));
+        select = select.filter(any);
+    }
+    let ties = [pmc::Column::SortOrder, pmc::Column::Id];
+    let select = sorted(select, f.sort.as_deref(), "country", &METHOD_SORTS, &ties)?;
+    page::fetch(select, db.conn(), req).await
+}
+
+/// The country codes that have configurations (`*` first), for the list's filter.
+pub async fn payment_method_countries(db: &Db) -> Result<Vec<String>> {
+    let mut codes: Vec<String> = pmc::Entity::find()
+        .select_only()
+        .column(pmc::Column::CountryCode)
+        .distinct()
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    // Sorted here: a database collation may not put `*` before the letters.
+    codes.sort_by(|a, b| (a != GLOBAL, a).cmp(&(b != GLOBAL, b)));
+    Ok(codes)
+}
+
+pub async fn get_payment_method(db: &Db, id: i64) -> Result<pmc::Model> {
+    pmc::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(not_found("Payment method config"))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PaymentMethodInput {
+    /// ISO 3166 alpha-2 (any case) or `*` for every country.
+    pub country_code: String,
+    pub payment_method: String,
+    pub display_name: String,
+    pub instructions: String,
+    /// A JSON object (bank account, wallet number…); empty means `{}`.
+    pub details: String,
+    pub is_enabled: bool,
+    pub sort_order: String,
+}
+
+/// Checks the input and writes it into `row`.
+fn fill_method(input: PaymentMethodInput, row: &mut pmc::ActiveModel) -> Result<()> {
+    let mut p = Problems::default();
+    let raw_country = input.country_code.trim();
+    let country = if raw_country == GLOBAL {
+        GLOBAL.to_owned()
+    } else {
+        normalize_country(raw_country).unwrap_or_else(|| {
+            p.add(
+                "country_code",
+                "Enter a two-letter ISO 3166 code, or * for every country.",
+            );
+            String::new()
+        })
+    };
+    if !PAYMENT_METHODS.contains(&input.payment_method.as_str()) {
+        p.add(
+            "payment_method",
+            format!("Choose one of: {}.", PAYMENT_METHODS.join(", ")),
+        );
+    }
+    let name = required_text(Some(&input.display_name), "display_name", 100, &mut p);
+    let details = match input.details.trim() {
+        "" => "{}".to_owned(),
+        text => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v @ serde_json::Value::Object(_)) => v.to_string(),
+            _ => {
+                p.add(
+                    "details",
+                    r#"Enter a JSON object, such as {"bank_name": "ABC Bank"}."#,
+                );
+                String::new()
+            }
+        },
+    };
+    let sort_order = whole(&input.sort_order, "sort_order", -MAX_INT, MAX_INT, &mut p);
+    p.finish()?;
+    row.country_code = Set(country);
+    row.payment_method = Set(input.payment_method);
+    row.display_name = Set(name);
+    row.instructions = Set(input.instructions.trim().to_owned());
+    row.details = Set(details);
+    row.is_enabled = Set(input.is_enabled);
+    row.sort_order = Set(small(sort_order));
+    Ok(())
+}
+
+/// There is one configuration per (country, method): the unique index decides, races included.
+fn taken(err: DbErr) -> Error {
+    let message = "A configuration for this country and payment method already exists.";
+    duplicate(err, "payment_method", message.into())
+}
+
+pub async fn create_payment_method(db: &Db, input: PaymentMethodInput) -> Result<pmc::Model> {
+    let mut row = <pmc::ActiveModel as Default>::default();
+    fill_method(input, &mut row)?;
+    let txn = db.begin_write().await?;
+    let saved = row.insert(&*txn).await.map_err(taken)?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn update_payment_method(
+    db: &Db,
+    id: i64,
+    input: PaymentMethodInput,
+) -> Result<pmc::Model> {
+    let txn = db.begin_write().await?;
+    let current = pmc::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(not_found("Payment method config"))?;
+    let mut row = current.into_active_model();
+    fill_method(input, &mut row)?;
+    let saved = row.update(&*txn).await.map_err(taken)?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Enables or disables these configurations together: all of them, or (one missing) none.
+pub async fn set_payment_methods_enabled(
+    db: &Db,
+    ids: &[i64],
+    enabled: bool,
+) -> Result<Vec<pmc::Model>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let txn = db.begin_write().await?;
+    let changed = pmc::Entity::update_many()
+        .col_expr(pmc::Column::IsEnabled, Expr::value(enabled))
+        .filter(pmc::Column::Id.is_in(ids.iter().copied()))
+        .exec_with_returning(&*txn)
+        .await?;
+    if changed.len() != ids.len() || ids.is_empty() {
+        return Err(Error::NotFound("Payment method config not found".into()));
+    }
+    txn.commit().await?;
+    Ok(changed)
+}
