@@ -13,4 +13,5 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod rate_limit;
+pub mod request_context;
 pub mod security;

@@ -111,18 +111,7 @@ impl Browser {
     async fn start(app: &TestApp) -> Option<Browser> {
         let (chromium, chromedriver) = browser_programs()?;
         let profile = tempfile::tempdir().expect("profile dir");
-        let port = free_port();
-        let child = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} did not start: {e}", chromedriver.display()));
-        let mut driver = Driver { child };
-        let webdriver = format!("http://127.0.0.1:{port}");
-        wait_until_ready(&webdriver, &mut driver).await;
+        let (driver, webdriver) = start_driver(&chromedriver).await;
 
         let capabilities = json!({
             "browserName": "chrome",
@@ -382,21 +371,39 @@ impl Browser {
     }
 }
 
-async fn wait_until_ready(webdriver: &str, driver: &mut Driver) {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if let Ok(resp) = reqwest::get(format!("{webdriver}/status")).await
-            && let Ok(status) = resp.json::<Value>().await
-            && status["value"]["ready"] == true
-        {
-            return;
+/// Starts chromedriver on a free port and waits until it answers; returns it with its URL.
+/// A port taken between choosing and binding it (by a test running alongside) means another try.
+async fn start_driver(chromedriver: &Path) -> (Driver, String) {
+    for _ in 0..3 {
+        let port = free_port();
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} did not start: {e}", chromedriver.display()));
+        let mut driver = Driver { child };
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            // Ours must be the one answering: it is still running.
+            if let Ok(Some(_)) = driver.child.try_wait() {
+                break;
+            }
+            if let Ok(resp) = reqwest::get(format!("{webdriver}/status")).await
+                && let Ok(status) = resp.json::<Value>().await
+                && status["value"]["ready"] == true
+                && matches!(driver.child.try_wait(), Ok(None))
+            {
+                return (driver, webdriver);
+            }
+            assert!(Instant::now() < deadline, "chromedriver never became ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        if let Ok(Some(exit)) = driver.child.try_wait() {
-            panic!("chromedriver exited at start: {exit}");
-        }
-        assert!(Instant::now() < deadline, "chromedriver never became ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    panic!("chromedriver exited at start three times");
 }
 
 // --- Data -------------------------------------------------------------------------------------

@@ -135,6 +135,7 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
             json!({}),
             staff_only,
         ),
+        ("get", "/billing/admin/audit".into(), json!({}), staff_only),
         (
             "post",
             format!("/billing/admin/payments/{}/approve", w.pending[0]),

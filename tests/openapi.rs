@@ -25,6 +25,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/billing/payments"),
     ("post", "/billing/admin/payments/confirm"),
     ("get", "/billing/admin/payments"),
+    ("get", "/billing/admin/audit"),
     ("post", "/billing/admin/payments/{id}/approve"),
     ("post", "/billing/admin/payments/{id}/reject"),
     ("get", "/billing/credits/balance"),

@@ -55,6 +55,14 @@ async fn each_corruption_is_named(app: TestApp) {
     populate(&app).await;
     let corruptions = [
         (
+            "DELETE FROM audit_log WHERE action = 'credits.spend'",
+            "money-change-audited",
+        ),
+        (
+            "DELETE FROM audit_log WHERE action = 'payment.reject'",
+            "payment-review-audited",
+        ),
+        (
             "UPDATE accounts SET credits = credits + 5 WHERE id = 1",
             "credits-equal-ledger",
         ),

@@ -170,7 +170,7 @@ pub async fn create(
     Form(form): Form<IndustryForm>,
 ) -> Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
-    match catalog_admin::create_industry(&state.db, form.input()).await {
+    match catalog_admin::create_industry(&state.db, staffer.user.id, form.input()).await {
         Ok(i) => {
             let text = format!("The industry “{}” was added successfully.", i.name);
             staffer.flash_success(&state, text).await?;
@@ -214,7 +214,7 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "Industry")?;
-    match catalog_admin::update_industry(&state.db, id, form.input()).await {
+    match catalog_admin::update_industry(&state.db, staffer.user.id, id, form.input()).await {
         Ok(i) => {
             let text = format!("The industry “{}” was changed successfully.", i.name);
             staffer.flash_success(&state, text).await?;

@@ -189,7 +189,9 @@ pub async fn bulk_action(
         staffer.flash_error(&state, text.into()).await?;
         return Ok(Redirect::to(&back).into_response());
     };
-    let changed = catalog_admin::set_payment_methods_enabled(&state.db, &ids, enabled).await?;
+    let changed =
+        catalog_admin::set_payment_methods_enabled(&state.db, staffer.user.id, &ids, enabled)
+            .await?;
     let verb = if enabled { "Enabled" } else { "Disabled" };
     let text = format!("{verb} {} payment method config(s).", changed.len());
     staffer.flash_success(&state, text).await?;
@@ -392,8 +394,12 @@ async fn store(
         .map(|id| parse_id(&id, "Payment method config"))
         .transpose()?;
     let outcome = match id {
-        None => catalog_admin::create_payment_method(&state.db, form.input()).await,
-        Some(id) => catalog_admin::update_payment_method(&state.db, id, form.input()).await,
+        None => {
+            catalog_admin::create_payment_method(&state.db, staffer.user.id, form.input()).await
+        }
+        Some(id) => {
+            catalog_admin::update_payment_method(&state.db, staffer.user.id, id, form.input()).await
+        }
     };
     match outcome {
         Ok(m) => {

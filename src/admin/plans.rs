@@ -243,7 +243,7 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "Plan")?;
-    match catalog_admin::update_plan(&state.db, id, form.input()).await {
+    match catalog_admin::update_plan(&state.db, staffer.user.id, id, form.input()).await {
         Ok(plan) => {
             let text = format!("The plan “{}” was changed successfully.", plan.name);
             staffer.flash_success(&state, text).await?;

@@ -191,7 +191,7 @@ async fn set_active(
 ) -> Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "Site")?;
-    match catalog_admin::set_site_active(&state.db, id, active).await {
+    match catalog_admin::set_site_active(&state.db, staffer.user.id, id, active).await {
         Ok(site) => {
             let verb = if active { "reactivated" } else { "deactivated" };
             let text = format!("The site “{}” was {verb}.", site.name);

@@ -8,14 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::page::Page;
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being served ("" outside one).
-pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
-}
+pub use crate::request_context::current_request_id;
 
 /// Makes the `x-request-id` set by tower-http visible to envelope builders, errors included.
 pub async fn scope_request_id(req: Request, next: Next) -> Response {
@@ -25,7 +18,7 @@ pub async fn scope_request_id(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    REQUEST_ID.scope(id, next.run(req)).await
+    crate::request_context::with_request_id(id, next.run(req)).await
 }
 
 /// `{"success": true, "message"?, "data", "request_id"}`.

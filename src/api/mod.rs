@@ -46,6 +46,7 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(billing::invoice_detail))
         .routes(routes!(billing::list_payments))
         .routes(routes!(staff::list_payments))
+        .routes(routes!(staff::audit_log))
         .routes(routes!(usage::balance))
         .routes(routes!(usage::transactions))
         .routes(routes!(usage::list_sites, usage::create_site))

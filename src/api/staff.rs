@@ -11,6 +11,8 @@ use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::Staff;
+use crate::domain::audit;
+use crate::domain::invoices::parse_json;
 use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
 use crate::error::{Error, Result};
@@ -131,4 +133,59 @@ pub async fn reject(
     data["payment_status"] = json!(r.payment.status);
     data["failure_reason"] = json!(r.payment.failure_reason);
     Ok(ok(data).message("Payment rejected. The customer may submit a new confirmation."))
+}
+
+#[utoipa::path(
+    get,
+    path = "/billing/admin/audit",
+    tag = "staff",
+    params(
+        ("object_type" = Option<String>, Query, description = "payment, account, user, plan, payment_method_config, industry, site"),
+        ("object_id" = Option<i64>, Query, description = "With object_type: one object's history"),
+        ("actor" = Option<i64>, Query, description = "The acting user's id"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1"),
+        ("page_size" = Option<u64>, Query, description = "At most 100"),
+    ),
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = SuccessEnvelope),
+        Errors,
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Staff(_staff): Staff,
+    params: Params,
+    uri: Uri,
+) -> Result<Reply> {
+    let number = |key: &str| -> Result<Option<i64>> {
+        params
+            .get(key)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| Error::field(key, "Enter a whole number."))
+            })
+            .transpose()
+    };
+    let filter = audit::Filter {
+        object_type: params.get("object_type").map(str::to_owned),
+        object_id: number("object_id")?,
+        actor: number("actor")?,
+    };
+    let page = audit::list(&state.db, filter, params.page()?).await?;
+    Ok(ok(page_data(page, &uri, |e| {
+        json!({
+            "id": e.id,
+            "at": views::time(e.at),
+            "actor_id": e.actor_id,
+            "request_id": e.request_id,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "before": parse_json(&e.before),
+            "after": parse_json(&e.after),
+            "ledger_id": e.ledger_id,
+        })
+    })))
 }

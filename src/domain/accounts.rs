@@ -12,8 +12,8 @@ use sea_orm::{
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
 use crate::domain::signup::{EMAIL_TAKEN, email_taken};
-use crate::domain::throttle;
 use crate::domain::validate::{check_password, normalize_email};
+use crate::domain::{audit, throttle};
 use crate::entities::{account, refresh_token, staff_session, subscription, user};
 use crate::error::{Error, Problems, Result};
 
@@ -76,6 +76,19 @@ pub async fn create_staff_user(db: &Db, email: &str, plain_password: &str) -> Re
             account_id: None,
             role: String::new(),
             is_staff: true,
+        },
+    )
+    .await?;
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: None,
+            action: "user.create_staff",
+            object_type: "user",
+            object_id: user.id,
+            before: serde_json::Value::Null,
+            after: serde_json::json!({"email": user.email, "is_staff": true}),
+            ledger_id: None,
         },
     )
     .await?;
@@ -202,6 +215,19 @@ pub async fn set_user_access(
             .await?
             .rows_affected;
     }
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: Some(staff.id),
+            action: "user.access",
+            object_type: "user",
+            object_id: user_id,
+            before: serde_json::Value::Null,
+            after: serde_json::json!({"is_staff": access.is_staff, "is_active": access.is_active}),
+            ledger_id: None,
+        },
+    )
+    .await?;
     if !access.is_active {
         sessions_revoked += refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, now.into())

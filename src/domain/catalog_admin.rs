@@ -23,6 +23,7 @@ use sea_orm::{
 };
 
 use crate::db::{Db, is_unique_violation};
+use crate::domain::audit;
 use crate::domain::money::parse_amount;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::payment_queue::contains_pattern;
@@ -164,7 +165,7 @@ pub struct PlanInput {
     pub sort_order: String,
 }
 
-pub async fn update_plan(db: &Db, id: i64, input: PlanInput) -> Result<plan::Model> {
+pub async fn update_plan(db: &Db, actor: i64, id: i64, input: PlanInput) -> Result<plan::Model> {
     let txn = db.begin_write().await?;
     let current = plan::Entity::find_by_id(id)
         .one(&*txn)
@@ -191,6 +192,7 @@ pub async fn update_plan(db: &Db, id: i64, input: PlanInput) -> Result<plan::Mod
     let sort_order = whole(&input.sort_order, "sort_order", -MAX_INT, MAX_INT, &mut p);
     p.finish()?;
 
+    let before = current.clone();
     let mut row = current.into_active_model();
     row.name = Set(name);
     row.price = Set(price);
@@ -202,6 +204,16 @@ pub async fn update_plan(db: &Db, id: i64, input: PlanInput) -> Result<plan::Mod
     row.is_public = Set(input.is_public);
     row.sort_order = Set(small(sort_order));
     let saved = row.update(&*txn).await?;
+    audit::record_change(
+        &*txn,
+        actor,
+        "plan.update",
+        "plan",
+        id,
+        Some(&before),
+        &saved,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -279,7 +291,7 @@ fn industry_name(input: &IndustryInput) -> Result<String> {
 
 /// Creates an industry; its slug comes from the name and is never changed afterwards (sites
 /// and sign-up forms may refer to it).
-pub async fn create_industry(db: &Db, input: IndustryInput) -> Result<industry::Model> {
+pub async fn create_industry(db: &Db, actor: i64, input: IndustryInput) -> Result<industry::Model> {
     let name = industry_name(&input)?;
     let slug = slugify(&name);
     let txn = db.begin_write().await?;
@@ -298,21 +310,47 @@ pub async fn create_industry(db: &Db, input: IndustryInput) -> Result<industry::
             format!("An industry with the slug “{slug}” already exists."),
         )
     })?;
+    let none: Option<&industry::Model> = None;
+    audit::record_change(
+        &*txn,
+        actor,
+        "industry.create",
+        "industry",
+        saved.id,
+        none,
+        &saved,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
-pub async fn update_industry(db: &Db, id: i64, input: IndustryInput) -> Result<industry::Model> {
+pub async fn update_industry(
+    db: &Db,
+    actor: i64,
+    id: i64,
+    input: IndustryInput,
+) -> Result<industry::Model> {
     let name = industry_name(&input)?;
     let txn = db.begin_write().await?;
-    let mut row = industry::Entity::find_by_id(id)
+    let before = industry::Entity::find_by_id(id)
         .one(&*txn)
         .await?
-        .ok_or_else(not_found("Industry"))?
-        .into_active_model();
+        .ok_or_else(not_found("Industry"))?;
+    let mut row = before.clone().into_active_model();
     row.name = Set(name);
     row.is_active = Set(input.is_active);
     let saved = row.update(&*txn).await?;
+    audit::record_change(
+        &*txn,
+        actor,
+        "industry.update",
+        "industry",
+        id,
+        Some(&before),
+        &saved,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -8,11 +8,12 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::db::Db;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::validate::required_text;
-use crate::domain::{Member, catalog, status};
+use crate::domain::{Member, audit, catalog, status};
 use crate::entities::{account, credit_transaction as ledger, credit_usage, user};
 use crate::error::{Error, Problems, Result};
 
@@ -118,6 +119,19 @@ pub async fn adjust(
         adjusted.credits,
         format!("Staff adjustment by {}: {reason}", staff.email),
         Some(format!("staff:{}", staff.id)),
+    )
+    .await?;
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: Some(staff.id),
+            action: "credits.adjust",
+            object_type: "account",
+            object_id: account_id,
+            before: json!({"credits": adjusted.credits - amount}),
+            after: json!({"credits": adjusted.credits, "reason": reason}),
+            ledger_id: Some(entry.id),
+        },
     )
     .await?;
     txn.commit().await?;
@@ -237,6 +251,20 @@ pub async fn spend(db: &Db, member: &Member, input: UsageInput) -> Result<Spent>
         ..Default::default()
     }
     .insert(&*txn)
+    .await?;
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: Some(member.user.id),
+            action: "credits.spend",
+            object_type: "account",
+            object_id: member.account.id,
+            before: json!({"credits": charged.credits + credits}),
+            after: json!({"credits": charged.credits, "operation_type": usage.operation_type,
+                          "quantity": usage.quantity}),
+            ledger_id: Some(transaction.id),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(Spent { usage, transaction })

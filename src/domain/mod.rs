@@ -3,6 +3,7 @@
 //! Nothing in this module knows about HTTP.
 
 pub mod accounts;
+pub mod audit;
 pub mod backoffice;
 pub mod catalog;
 pub mod catalog_admin;

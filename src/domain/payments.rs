@@ -6,13 +6,13 @@ use sea_orm::{
     QueryOrder,
 };
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::db::{Db, is_unique_violation};
 use crate::domain::money::{format_minor, parse_amount_value};
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::validate::optional_text;
-use crate::domain::{Member, catalog, credits, status};
+use crate::domain::{Member, audit, catalog, credits, status};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
 use crate::error::{Error, Problems, Result};
 
@@ -130,6 +130,20 @@ pub async fn confirm(db: &Db, member: &Member, input: ConfirmInput) -> Result<Co
         true => Error::Conflict(ALREADY_PENDING.into()),
         false => e.into(),
     })?;
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: Some(member.user.id),
+            action: "payment.confirm",
+            object_type: "payment",
+            object_id: payment.id,
+            before: Value::Null,
+            after: json!({"status": payment.status, "invoice": invoice.invoice_number,
+                          "amount": payment.amount, "manual_reference": payment.manual_reference}),
+            ledger_id: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(Confirmed { payment, invoice })
 }
@@ -313,9 +327,10 @@ async fn approve_one<C: ConnectionTrait>(
     activate.exec(txn).await?;
 
     let credits_added = plan.as_ref().map_or(0, |p| p.included_credits);
+    let mut ledger_id = None;
     if credits_added > 0 {
         let plan_name = plan.as_ref().map_or("", |p| p.name.as_str());
-        credits::grant(
+        let granted = credits::grant(
             txn,
             payment.account_id,
             credits_added,
@@ -324,11 +339,29 @@ async fn approve_one<C: ConnectionTrait>(
             Some(format!("payment:{}", payment.id)),
         )
         .await?;
+        ledger_id = Some(granted.id);
     }
     let account = account::Entity::find_by_id(payment.account_id)
         .one(txn)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("account missing")))?;
+    audit::record(
+        txn,
+        audit::Action {
+            actor: Some(staff.id),
+            action: "payment.approve",
+            object_type: "payment",
+            object_id: payment.id,
+            before: json!({"status": status::payment::PENDING_APPROVAL,
+                           "invoice_status": status::invoice::PENDING,
+                           "credits": account.credits - credits_added}),
+            after: json!({"status": payment.status, "invoice_status": invoice.status,
+                          "account_status": account.status, "credits": account.credits,
+                          "admin_notes": payment.admin_notes}),
+            ledger_id,
+        },
+    )
+    .await?;
     Ok(Reviewed {
         payment,
         invoice,
@@ -385,6 +418,20 @@ pub async fn reject(
             Some(sid) => subscription::Entity::find_by_id(sid).one(&*txn).await?,
             None => None,
         };
+        audit::record(
+            &*txn,
+            audit::Action {
+                actor: Some(staff.id),
+                action: "payment.reject",
+                object_type: "payment",
+                object_id: payment.id,
+                before: json!({"status": status::payment::PENDING_APPROVAL}),
+                after: json!({"status": payment.status, "failure_reason": payment.failure_reason,
+                              "admin_notes": payment.admin_notes}),
+                ledger_id: None,
+            },
+        )
+        .await?;
         done.push(Reviewed {
             payment,
             invoice,

@@ -13,7 +13,7 @@ use crate::domain::accounts::{self, NewUser};
 use crate::domain::validate::{
     check_password, normalize_country, normalize_email, optional_text, required_text, slugify,
 };
-use crate::domain::{catalog, credits, invoices, status};
+use crate::domain::{audit, catalog, credits, invoices, status};
 use crate::entities::{
     account, account_payment_method, invoice, payment_method_config, plan, subscription, user,
 };
@@ -253,9 +253,10 @@ pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
     owned.slug = Set(slug);
     let mut account = owned.update(&*txn).await?;
 
+    let mut ledger_id = None;
     let (subscription, invoice) = match &signup.payment_method {
         None => {
-            credits::grant(
+            let granted = credits::grant(
                 &*txn,
                 account.id,
                 signup.plan.included_credits,
@@ -264,6 +265,7 @@ pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
                 None,
             )
             .await?;
+            ledger_id = Some(granted.id);
             (None, None)
         }
         Some(method) => {
@@ -300,6 +302,21 @@ pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
         .one(&*txn)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("account vanished")))?;
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: Some(user.id),
+            action: "account.register",
+            object_type: "account",
+            object_id: account.id,
+            before: serde_json::Value::Null,
+            after: serde_json::json!({"status": account.status, "plan": signup.plan.slug,
+                                      "credits": account.credits,
+                                      "invoice": invoice.as_ref().map(|i| i.invoice_number.clone())}),
+            ledger_id,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(Registered {
         user,

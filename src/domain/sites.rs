@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::db::Db;
 use crate::domain::validate::{optional_text, required_text};
-use crate::domain::{Member, catalog, status};
+use crate::domain::{Member, audit, catalog, status};
 use crate::entities::{account, industry, site, site_user_access as access, user};
 use crate::error::{Error, Problems, Result};
 
@@ -92,6 +92,17 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
         ..Default::default()
     }
     .insert(&*txn)
+    .await?;
+    let none: Option<&site::Model> = None;
+    audit::record_change(
+        &*txn,
+        member.user.id,
+        "site.create",
+        "site",
+        site.id,
+        none,
+        &site,
+    )
     .await?;
     txn.commit().await?;
     Ok(SiteWithAccess {

@@ -61,6 +61,21 @@ const CHECKS: &[(&str, &str)] = &[
          WHERE p.status = 'succeeded' AND i.status <> 'paid'",
     ),
     (
+        "money-change-audited",
+        "SELECT 'ledger row ' || CAST(t.id AS TEXT) || ' of account ' || CAST(t.account_id AS TEXT) \
+         || ' (' || t.transaction_type || ' ' || CAST(t.amount AS TEXT) || ') has no audit entry' \
+         FROM credit_transactions t \
+         WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.ledger_id = t.id)",
+    ),
+    (
+        "payment-review-audited",
+        "SELECT 'payment ' || CAST(p.id AS TEXT) || ' is ' || p.status \
+         || ' without an audit entry of its review' \
+         FROM payments p WHERE p.status IN ('succeeded', 'failed') AND NOT EXISTS ( \
+           SELECT 1 FROM audit_log a WHERE a.object_type = 'payment' AND a.object_id = p.id \
+           AND a.action IN ('payment.approve', 'payment.reject'))",
+    ),
+    (
         "active-subscription-is-paid",
         "SELECT 'subscription ' || CAST(s.id AS TEXT) || ' of account ' \
          || CAST(s.account_id AS TEXT) || ': active without a paid invoice' \

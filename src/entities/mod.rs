@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod account_payment_method;
+pub mod audit_entry;
 pub mod credit_cost;
 pub mod credit_transaction;
 pub mod credit_usage;

@@ -5,6 +5,7 @@ mod m0002_staff_sessions;
 mod m0003_refresh_rotation;
 mod m0004_idempotency_keys;
 mod m0005_login_failures;
+mod m0006_audit_log;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_refresh_rotation::Migration),
             Box::new(m0004_idempotency_keys::Migration),
             Box::new(m0005_login_failures::Migration),
+            Box::new(m0006_audit_log::Migration),
         ]
     }
 }

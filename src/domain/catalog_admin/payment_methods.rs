@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::{MAX_INT, contains, duplicate, not_found, small, sorted, term, whole};
 use crate::db::Db;
+use crate::domain::audit;
 use crate::domain::catalog::GLOBAL;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::status::method;
@@ -157,17 +158,34 @@ fn taken(err: DbErr) -> Error {
     duplicate(err, "payment_method", message.into())
 }
 
-pub async fn create_payment_method(db: &Db, input: PaymentMethodInput) -> Result<pmc::Model> {
+pub async fn create_payment_method(
+    db: &Db,
+    actor: i64,
+    input: PaymentMethodInput,
+) -> Result<pmc::Model> {
     let mut row = <pmc::ActiveModel as Default>::default();
     fill_method(input, &mut row)?;
     let txn = db.begin_write().await?;
     let saved = row.insert(&*txn).await.map_err(taken)?;
+    let none: Option<&pmc::Model> = None;
+    let action = "payment_method.create";
+    audit::record_change(
+        &*txn,
+        actor,
+        action,
+        "payment_method_config",
+        saved.id,
+        none,
+        &saved,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 pub async fn update_payment_method(
     db: &Db,
+    actor: i64,
     id: i64,
     input: PaymentMethodInput,
 ) -> Result<pmc::Model> {
@@ -176,9 +194,21 @@ pub async fn update_payment_method(
         .one(&*txn)
         .await?
         .ok_or_else(not_found("Payment method config"))?;
+    let before = current.clone();
     let mut row = current.into_active_model();
     fill_method(input, &mut row)?;
     let saved = row.update(&*txn).await.map_err(taken)?;
+    let action = "payment_method.update";
+    audit::record_change(
+        &*txn,
+        actor,
+        action,
+        "payment_method_config",
+        id,
+        Some(&before),
+        &saved,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -186,6 +216,7 @@ pub async fn update_payment_method(
 /// Enables or disables these configurations together: all of them, or (one missing) none.
 pub async fn set_payment_methods_enabled(
     db: &Db,
+    actor: i64,
     ids: &[i64],
     enabled: bool,
 ) -> Result<Vec<pmc::Model>> {
@@ -193,6 +224,13 @@ pub async fn set_payment_methods_enabled(
     ids.sort_unstable();
     ids.dedup();
     let txn = db.begin_write().await?;
+    let before: std::collections::HashMap<i64, pmc::Model> = pmc::Entity::find()
+        .filter(pmc::Column::Id.is_in(ids.iter().copied()))
+        .all(&*txn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     let changed = pmc::Entity::update_many()
         .col_expr(pmc::Column::IsEnabled, Expr::value(enabled))
         .filter(pmc::Column::Id.is_in(ids.iter().copied()))
@@ -200,6 +238,24 @@ pub async fn set_payment_methods_enabled(
         .await?;
     if changed.len() != ids.len() || ids.is_empty() {
         return Err(Error::NotFound("Payment method config not found".into()));
+    }
+    let action = if enabled {
+        "payment_method.enable"
+    } else {
+        "payment_method.disable"
+    };
+    for after in &changed {
+        let was = before.get(&after.id);
+        audit::record_change(
+            &*txn,
+            actor,
+            action,
+            "payment_method_config",
+            after.id,
+            was,
+            after,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(changed)

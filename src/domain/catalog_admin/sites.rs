@@ -12,7 +12,7 @@ use sea_orm::{
 use super::{contains, not_found, sorted, term};
 use crate::db::Db;
 use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::{catalog, sites};
+use crate::domain::{audit, catalog, sites};
 use crate::entities::{account, industry, site, site_user_access as access};
 use crate::error::{Error, Result};
 
@@ -128,7 +128,7 @@ pub async fn get_site(db: &Db, id: i64) -> Result<SiteDetail> {
 
 /// Deactivates or reactivates a site. Reactivating counts against the plan's `max_sites`,
 /// exactly as creating one does.
-pub async fn set_site_active(db: &Db, id: i64, active: bool) -> Result<site::Model> {
+pub async fn set_site_active(db: &Db, actor: i64, id: i64, active: bool) -> Result<site::Model> {
     let txn = db.begin_write().await?;
     let current = site::Entity::find_by_id(id)
         .one(&*txn)
@@ -159,9 +159,16 @@ pub async fn set_site_active(db: &Db, id: i64, active: bool) -> Result<site::Mod
             )));
         }
     }
+    let before = current.clone();
     let mut row = current.into_active_model();
     row.is_active = Set(active);
     let saved = row.update(&*txn).await?;
+    let action = if active {
+        "site.activate"
+    } else {
+        "site.deactivate"
+    };
+    audit::record_change(&*txn, actor, action, "site", id, Some(&before), &saved).await?;
     txn.commit().await?;
     Ok(saved)
 }
