@@ -88,6 +88,9 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(invoices::routes())
         .merge(ledger::routes())
+        .fallback(|| async {
+            session::PageError(crate::error::Error::NotFound("Page not found".into()))
+        })
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -112,8 +112,10 @@ pub async fn bulk_action(
     let rows = payment_queue::rows_by_ids(&state.db, &ids).await?;
     let shared = shared_refs(&state, &rows).await?;
     let verb = if reject { "reject" } else { "approve" };
+    let mut trail = crumbs();
+    trail.push(("Payments".into(), LIST.into()));
     let mut chrome = staffer
-        .chrome(&state, format!("Confirm: {verb} payments"), crumbs())
+        .chrome(&state, format!("Confirm: {verb} payments"), trail)
         .await?;
     if let Some(p) = &problem {
         chrome.messages.push(("error".into(), p.clone()));
@@ -122,9 +124,12 @@ pub async fn bulk_action(
         chrome,
         heading: "Are you sure?".into(),
         intro: format!(
-            "You are about to {verb} these {} payment(s). All of them are processed together: \
+            "You are about to {verb} {}. All of them are processed together: \
              if any is no longer pending approval, nothing changes.",
-            rows.len()
+            match rows.len() {
+                1 => "this payment".to_owned(),
+                n => format!("these {n} payments"),
+            }
         ),
         action: form.action.clone(),
         reject,

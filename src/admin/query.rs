@@ -73,6 +73,7 @@ impl ListQuery {
             .and_then(|p| p.parse().ok())
             .filter(|p| *p >= 1)
             .unwrap_or(1)
+            .min(crate::domain::page::MAX_PAGE)
     }
 }
 

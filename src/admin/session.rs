@@ -55,7 +55,11 @@ impl FromRequestParts<AppState> for Staffer {
 }
 
 fn to_login(uri: &Uri) -> Redirect {
-    let next = uri.path_and_query().map_or("/admin/", |p| p.as_str());
+    // Trailing slashes were trimmed for routing; the panel's own URLs end in one.
+    let next = match (uri.path(), uri.query()) {
+        (path, Some(q)) => format!("{}/?{q}", path.trim_end_matches('/')),
+        (path, None) => format!("{}/", path.trim_end_matches('/')),
+    };
     let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     Redirect::to(&format!("/admin/login/?next={encoded}"))
 }

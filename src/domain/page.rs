@@ -6,6 +6,8 @@ use crate::error::Result;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// Far past any real list; keeps offsets well inside the databases' 64-bit integers.
+pub const MAX_PAGE: u64 = 10_000_000;
 
 #[derive(Clone, Copy, Debug)]
 pub struct PageRequest {
@@ -15,10 +17,10 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Clamps to sane bounds: page ≥ 1, 1 ≤ page_size ≤ 100.
+    /// Clamps to sane bounds: 1 ≤ page ≤ 10 million, 1 ≤ page_size ≤ 100.
     pub fn new(page: Option<u64>, page_size: Option<u64>) -> Self {
         PageRequest {
-            page: page.unwrap_or(1).max(1),
+            page: page.unwrap_or(1).clamp(1, MAX_PAGE),
             page_size: page_size
                 .unwrap_or(DEFAULT_PAGE_SIZE)
                 .clamp(1, MAX_PAGE_SIZE),
@@ -35,7 +37,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn has_next(&self) -> bool {
-        self.request.page * self.request.page_size < self.count
+        self.request.page.saturating_mul(self.request.page_size) < self.count
     }
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
