@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
     get,
     path = "/billing/admin/payments",
     tag = "staff",
+    operation_id = "list_payment_queue",
     params(
         ("status" = Option<String>, Query, description = "pending_approval, succeeded, failed or refunded"),
         ("search" = Option<String>, Query, description = "Reference, invoice number, account name or email"),
