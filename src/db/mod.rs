@@ -1,5 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, and the write transactions every state change runs in.
 
+pub mod cache;
 pub mod migrations;
 pub mod seed;
 
@@ -21,6 +22,8 @@ pub struct Db {
     /// spin in SQLite's busy handler keeps throughput steady and "database is locked" away from
     /// clients. PostgreSQL has no gate: its row locks and conditional updates do the work.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// Reference data held in memory (see `cache.rs`).
+    catalog: Arc<cache::CatalogCache>,
 }
 
 /// A write transaction. Dropping it without `commit` rolls back.
@@ -64,12 +67,20 @@ impl Db {
         }
         let conn = Database::connect(opts).await?;
         let write_gate = is_sqlite.then(|| Arc::new(Mutex::new(())));
-        Ok(Db { conn, write_gate })
+        Ok(Db {
+            conn,
+            write_gate,
+            catalog: Arc::default(),
+        })
     }
 
     /// For reads: any statement outside a write transaction.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    pub fn catalog_cache(&self) -> &cache::CatalogCache {
+        &self.catalog
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -17,14 +17,11 @@ pub async fn payment_methods_for(db: &Db, country: Option<&str>) -> Result<Vec<p
     let country = country
         .map(|c| c.trim().to_ascii_uppercase())
         .filter(|c| !c.is_empty() && c != GLOBAL);
-    let mut codes = vec![GLOBAL.to_owned()];
-    codes.extend(country.clone());
-    let rows = pmc::Entity::find()
-        .filter(pmc::Column::CountryCode.is_in(codes))
-        .order_by_asc(pmc::Column::SortOrder)
-        .order_by_asc(pmc::Column::Id)
-        .all(db.conn())
-        .await?;
+    let all = all_payment_methods(db).await?;
+    let rows: Vec<&pmc::Model> = all
+        .iter()
+        .filter(|r| r.country_code == GLOBAL || Some(&r.country_code) == country.as_ref())
+        .collect();
     let local = |method: &str| {
         rows.iter()
             .any(|r| r.country_code != GLOBAL && r.payment_method == method)
@@ -33,8 +30,26 @@ pub async fn payment_methods_for(db: &Db, country: Option<&str>) -> Result<Vec<p
         .iter()
         .filter(|r| r.is_enabled)
         .filter(|r| r.country_code != GLOBAL || !local(&r.payment_method))
-        .cloned()
+        .map(|r| (*r).clone())
         .collect())
+}
+
+/// Every configuration row, by sort order, from the in-memory copy when it is fresh.
+async fn all_payment_methods(db: &Db) -> Result<std::sync::Arc<Vec<pmc::Model>>> {
+    let cache = db.catalog_cache();
+    if let Some(rows) = cache.methods() {
+        return Ok(rows);
+    }
+    let generation = cache.generation();
+    let rows = std::sync::Arc::new(
+        pmc::Entity::find()
+            .order_by_asc(pmc::Column::SortOrder)
+            .order_by_asc(pmc::Column::Id)
+            .all(db.conn())
+            .await?,
+    );
+    cache.store(generation, rows.clone());
+    Ok(rows)
 }
 
 /// The effective configuration of one method in one country, enabled or not found.

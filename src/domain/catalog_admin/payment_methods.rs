@@ -180,6 +180,8 @@ pub async fn create_payment_method(
     )
     .await?;
     txn.commit().await?;
+    // The public list must show the edit at once.
+    db.catalog_cache().invalidate();
     Ok(saved)
 }
 
@@ -210,6 +212,8 @@ pub async fn update_payment_method(
     )
     .await?;
     txn.commit().await?;
+    // The public list must show the edit at once.
+    db.catalog_cache().invalidate();
     Ok(saved)
 }
 
@@ -258,5 +262,7 @@ pub async fn set_payment_methods_enabled(
         .await?;
     }
     txn.commit().await?;
+    // The public list must show the edit at once.
+    db.catalog_cache().invalidate();
     Ok(changed)
 }
