@@ -61,6 +61,12 @@ enum Command {
     },
     /// Check the database's money invariants; exits non-zero naming each violation.
     Verify,
+    /// Add realistic demo data (accounts in every status, invoices, payments, ledgers).
+    SeedDemo {
+        /// How many accounts to add.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: i64,
+    },
     /// Inspect accounts.
     Account {
         #[command(subcommand)]
@@ -142,6 +148,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(describe)?;
             println!("Superuser created: {} (id {})", user.email, user.id);
+            Ok(())
+        }
+        Command::SeedDemo { accounts } => {
+            let db = prepare_database(&settings).await?;
+            let bar = indicatif::ProgressBar::new(accounts.max(0) as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} accounts  {per_sec}  eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            crate::domain::demo::seed(&db, accounts, |n| bar.set_position(n as u64))
+                .await
+                .map_err(describe)?;
+            bar.finish();
+            println!(
+                "Added {accounts} demo accounts in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Verify => {

@@ -8,6 +8,7 @@ pub mod backoffice;
 pub mod catalog;
 pub mod catalog_admin;
 pub mod credits;
+pub mod demo;
 pub mod idempotency;
 pub mod invoices;
 pub mod money;
