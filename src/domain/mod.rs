@@ -14,6 +14,7 @@ pub mod invoices;
 pub mod money;
 pub mod page;
 pub mod payment_queue;
+pub mod payment_review;
 pub mod payments;
 pub mod report;
 pub mod signup;

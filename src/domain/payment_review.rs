@@ -1,0 +1,312 @@
+//! Staff review of manual payments: approve or reject, one or many, all or none, in one
+//! transaction. The JSON API and the admin panel both call these.
+
+use chrono::{DateTime, Months, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+
+use crate::db::Db;
+use crate::domain::validate::optional_text;
+use crate::domain::{audit, catalog, credits, status};
+use crate::entities::{account, invoice, payment, plan, subscription, user};
+use crate::error::{Error, Problems, Result};
+
+/// The outcome of a staff review, for one payment.
+#[derive(Debug)]
+pub struct Reviewed {
+    pub payment: payment::Model,
+    pub invoice: invoice::Model,
+    pub account: account::Model,
+    pub subscription: Option<subscription::Model>,
+    pub credits_added: i64,
+    pub reviewer: user::Model,
+}
+
+/// Claims a pending payment for review: one conditional update, so of two staff acting at the
+/// same moment exactly one gets the row and the other is told it is no longer pending.
+async fn claim_pending<C: ConnectionTrait>(
+    txn: &C,
+    id: i64,
+    update: sea_orm::UpdateMany<payment::Entity>,
+) -> Result<payment::Model> {
+    let claimed = update
+        .filter(payment::Column::Id.eq(id))
+        .filter(payment::Column::Status.eq(status::payment::PENDING_APPROVAL))
+        .exec_with_returning(txn)
+        .await?;
+    match claimed.into_iter().next() {
+        Some(p) => Ok(p),
+        None => match payment::Entity::find_by_id(id).one(txn).await? {
+            Some(_) => Err(Error::Conflict("Payment not pending approval".into())),
+            None => Err(Error::NotFound("Payment not found".into())),
+        },
+    }
+}
+
+/// Staff's free text: trimmed, empty → none, bounded.
+fn review_text(text: Option<String>, field: &str, max: usize) -> Result<Option<String>> {
+    let mut p = Problems::default();
+    let text = optional_text(text.as_deref(), field, max, &mut p);
+    p.finish()?;
+    Ok(text)
+}
+
+/// The payments of a review that were not pending (or not found). Any of them cancels the
+/// whole review: the transaction is dropped, so nothing changes.
+#[derive(Default)]
+struct Refused {
+    not_pending: Vec<i64>,
+    missing: Vec<i64>,
+    first: Option<Error>,
+}
+
+impl Refused {
+    /// Records a refusal; any other error ends the review at once.
+    fn note(&mut self, id: i64, e: Error) -> Result<()> {
+        match &e {
+            Error::Conflict(_) => self.not_pending.push(id),
+            Error::NotFound(_) => self.missing.push(id),
+            _ => return Err(e),
+        }
+        self.first.get_or_insert(e);
+        Ok(())
+    }
+
+    /// One payment keeps its plain message ("Payment not pending approval"); several name
+    /// every refused payment.
+    fn into_result(self, requested: usize) -> Result<()> {
+        let Some(first) = self.first else {
+            return Ok(());
+        };
+        if requested <= 1 {
+            return Err(first);
+        }
+        let ids = |v: &[i64]| {
+            v.iter()
+                .map(|id| format!("#{id}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.not_pending.is_empty() {
+            parts.push(format!("not pending approval: {}", ids(&self.not_pending)));
+        }
+        if !self.missing.is_empty() {
+            parts.push(format!("not found: {}", ids(&self.missing)));
+        }
+        Err(Error::Conflict(format!(
+            "Nothing was changed. Payments {}.",
+            parts.join("; ")
+        )))
+    }
+}
+
+fn unique_ids(ids: &[i64]) -> Vec<i64> {
+    let mut seen = std::collections::HashSet::new();
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+/// Approves payments, all or none, in one transaction. For each: payment → succeeded,
+/// invoice → paid, subscription → active for a new period, account → active on the plan, and
+/// the plan's credits granted with a `subscription` ledger row.
+pub async fn approve(
+    db: &Db,
+    staff: &user::Model,
+    ids: &[i64],
+    admin_notes: Option<String>,
+) -> Result<Vec<Reviewed>> {
+    let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
+    let txn = db.begin_write().await?;
+    let mut done = Vec::new();
+    let mut refused = Refused::default();
+    for id in unique_ids(ids) {
+        match approve_one(&*txn, staff, id, admin_notes.clone(), Utc::now()).await {
+            Ok(reviewed) => done.push(reviewed),
+            Err(e) => refused.note(id, e)?,
+        }
+    }
+    refused.into_result(ids.len())?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+async fn approve_one<C: ConnectionTrait>(
+    txn: &C,
+    staff: &user::Model,
+    id: i64,
+    admin_notes: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reviewed> {
+    let update = payment::Entity::update_many()
+        .col_expr(payment::Column::Status, status::payment::SUCCEEDED.into())
+        .col_expr(payment::Column::ApprovedById, staff.id.into())
+        .col_expr(payment::Column::ApprovedAt, now.into())
+        .col_expr(payment::Column::AdminNotes, admin_notes.into())
+        .col_expr(payment::Column::UpdatedAt, now.into());
+    let payment = claim_pending(txn, id, update).await?;
+
+    let invoice = invoice::Entity::update_many()
+        .col_expr(invoice::Column::Status, status::invoice::PAID.into())
+        .col_expr(invoice::Column::PaidAt, now.into())
+        .col_expr(invoice::Column::UpdatedAt, now.into())
+        .filter(invoice::Column::Id.eq(payment.invoice_id))
+        .filter(invoice::Column::Status.eq(status::invoice::PENDING))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Conflict(format!("Invoice of payment {id} is not pending")))?;
+
+    let mut subscription = None;
+    let mut plan: Option<plan::Model> = None;
+    if let Some(sub_id) = invoice.subscription_id {
+        let sub = subscription::Entity::find_by_id(sub_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("subscription {sub_id} missing")))?;
+        let sub_plan = catalog::plan_by_id(txn, sub.plan_id).await?;
+        let months = if sub_plan.billing_cycle == "annual" {
+            12
+        } else {
+            1
+        };
+        let mut active: subscription::ActiveModel = sub.into();
+        active.status = Set(status::subscription::ACTIVE.into());
+        active.current_period_start = Set(Some(now));
+        active.current_period_end = Set(now.checked_add_months(Months::new(months)));
+        active.external_payment_id = Set(payment.manual_reference.clone());
+        active.updated_at = Set(now);
+        subscription = Some(active.update(txn).await?);
+        plan = Some(sub_plan);
+    }
+
+    let mut activate = account::Entity::update_many()
+        .col_expr(account::Column::Status, status::account::ACTIVE.into())
+        .col_expr(account::Column::UpdatedAt, now.into())
+        .filter(account::Column::Id.eq(payment.account_id));
+    if let Some(plan) = &plan {
+        activate = activate.col_expr(account::Column::PlanId, plan.id.into());
+    }
+    activate.exec(txn).await?;
+
+    let credits_added = plan.as_ref().map_or(0, |p| p.included_credits);
+    let mut ledger_id = None;
+    if credits_added > 0 {
+        let plan_name = plan.as_ref().map_or("", |p| p.name.as_str());
+        let granted = credits::grant(
+            txn,
+            payment.account_id,
+            credits_added,
+            status::ledger::SUBSCRIPTION,
+            format!("{plan_name} plan credits ({})", invoice.invoice_number),
+            Some(format!("payment:{}", payment.id)),
+        )
+        .await?;
+        ledger_id = Some(granted.id);
+    }
+    let account = account::Entity::find_by_id(payment.account_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("account missing")))?;
+    audit::record(
+        txn,
+        audit::Action {
+            actor: Some(staff.id),
+            action: "payment.approve",
+            object_type: "payment",
+            object_id: payment.id,
+            before: json!({"status": status::payment::PENDING_APPROVAL,
+                           "invoice_status": status::invoice::PENDING,
+                           "credits": account.credits - credits_added}),
+            after: json!({"status": payment.status, "invoice_status": invoice.status,
+                          "account_status": account.status, "credits": account.credits,
+                          "admin_notes": payment.admin_notes}),
+            ledger_id,
+        },
+    )
+    .await?;
+    Ok(Reviewed {
+        payment,
+        invoice,
+        account,
+        subscription,
+        credits_added,
+        reviewer: staff.clone(),
+    })
+}
+
+pub const DEFAULT_FAILURE_REASON: &str = "Payment could not be verified";
+
+/// Rejects payments, all or none, in one transaction: each payment → failed with its reason.
+/// The invoice stays pending and the account unchanged, so the customer may confirm again.
+/// `approved_by`/`approved_at` record the reviewer either way.
+pub async fn reject(
+    db: &Db,
+    staff: &user::Model,
+    ids: &[i64],
+    admin_notes: Option<String>,
+    failure_reason: Option<String>,
+) -> Result<Vec<Reviewed>> {
+    let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
+    let reason = review_text(failure_reason, "failure_reason", 255)?
+        .unwrap_or_else(|| DEFAULT_FAILURE_REASON.into());
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let mut done = Vec::new();
+    let mut refused = Refused::default();
+    for id in unique_ids(ids) {
+        let update = payment::Entity::update_many()
+            .col_expr(payment::Column::Status, status::payment::FAILED.into())
+            .col_expr(payment::Column::FailureReason, reason.clone().into())
+            .col_expr(payment::Column::AdminNotes, admin_notes.clone().into())
+            .col_expr(payment::Column::ApprovedById, staff.id.into())
+            .col_expr(payment::Column::ApprovedAt, now.into())
+            .col_expr(payment::Column::UpdatedAt, now.into());
+        let payment = match claim_pending(&*txn, id, update).await {
+            Ok(p) => p,
+            Err(e) => {
+                refused.note(id, e)?;
+                continue;
+            }
+        };
+        let invoice = invoice::Entity::find_by_id(payment.invoice_id)
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("invoice missing")))?;
+        let account = account::Entity::find_by_id(payment.account_id)
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("account missing")))?;
+        let subscription = match invoice.subscription_id {
+            Some(sid) => subscription::Entity::find_by_id(sid).one(&*txn).await?,
+            None => None,
+        };
+        audit::record(
+            &*txn,
+            audit::Action {
+                actor: Some(staff.id),
+                action: "payment.reject",
+                object_type: "payment",
+                object_id: payment.id,
+                before: json!({"status": status::payment::PENDING_APPROVAL}),
+                after: json!({"status": payment.status, "failure_reason": payment.failure_reason,
+                              "admin_notes": payment.admin_notes}),
+                ledger_id: None,
+            },
+        )
+        .await?;
+        done.push(Reviewed {
+            payment,
+            invoice,
+            account,
+            subscription,
+            credits_added: 0,
+            reviewer: staff.clone(),
+        });
+    }
+    refused.into_result(ids.len())?;
+    txn.commit().await?;
+    Ok(done)
+}
