@@ -106,7 +106,7 @@ pub async fn authenticate(
     client: Option<IpAddr>,
 ) -> Result<user::Model> {
     let invalid = || Error::Unauthorized("Invalid email or password".into());
-    throttle::check(db, email, client).await?;
+    let earlier_failures = throttle::check(db, email, client).await?;
     let normalized = normalize_email(email);
     let found = match &normalized {
         Some(email) => {
@@ -124,7 +124,9 @@ pub async fn authenticate(
     .await?;
     match found {
         Some(user) if ok && user.is_active => {
-            throttle::clear(db, email).await?;
+            if earlier_failures > 0 {
+                throttle::clear(db, email).await?;
+            }
             let txn = db.begin_write().await?;
             user::Entity::update_many()
                 .col_expr(user::Column::LastLoginAt, Utc::now().into())

@@ -73,48 +73,22 @@ fn choice<'a>(value: &'a Option<String>, field: &str, allowed: &[&str]) -> Resul
 
 /// Orders by a sortable column (`name`, or `-name` descending), newest first when none; ties
 /// fall back to newest first, so pages are stable.
-fn sorted<E>(
+fn sorted<E: EntityTrait>(
     select: Select<E>,
     sortable: &[(&str, E::Column)],
     sort: &Option<String>,
     id: E::Column,
-) -> Result<Select<E>>
-where
-    E: EntityTrait,
-    E::Column: Copy,
-{
-    let sort = sort.as_deref().filter(|s| !s.is_empty()).unwrap_or("-id");
-    let (name, desc) = sort.strip_prefix('-').map_or((sort, false), |n| (n, true));
-    let column = sortable
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
-    let select = match desc {
-        true => select.order_by_desc(column),
-        false => select.order_by_asc(column),
-    };
-    Ok(select.order_by_desc(id))
+) -> Result<Select<E>> {
+    Ok(page::sorted(select, sort.as_deref(), "-id", sortable)?.order_by_desc(id))
 }
 
 /// How many rows of `select` have each value of `column`.
-async fn count_by<E>(db: &Db, select: Select<E>, column: E::Column) -> Result<HashMap<String, u64>>
-where
-    E: EntityTrait,
-    E::Column: Copy,
-{
-    let counts: Vec<(String, i64)> = select
-        .select_only()
-        .column(column)
-        .column_as(Expr::col(column).count(), "n")
-        .group_by(column)
-        .into_tuple()
-        .all(db.conn())
-        .await?;
-    Ok(counts
-        .into_iter()
-        .map(|(value, n)| (value, u64::try_from(n).unwrap_or(0)))
-        .collect())
+pub(crate) async fn count_by<E: EntityTrait>(
+    db: &Db,
+    select: Select<E>,
+    column: E::Column,
+) -> Result<HashMap<String, u64>> {
+    page::count_by(db.conn(), select, column).await
 }
 
 /// Every plan, active or not, in display order (for filters and names).

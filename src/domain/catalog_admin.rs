@@ -53,20 +53,7 @@ fn sorted<E: EntityTrait>(
     columns: &[(&str, E::Column)],
     ties: &[E::Column],
 ) -> Result<Select<E>> {
-    let sort = sort.filter(|s| !s.is_empty()).unwrap_or(default);
-    let (name, desc) = match sort.strip_prefix('-') {
-        Some(name) => (name, true),
-        None => (sort, false),
-    };
-    let column = columns
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
-    let mut select = match desc {
-        true => select.order_by_desc(column),
-        false => select.order_by_asc(column),
-    };
+    let mut select = page::sorted(select, sort, default, columns)?;
     for tie in ties {
         select = select.order_by_asc(*tie);
     }

@@ -1,8 +1,15 @@
-//! Page-number pagination shared by every list.
+//! Page-number pagination, sorting by a named column and per-value counts, shared by every
+//! list.
 
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select};
+use std::collections::HashMap;
 
-use crate::error::Result;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait, QueryOrder,
+    QuerySelect, Select,
+};
+
+use crate::error::{Error, Result};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -66,4 +73,49 @@ where
         items,
         request: req,
     })
+}
+
+/// Orders by the column `sort` names (`name` ascending, `-name` descending), or by `default`
+/// when none is given; a name not in `columns` is a field error. Callers add their tie-breaker.
+pub fn sorted<E: EntityTrait>(
+    select: Select<E>,
+    sort: Option<&str>,
+    default: &str,
+    columns: &[(&str, E::Column)],
+) -> Result<Select<E>> {
+    let sort = sort.filter(|s| !s.is_empty()).unwrap_or(default);
+    let (name, desc) = sort.strip_prefix('-').map_or((sort, false), |n| (n, true));
+    let column = columns
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
+    Ok(match desc {
+        true => select.order_by_desc(column),
+        false => select.order_by_asc(column),
+    })
+}
+
+/// How many rows of `select` have each value of `column` (for filter sidebars).
+pub async fn count_by<E, C>(
+    db: &C,
+    select: Select<E>,
+    column: E::Column,
+) -> Result<HashMap<String, u64>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let counts: Vec<(String, i64)> = select
+        .select_only()
+        .column(column)
+        .column_as(Expr::col(column).count(), "n")
+        .group_by(column)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(value, n)| (value, u64::try_from(n).unwrap_or(0)))
+        .collect())
 }

@@ -48,10 +48,6 @@ const SORTABLE: [(&str, payment::Column); 7] = [
     ("approved", payment::Column::ApprovedAt),
 ];
 
-pub fn sortable_columns() -> impl Iterator<Item = &'static str> {
-    SORTABLE.iter().map(|(name, _)| *name)
-}
-
 /// The filtered query, without status when `with_status` is false (for the status counts).
 fn filtered(filter: &StaffFilter, with_status: bool) -> Result<Select<payment::Entity>> {
     let mut select = payment::Entity::find();
@@ -94,20 +90,7 @@ pub async fn list_for_staff(
     req: PageRequest,
 ) -> Result<Page<PaymentRow>> {
     let mut select = filtered(&filter, true)?;
-    let sort = filter.sort.as_deref().unwrap_or("-id");
-    let (name, desc) = match sort.strip_prefix('-') {
-        Some(name) => (name, true),
-        None => (sort, false),
-    };
-    let column = SORTABLE
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
-    select = match desc {
-        true => select.order_by_desc(column),
-        false => select.order_by_asc(column),
-    };
+    select = page::sorted(select, filter.sort.as_deref(), "-id", &SORTABLE)?;
     // Ties (same amount, same status…) fall back to newest first, so pages are stable.
     select = select.order_by_desc(payment::Column::Id);
     let page = page::fetch(select, db.conn(), req).await?;
@@ -121,18 +104,7 @@ pub async fn list_for_staff(
 
 /// How many payments of each status match the filter's other criteria.
 pub async fn status_counts(db: &Db, filter: &StaffFilter) -> Result<HashMap<String, u64>> {
-    let counts: Vec<(String, i64)> = filtered(filter, false)?
-        .select_only()
-        .column(payment::Column::Status)
-        .column_as(payment::Column::Id.count(), "n")
-        .group_by(payment::Column::Status)
-        .into_tuple()
-        .all(db.conn())
-        .await?;
-    Ok(counts
-        .into_iter()
-        .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
-        .collect())
+    page::count_by(db.conn(), filtered(filter, false)?, payment::Column::Status).await
 }
 
 /// The payments with these ids (in id order), described for staff.

@@ -28,14 +28,20 @@ fn subjects(email: &str, client: Option<IpAddr>) -> Vec<(String, u64)> {
 }
 
 /// Refuses (429, with when to retry) a sign-in from a subject over its limit, before any
-/// password is checked.
-pub async fn check(db: &Db, email: &str, client: Option<IpAddr>) -> Result<()> {
+/// password is checked. Returns the email's recent failures, so a success clears them only
+/// when there are some (a write on every sign-in would queue behind SQLite's one writer).
+pub async fn check(db: &Db, email: &str, client: Option<IpAddr>) -> Result<u64> {
     let since = Utc::now() - Duration::minutes(WINDOW_MINUTES);
+    let mut email_failures = 0;
     for (subject, limit) in subjects(email, client) {
         let recent = failure::Entity::find()
             .filter(failure::Column::Subject.eq(subject.as_str()))
             .filter(failure::Column::CreatedAt.gt(since));
-        if recent.clone().count(db.conn()).await? >= limit {
+        let failures = recent.clone().count(db.conn()).await?;
+        if subject.starts_with("email:") {
+            email_failures = failures;
+        }
+        if failures >= limit {
             // The window frees a slot when its oldest failure ages out.
             let oldest = recent
                 .order_by_asc(failure::Column::CreatedAt)
@@ -49,7 +55,7 @@ pub async fn check(db: &Db, email: &str, client: Option<IpAddr>) -> Result<()> {
             });
         }
     }
-    Ok(())
+    Ok(email_failures)
 }
 
 /// Records a failed sign-in against the email and the client, and forgets failures older than
