@@ -81,7 +81,6 @@ enum AccountCommand {
 }
 
 pub fn main() -> ExitCode {
-    tame_malloc();
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -100,18 +99,6 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Each argon2id hash allocates and frees a 19 MiB block. After such frees glibc raises its
-/// mmap threshold and from then on serves these blocks from its heaps, which it rarely gives
-/// back: under sign-ins the process grew from 16 MiB to over 300 MiB. A fixed threshold keeps
-/// big blocks in `mmap`, returned to the system when freed.
-fn tame_malloc() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only tunes the allocator; called once, first thing, before other threads.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 

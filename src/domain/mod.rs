@@ -17,6 +17,7 @@ pub mod payment_queue;
 pub mod payment_review;
 pub mod payments;
 pub mod report;
+pub mod search;
 pub mod signup;
 pub mod sites;
 pub mod status;

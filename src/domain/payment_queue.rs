@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::db::Db;
 use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::status;
+use crate::domain::{search, status};
 use crate::entities::{account, invoice, payment, user};
 use crate::error::{Error, Result};
 
@@ -48,8 +48,15 @@ const SORTABLE: [(&str, payment::Column); 7] = [
     ("approved", payment::Column::ApprovedAt),
 ];
 
+/// Matches answered through the search indexes; above this the search scans instead.
+const INDEXED_MATCHES_CAP: usize = 1000;
+
 /// The filtered query, without status when `with_status` is false (for the status counts).
-fn filtered(filter: &StaffFilter, with_status: bool) -> Result<Select<payment::Entity>> {
+async fn filtered(
+    db: &Db,
+    filter: &StaffFilter,
+    with_status: bool,
+) -> Result<Select<payment::Entity>> {
     let mut select = payment::Entity::find();
     if let Some(wanted) = filter
         .status
@@ -76,7 +83,10 @@ fn filtered(filter: &StaffFilter, with_status: bool) -> Result<Select<payment::E
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        select = select.filter(search_condition(term));
+        select = match search::payment_ids_matching(db, term, INDEXED_MATCHES_CAP).await? {
+            Some(ids) => select.filter(payment::Column::Id.is_in(ids)),
+            None => select.filter(search_condition(term)),
+        };
     }
     Ok(select)
 }
@@ -89,7 +99,7 @@ pub async fn list_for_staff(
     filter: StaffFilter,
     req: PageRequest,
 ) -> Result<Page<PaymentRow>> {
-    let mut select = filtered(&filter, true)?;
+    let mut select = filtered(db, &filter, true).await?;
     select = page::sorted(select, filter.sort.as_deref(), "-id", &SORTABLE)?;
     // Ties (same amount, same status…) fall back to newest first, so pages are stable.
     select = select.order_by_desc(payment::Column::Id);
@@ -104,7 +114,12 @@ pub async fn list_for_staff(
 
 /// How many payments of each status match the filter's other criteria.
 pub async fn status_counts(db: &Db, filter: &StaffFilter) -> Result<HashMap<String, u64>> {
-    page::count_by(db.conn(), filtered(filter, false)?, payment::Column::Status).await
+    page::count_by(
+        db.conn(),
+        filtered(db, filter, false).await?,
+        payment::Column::Status,
+    )
+    .await
 }
 
 /// The payments with these ids (in id order), described for staff.
@@ -175,17 +190,10 @@ async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentR
 /// `%term%` for a LIKE against a lower-cased column: a case-insensitive substring match in which
 /// `%`, `_` and `\` in the term are matched literally. Every staff search shares it.
 pub(crate) fn contains_pattern(term: &str) -> LikeExpr {
-    let escaped: String = term
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+    LikeExpr::new(search::like_contains(term)).escape('\\')
 }
 
+/// The search by scanning, for what the indexes do not answer (see `search`).
 fn search_condition(term: &str) -> Condition {
     let pattern = || contains_pattern(term);
     let lower = |col: Expr| Expr::expr(Func::lower(col));

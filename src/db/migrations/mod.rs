@@ -6,6 +6,7 @@ mod m0003_refresh_rotation;
 mod m0004_idempotency_keys;
 mod m0005_login_failures;
 mod m0006_audit_log;
+mod m0007_search_indexes;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_idempotency_keys::Migration),
             Box::new(m0005_login_failures::Migration),
             Box::new(m0006_audit_log::Migration),
+            Box::new(m0007_search_indexes::Migration),
         ]
     }
 }
