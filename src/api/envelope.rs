@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::page::Page;
+use crate::domain::page::{KeysetPage, Page};
 
 pub use crate::request_context::current_request_id;
 
@@ -64,31 +64,33 @@ impl IntoResponse for Reply {
     }
 }
 
+/// This request's path and query with `key` set to `value` (in place of any earlier `key`).
+fn link(uri: &Uri, key: &str, value: impl std::fmt::Display) -> Value {
+    let mut query: Vec<String> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|kv| !kv.is_empty() && kv.split('=').next() != Some(key))
+        .map(str::to_owned)
+        .collect();
+    query.push(format!("{key}={value}"));
+    Value::String(format!(
+        "{}/?{}",
+        uri.path().trim_end_matches('/'),
+        query.join("&")
+    ))
+}
+
 /// `{"count", "next", "previous", "results"}` with links that keep the other query parameters.
 pub fn page_data<T>(page: Page<T>, uri: &Uri, to_json: impl FnMut(T) -> Value) -> Value {
-    let link = |n: u64| {
-        let mut query: Vec<String> = uri
-            .query()
-            .unwrap_or_default()
-            .split('&')
-            .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
-            .map(str::to_owned)
-            .collect();
-        query.push(format!("page={n}"));
-        Value::String(format!(
-            "{}/?{}",
-            uri.path().trim_end_matches('/'),
-            query.join("&")
-        ))
-    };
     let req = page.request;
     let next = if page.has_next() {
-        link(req.page + 1)
+        link(uri, "page", req.page + 1)
     } else {
         Value::Null
     };
     let previous = if req.page > 1 {
-        link(req.page - 1)
+        link(uri, "page", req.page - 1)
     } else {
         Value::Null
     };
@@ -96,6 +98,17 @@ pub fn page_data<T>(page: Page<T>, uri: &Uri, to_json: impl FnMut(T) -> Value) -
         "count": page.count,
         "next": next,
         "previous": previous,
+        "results": page.items.into_iter().map(to_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A keyset page in the same shape: `count` is not computed (null), `next` carries the cursor
+/// (other query parameters kept), and there is no `previous` (forward-only).
+pub fn keyset_data<T>(page: KeysetPage<T>, uri: &Uri, to_json: impl FnMut(T) -> Value) -> Value {
+    json!({
+        "count": null,
+        "next": page.next.map_or(Value::Null, |cursor| link(uri, "cursor", cursor)),
+        "previous": null,
         "results": page.items.into_iter().map(to_json).collect::<Vec<_>>(),
     })
 }

@@ -9,7 +9,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::domain::page::PageRequest;
+use crate::domain::page::{KeysetRequest, PageRequest};
 use crate::error::{Error, FieldErrors};
 
 /// A JSON body. An empty body reads as `{}`, so missing fields are reported by name;
@@ -107,6 +107,15 @@ impl Params {
             self.number("page")?,
             self.number("page_size")?,
         ))
+    }
+
+    /// Cursor mode: `Some` when the request carries `cursor`, even empty (the first page);
+    /// `page` is then ignored.
+    pub fn keyset(&self) -> Result<Option<KeysetRequest>, Error> {
+        let Some(cursor) = self.0.get("cursor") else {
+            return Ok(None);
+        };
+        KeysetRequest::parse(cursor, self.number("page_size")?, self.get("sort")).map(Some)
     }
 }
 

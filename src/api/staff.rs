@@ -6,14 +6,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::docs::{Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, ok, page_data};
+use crate::api::envelope::{Reply, keyset_data, ok, page_data};
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::Staff;
 use crate::domain::audit;
 use crate::domain::invoices::parse_json;
-use crate::domain::payment_queue::{self, StaffFilter};
+use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
 use crate::error::{Error, Result};
 
@@ -25,8 +25,12 @@ use crate::error::{Error, Result};
     params(
         ("status" = Option<String>, Query, description = "pending_approval, succeeded, failed or refunded"),
         ("search" = Option<String>, Query, description = "Reference, invoice number, account name or email"),
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1; ignored with cursor"),
         ("page_size" = Option<u64>, Query, description = "At most 100"),
+        ("cursor" = Option<String>, Query, description = "Cursor pagination, newest first: \
+            present (even empty) for the first page, then the opaque value from the previous \
+            page's `next` link. Forward-only: `previous` is always null, and `count` is null \
+            (not computed). Cannot be combined with sort."),
     ),
     responses(
         (status = 200, description = "The payment queue", body = SuccessEnvelope),
@@ -45,13 +49,19 @@ pub async fn list_payments(
         search: params.get("search").map(str::to_owned),
         ..StaffFilter::default()
     };
+    if let Some(req) = params.keyset()? {
+        let page = payment_queue::list_for_staff_keyset(&state.db, filter, req).await?;
+        return Ok(ok(keyset_data(page, &uri, queue_row)));
+    }
     let page = payment_queue::list_for_staff(&state.db, filter, params.page()?).await?;
-    Ok(ok(page_data(page, &uri, |row| {
-        let mut v = views::payment(&row.payment, row.approved_by.as_deref());
-        v["invoice_number"] = json!(row.invoice_number);
-        v["account_name"] = json!(row.account_name);
-        v
-    })))
+    Ok(ok(page_data(page, &uri, queue_row)))
+}
+
+fn queue_row(row: PaymentRow) -> Value {
+    let mut v = views::payment(&row.payment, row.approved_by.as_deref());
+    v["invoice_number"] = json!(row.invoice_number);
+    v["account_name"] = json!(row.account_name);
+    v
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]

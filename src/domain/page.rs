@@ -1,12 +1,12 @@
-//! Page-number pagination, sorting by a named column and per-value counts, shared by every
-//! list.
+//! Page-number and keyset (cursor) pagination, sorting by a named column and per-value counts,
+//! shared by every list.
 
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 
 use crate::error::{Error, Result};
@@ -28,11 +28,15 @@ impl PageRequest {
     pub fn new(page: Option<u64>, page_size: Option<u64>) -> Self {
         PageRequest {
             page: page.unwrap_or(1).clamp(1, MAX_PAGE),
-            page_size: page_size
-                .unwrap_or(DEFAULT_PAGE_SIZE)
-                .clamp(1, MAX_PAGE_SIZE),
+            page_size: clamp_page_size(page_size),
         }
     }
+}
+
+fn clamp_page_size(page_size: Option<u64>) -> u64 {
+    page_size
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE)
 }
 
 #[derive(Debug)]
@@ -73,6 +77,87 @@ where
         items,
         request: req,
     })
+}
+
+/// Forward-only keyset ("cursor") paging, newest first: a page holds the rows whose id is below
+/// the cursor, which is the id of the previous page's last row. Nothing is counted and nothing
+/// is skipped, so a deep page costs what the first one does.
+#[derive(Clone, Copy, Debug)]
+pub struct KeysetRequest {
+    /// Only rows with an id below this; `None` for the first page.
+    pub before: Option<i64>,
+    pub page_size: u64,
+}
+
+impl KeysetRequest {
+    /// Reads a `cursor` query parameter (empty: the first page); anything but a non-negative
+    /// whole number is a field error. A `sort` is refused: keyset pages follow the id only.
+    pub fn parse(cursor: &str, page_size: Option<u64>, sort: Option<&str>) -> Result<Self> {
+        if sort.is_some_and(|s| !s.trim().is_empty()) {
+            return Err(Error::field(
+                "cursor",
+                "Cursor pagination lists newest first; remove sort or cursor.",
+            ));
+        }
+        let before = match cursor.trim() {
+            "" => None,
+            c => Some(
+                Some(c)
+                    .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|c| c.parse::<i64>().ok())
+                    .ok_or_else(|| {
+                        Error::field(
+                            "cursor",
+                            "Invalid cursor: follow the previous page's `next` link.",
+                        )
+                    })?,
+            ),
+        };
+        Ok(KeysetRequest {
+            before,
+            page_size: clamp_page_size(page_size),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct KeysetPage<T> {
+    pub items: Vec<T>,
+    /// The cursor of the next page; `None` on the last one.
+    pub next: Option<i64>,
+}
+
+/// Runs `select` (not yet ordered) for one keyset page along the integer column `id`, highest
+/// first: one query for `page_size + 1` rows, the extra one only telling whether more follow.
+pub async fn fetch_keyset<E, C>(
+    select: Select<E>,
+    db: &C,
+    id: E::Column,
+    req: KeysetRequest,
+) -> Result<KeysetPage<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let mut select = select.order_by_desc(id);
+    if let Some(before) = req.before {
+        select = select.filter(id.lt(before));
+    }
+    let mut items = select.limit(req.page_size + 1).all(db).await?;
+    let more = items.len() as u64 > req.page_size;
+    items.truncate(req.page_size as usize);
+    let next = match items.last().filter(|_| more).map(|last| last.get(id)) {
+        None => None,
+        Some(Value::BigInt(Some(n))) => Some(n),
+        Some(Value::Int(Some(n))) => Some(n.into()),
+        Some(other) => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "keyset column holds {other:?}, not an integer"
+            )));
+        }
+    };
+    Ok(KeysetPage { items, next })
 }
 
 /// Orders by the column `sort` names (`name` ascending, `-name` descending), or by `default`

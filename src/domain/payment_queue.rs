@@ -1,4 +1,5 @@
-//! Staff's payment queue: filter, search, sort, paginate; counts and duplicate references.
+//! Staff's payment queue: filter, search, sort, paginate (by page or by keyset); counts and
+//! duplicate references.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::db::Db;
-use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::page::{self, KeysetPage, KeysetRequest, Page, PageRequest};
 use crate::domain::{search, status};
 use crate::entities::{account, invoice, payment, user};
 use crate::error::{Error, Result};
@@ -109,6 +110,22 @@ pub async fn list_for_staff(
         count: page.count,
         items: rows,
         request: page.request,
+    })
+}
+
+/// Staff's payment queue one keyset page at a time, newest first, with `list_for_staff`'s
+/// filters; no count, so the first page and a deep one cost the same. The filter's `sort` is not
+/// used: `KeysetRequest::parse` refuses a sort.
+pub async fn list_for_staff_keyset(
+    db: &Db,
+    filter: StaffFilter,
+    req: KeysetRequest,
+) -> Result<KeysetPage<PaymentRow>> {
+    let select = filtered(db, &filter, true).await?;
+    let page = page::fetch_keyset(select, db.conn(), payment::Column::Id, req).await?;
+    Ok(KeysetPage {
+        items: describe(db, page.items).await?,
+        next: page.next,
     })
 }
 
