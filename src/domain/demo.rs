@@ -141,7 +141,20 @@ pub async fn seed(db: &Db, accounts: i64, progress: impl Fn(i64)) -> Result<()> 
         done += n;
         progress(done);
     }
-    next.fix_sequences(db).await
+    next.fix_sequences(db).await?;
+    refresh_statistics(db).await
+}
+
+/// After a bulk load the query planners' statistics describe the tables as they were; refresh
+/// them, as one would after any large import. SQLite samples (`analysis_limit`) so that this
+/// takes seconds, not minutes, on a multi-gigabyte file.
+async fn refresh_statistics(db: &Db) -> Result<()> {
+    let sql = match db.backend() {
+        sea_orm::DbBackend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE;",
+        _ => "ANALYZE",
+    };
+    db.conn().execute_unprepared(sql).await?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
