@@ -50,6 +50,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// The general per-client request rate, when one is configured.
     pub rate_limiter: Option<crate::rate_limit::Limiter>,
+    /// `GET payment-methods` answers, serialised once per configuration copy.
+    pub rendered_methods: Arc<api::catalog::RenderedMethods>,
 }
 
 /// Connects, applies pending migrations and seeds reference data.
@@ -119,6 +121,7 @@ impl Application {
                 tokens: Arc::new(tokens),
                 trust_proxy: settings.trust_proxy,
                 rate_limiter: crate::rate_limit::limiter(settings.rate_limit_per_second),
+                rendered_methods: Arc::default(),
             },
             settings: settings.clone(),
             port,

@@ -3,6 +3,7 @@
 //! Data flows one way: interfaces (`api`, `cli`) → `domain` → `db`/`entities`.
 
 pub mod admin;
+pub mod alloc;
 pub mod api;
 pub mod app;
 pub mod auth;

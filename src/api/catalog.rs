@@ -1,15 +1,21 @@
 //! Public reference data: payment methods per country, plans, industries, credit costs.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use axum::extract::State;
+use serde_json::Value;
 use serde_json::json;
+use serde_json::value::RawValue;
 
 use crate::api::docs::{Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, list_data, ok};
+use crate::api::envelope::{Reply, list_data, ok, ok_raw};
 use crate::api::extract::Params;
 use crate::api::views;
 use crate::app::AppState;
 use crate::domain::catalog;
 use crate::domain::validate::normalize_country;
+use crate::entities::payment_method_config as pmc;
 use crate::error::{Error, Result};
 
 #[utoipa::path(
@@ -33,10 +39,49 @@ pub async fn payment_methods(State(state): State<AppState>, params: Params) -> R
                 Error::field("country", "Enter a two-letter ISO 3166 country code.")
             })?),
         };
-    let methods = catalog::payment_methods_for(&state.db, country.as_deref()).await?;
-    Ok(ok(list_data(
-        methods.iter().map(views::payment_method).collect(),
-    )))
+    let rows = catalog::payment_method_rows(&state.db).await?;
+    let data = state
+        .rendered_methods
+        .get_or_render(&rows, country, |country| {
+            let methods = catalog::methods_for_country(&rows, country);
+            list_data(methods.iter().map(views::payment_method).collect())
+        })?;
+    Ok(ok_raw(data))
+}
+
+/// `GET payment-methods`'s `data` per country, serialised once per copy of the configuration:
+/// the route is read on every sign-up form, and building and serialising the JSON tree was most
+/// of its cost. An entry is used only while the rows it was made from are the cached ones
+/// (`Arc::ptr_eq`), so an edit or a reload renders anew. At most one entry per country code.
+#[derive(Default)]
+pub struct RenderedMethods {
+    by_country: RwLock<HashMap<Option<String>, Rendered>>,
+}
+
+/// The rows a `data` was made from, and the `data`.
+type Rendered = (Arc<Vec<pmc::Model>>, Arc<RawValue>);
+
+impl RenderedMethods {
+    fn get_or_render(
+        &self,
+        rows: &Arc<Vec<pmc::Model>>,
+        country: Option<String>,
+        render: impl FnOnce(Option<&str>) -> Value,
+    ) -> Result<Arc<RawValue>> {
+        if let Ok(map) = self.by_country.read()
+            && let Some((from, data)) = map.get(&country)
+            && Arc::ptr_eq(from, rows)
+        {
+            return Ok(data.clone());
+        }
+        let data: Arc<RawValue> = serde_json::value::to_raw_value(&render(country.as_deref()))
+            .map_err(|e| Error::Internal(e.into()))?
+            .into();
+        if let Ok(mut map) = self.by_country.write() {
+            map.insert(country, (rows.clone(), data.clone()));
+        }
+        Ok(data)
+    }
 }
 
 #[utoipa::path(

@@ -1,10 +1,14 @@
 //! The success envelope, request ids, and list pages, shared by every JSON handler.
 
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri};
+use std::sync::Arc;
+
+use axum::http::{StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
 
 use crate::domain::page::{KeysetPage, Page};
 
@@ -25,14 +29,29 @@ pub async fn scope_request_id(req: Request, next: Next) -> Response {
 pub struct Reply {
     status: StatusCode,
     message: Option<String>,
-    data: Value,
+    data: Data,
+}
+
+enum Data {
+    Value(Value),
+    /// Serialised once and reused (see `api::catalog`).
+    Raw(Arc<RawValue>),
 }
 
 pub fn ok(data: Value) -> Reply {
     Reply {
         status: StatusCode::OK,
         message: None,
-        data,
+        data: Data::Value(data),
+    }
+}
+
+/// 200 with `data` already serialised.
+pub fn ok_raw(data: Arc<RawValue>) -> Reply {
+    Reply {
+        status: StatusCode::OK,
+        message: None,
+        data: Data::Raw(data),
     }
 }
 
@@ -40,7 +59,7 @@ pub fn created(data: Value) -> Reply {
     Reply {
         status: StatusCode::CREATED,
         message: None,
-        data,
+        data: Data::Value(data),
     }
 }
 
@@ -51,16 +70,43 @@ impl Reply {
     }
 }
 
+/// The envelope's fields in their order.
+#[derive(Serialize)]
+struct Envelope<'a, D: Serialize + ?Sized> {
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    data: &'a D,
+    request_id: &'a str,
+}
+
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
-        let mut body = Map::new();
-        body.insert("success".into(), Value::Bool(true));
-        if let Some(message) = self.message {
-            body.insert("message".into(), Value::String(message));
+        let request_id = current_request_id();
+        let message = self.message.as_deref();
+        let body = match &self.data {
+            Data::Value(data) => serde_json::to_vec(&Envelope {
+                success: true,
+                message,
+                data,
+                request_id: &request_id,
+            }),
+            Data::Raw(data) => serde_json::to_vec(&Envelope {
+                success: true,
+                message,
+                data: data.as_ref(),
+                request_id: &request_id,
+            }),
+        };
+        match body {
+            Ok(body) => (
+                self.status,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response(),
+            Err(e) => crate::error::Error::Internal(e.into()).into_response(),
         }
-        body.insert("data".into(), self.data);
-        body.insert("request_id".into(), Value::String(current_request_id()));
-        (self.status, axum::Json(Value::Object(body))).into_response()
     }
 }
 

@@ -1,53 +1,81 @@
-//! Reference data kept in memory: the payment-method configuration is read on every sign-up
-//! form and by `GET payment-methods`, and changes only when staff edit it.
+//! Reference data kept in memory: the payment-method configuration (read on every sign-up form
+//! and by `GET payment-methods`) and the credit costs (read by every credit spend). Both change
+//! only when staff edit them.
 //!
-//! Each server drops its copy when its own staff edit commits (so the change shows at once),
-//! and re-reads it at least every `TTL` (so edits made through another server sharing the
-//! database show within that time).
+//! Each server drops its copies when its own staff edit commits (so the change shows at once),
+//! and re-reads them at least every `TTL` (so edits made through another server sharing the
+//! database, or straight in the database, show within that time).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::entities::payment_method_config as pmc;
+use crate::entities::{credit_cost, payment_method_config as pmc};
 
 pub const TTL: Duration = Duration::from_secs(2);
 
+/// One cached list, with the moment it was loaded.
+#[derive(Debug)]
+pub struct Slot<T> {
+    rows: RwLock<Option<(Instant, Arc<Vec<T>>)>>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot {
+            rows: RwLock::new(None),
+        }
+    }
+}
+
+impl<T> Slot<T> {
+    /// The cached rows, while fresh.
+    pub fn get(&self) -> Option<Arc<Vec<T>>> {
+        let guard = self.rows.read().ok()?;
+        let (loaded, rows) = guard.as_ref()?;
+        (loaded.elapsed() < TTL).then(|| rows.clone())
+    }
+
+    fn put(&self, rows: Arc<Vec<T>>) {
+        if let Ok(mut guard) = self.rows.write() {
+            *guard = Some((Instant::now(), rows));
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut guard) = self.rows.write() {
+            *guard = None;
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct CatalogCache {
-    methods: RwLock<Option<(Instant, Arc<Vec<pmc::Model>>)>>,
+    pub methods: Slot<pmc::Model>,
+    pub costs: Slot<credit_cost::Model>,
     /// Bumped by every invalidation; a load that started before one is not stored.
     generation: AtomicU64,
 }
 
 impl CatalogCache {
-    /// The cached rows, while fresh.
-    pub fn methods(&self) -> Option<Arc<Vec<pmc::Model>>> {
-        let guard = self.methods.read().ok()?;
-        let (loaded, rows) = guard.as_ref()?;
-        (loaded.elapsed() < TTL).then(|| rows.clone())
-    }
-
     /// The generation to pass to `store` after loading.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Keeps rows loaded at `generation`, unless an edit invalidated the cache meanwhile.
-    pub fn store(&self, generation: u64, rows: Arc<Vec<pmc::Model>>) {
-        if let Ok(mut guard) = self.methods.write()
-            && self.generation.load(Ordering::Acquire) == generation
-        {
-            *guard = Some((Instant::now(), rows));
+    /// Keeps rows loaded at `generation` in `slot`, unless an edit invalidated the cache
+    /// meanwhile.
+    pub fn store<T>(&self, slot: &Slot<T>, generation: u64, rows: Arc<Vec<T>>) {
+        if self.generation.load(Ordering::Acquire) == generation {
+            slot.put(rows);
         }
     }
 
-    /// Forgets the rows; call after an edit commits.
+    /// Forgets every copy; call after an edit commits.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        if let Ok(mut guard) = self.methods.write() {
-            *guard = None;
-        }
+        self.methods.clear();
+        self.costs.clear();
     }
 }
 
@@ -60,10 +88,12 @@ mod tests {
         let cache = CatalogCache::default();
         let before_edit = cache.generation();
         cache.invalidate();
-        cache.store(before_edit, Arc::new(vec![]));
-        assert!(cache.methods().is_none());
+        cache.store(&cache.methods, before_edit, Arc::new(vec![]));
+        assert!(cache.methods.get().is_none());
         let now = cache.generation();
-        cache.store(now, Arc::new(vec![]));
-        assert!(cache.methods().is_some());
+        cache.store(&cache.methods, now, Arc::new(vec![]));
+        assert!(cache.methods.get().is_some());
+        cache.invalidate();
+        assert!(cache.methods.get().is_none(), "an edit drops the copy");
     }
 }

@@ -1,23 +1,34 @@
 //! Reference data: plans, payment-method configuration per country, industries, credit costs.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::Db;
+use crate::db::cache::Slot;
 use crate::entities::{credit_cost, industry, payment_method_config as pmc, plan};
 use crate::error::{Error, Result};
 
 pub const GLOBAL: &str = "*";
 
 /// The enabled payment methods offered in `country` (alpha-2, any case), by sort order.
+pub async fn payment_methods_for(db: &Db, country: Option<&str>) -> Result<Vec<pmc::Model>> {
+    Ok(methods_for_country(
+        &payment_method_rows(db).await?,
+        country,
+    ))
+}
+
+/// The enabled methods of `country` among `all` configuration rows, by their order.
 ///
 /// A country's own row for a method replaces the global row for that method (a local bank
 /// account instead of the international one; a disabled local row hides the method there).
 /// Without a country, the global rows.
-pub async fn payment_methods_for(db: &Db, country: Option<&str>) -> Result<Vec<pmc::Model>> {
+pub fn methods_for_country(all: &[pmc::Model], country: Option<&str>) -> Vec<pmc::Model> {
     let country = country
         .map(|c| c.trim().to_ascii_uppercase())
         .filter(|c| !c.is_empty() && c != GLOBAL);
-    let all = all_payment_methods(db).await?;
     let rows: Vec<&pmc::Model> = all
         .iter()
         .filter(|r| r.country_code == GLOBAL || Some(&r.country_code) == country.as_ref())
@@ -26,29 +37,39 @@ pub async fn payment_methods_for(db: &Db, country: Option<&str>) -> Result<Vec<p
         rows.iter()
             .any(|r| r.country_code != GLOBAL && r.payment_method == method)
     };
-    Ok(rows
-        .iter()
+    rows.iter()
         .filter(|r| r.is_enabled)
         .filter(|r| r.country_code != GLOBAL || !local(&r.payment_method))
         .map(|r| (*r).clone())
-        .collect())
+        .collect()
 }
 
-/// Every configuration row, by sort order, from the in-memory copy when it is fresh.
-async fn all_payment_methods(db: &Db) -> Result<std::sync::Arc<Vec<pmc::Model>>> {
-    let cache = db.catalog_cache();
-    if let Some(rows) = cache.methods() {
-        return Ok(rows);
-    }
-    let generation = cache.generation();
-    let rows = std::sync::Arc::new(
+/// Every configuration row, by sort order, from the in-memory copy when it is fresh. The same
+/// `Arc` is returned until the copy is reloaded, so what callers derive from it can be kept
+/// while `Arc::ptr_eq` holds.
+pub async fn payment_method_rows(db: &Db) -> Result<Arc<Vec<pmc::Model>>> {
+    cached(db, &db.catalog_cache().methods, || {
         pmc::Entity::find()
             .order_by_asc(pmc::Column::SortOrder)
             .order_by_asc(pmc::Column::Id)
             .all(db.conn())
-            .await?,
-    );
-    cache.store(generation, rows.clone());
+    })
+    .await
+}
+
+/// The slot's rows while fresh; otherwise `load`s them and keeps them (see `db::cache`).
+async fn cached<T, F, Fut>(db: &Db, slot: &Slot<T>, load: F) -> Result<Arc<Vec<T>>>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = std::result::Result<Vec<T>, sea_orm::DbErr>>,
+{
+    if let Some(rows) = slot.get() {
+        return Ok(rows);
+    }
+    let cache = db.catalog_cache();
+    let generation = cache.generation();
+    let rows = Arc::new(load().await?);
+    cache.store(slot, generation, rows.clone());
     Ok(rows)
 }
 
@@ -95,18 +116,22 @@ pub async fn industries(db: &Db) -> Result<Vec<industry::Model>> {
         .await?)
 }
 
+/// The active cost of `operation`, from the in-memory copy: every credit spend asks.
 pub async fn credit_cost(db: &Db, operation: &str) -> Result<Option<credit_cost::Model>> {
-    Ok(credit_cost::Entity::find()
-        .filter(credit_cost::Column::OperationType.eq(operation))
-        .filter(credit_cost::Column::IsActive.eq(true))
-        .one(db.conn())
-        .await?)
+    Ok(credit_costs(db)
+        .await?
+        .iter()
+        .find(|c| c.operation_type == operation)
+        .cloned())
 }
 
-pub async fn credit_costs(db: &Db) -> Result<Vec<credit_cost::Model>> {
-    Ok(credit_cost::Entity::find()
-        .filter(credit_cost::Column::IsActive.eq(true))
-        .order_by_asc(credit_cost::Column::Id)
-        .all(db.conn())
-        .await?)
+/// The active credit costs, by id, from the in-memory copy when it is fresh.
+pub async fn credit_costs(db: &Db) -> Result<Arc<Vec<credit_cost::Model>>> {
+    cached(db, &db.catalog_cache().costs, || {
+        credit_cost::Entity::find()
+            .filter(credit_cost::Column::IsActive.eq(true))
+            .order_by_asc(credit_cost::Column::Id)
+            .all(db.conn())
+    })
+    .await
 }
