@@ -126,16 +126,15 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let q = ListQuery::parse(uri.query());
     let filter = filter_from(&q);
-    let page = payment_queue::list_for_staff(
+    let (page, counts) = payment_queue::list_for_staff_with_counts(
         &state.db,
-        filter.clone(),
+        filter,
         PageRequest {
             page: q.page(),
             page_size: PAGE_SIZE,
         },
     )
     .await?;
-    let counts = payment_queue::status_counts(&state.db, &filter).await?;
     let shared = shared_refs(&state, &page.items).await?;
 
     let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");

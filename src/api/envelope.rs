@@ -1,8 +1,8 @@
 //! The success envelope, request ids, and list pages, shared by every JSON handler.
 
-use axum::extract::Request;
 use std::sync::Arc;
 
+use axum::extract::Request;
 use axum::http::{StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

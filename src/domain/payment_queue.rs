@@ -53,10 +53,11 @@ const SORTABLE: [(&str, payment::Column); 7] = [
 const INDEXED_MATCHES_CAP: usize = 1000;
 
 /// The filtered query, without status when `with_status` is false (for the status counts).
-async fn filtered(
-    db: &Db,
+/// `search` is the filter's search, resolved once by `resolve_search`.
+fn filtered(
     filter: &StaffFilter,
     with_status: bool,
+    search: Option<Condition>,
 ) -> Result<Select<payment::Entity>> {
     let mut select = payment::Entity::find();
     if let Some(wanted) = filter
@@ -78,18 +79,30 @@ async fn filtered(
     if let Some(since) = filter.since {
         select = select.filter(payment::Column::CreatedAt.gte(since));
     }
-    if let Some(term) = filter
+    if let Some(search) = search {
+        select = select.filter(search);
+    }
+    Ok(select)
+}
+
+/// The filter's search as a condition: the ids the search indexes found, or the scanning
+/// condition when they cannot answer. One index lookup per request, however many queries
+/// (page, count, status counts) then use it.
+async fn resolve_search(db: &Db, filter: &StaffFilter) -> Result<Option<Condition>> {
+    let Some(term) = filter
         .search
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
-        select = match search::payment_ids_matching(db, term, INDEXED_MATCHES_CAP).await? {
-            Some(ids) => select.filter(payment::Column::Id.is_in(ids)),
-            None => select.filter(search_condition(term)),
-        };
-    }
-    Ok(select)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        match search::payment_ids_matching(db, term, INDEXED_MATCHES_CAP).await? {
+            Some(ids) => Condition::all().add(payment::Column::Id.is_in(ids)),
+            None => search_condition(term),
+        },
+    ))
 }
 
 /// Staff's payment queue, newest first unless sorted. `search` matches (case-insensitive
@@ -100,7 +113,34 @@ pub async fn list_for_staff(
     filter: StaffFilter,
     req: PageRequest,
 ) -> Result<Page<PaymentRow>> {
-    let mut select = filtered(db, &filter, true).await?;
+    let search = resolve_search(db, &filter).await?;
+    page_of(db, &filter, req, search).await
+}
+
+/// `list_for_staff` with how many payments of each status match the filter's other criteria
+/// (the panel's status tabs), the search resolved once for both.
+pub async fn list_for_staff_with_counts(
+    db: &Db,
+    filter: StaffFilter,
+    req: PageRequest,
+) -> Result<(Page<PaymentRow>, HashMap<String, u64>)> {
+    let search = resolve_search(db, &filter).await?;
+    let counts = page::count_by(
+        db.conn(),
+        filtered(&filter, false, search.clone())?,
+        payment::Column::Status,
+    )
+    .await?;
+    Ok((page_of(db, &filter, req, search).await?, counts))
+}
+
+async fn page_of(
+    db: &Db,
+    filter: &StaffFilter,
+    req: PageRequest,
+    search: Option<Condition>,
+) -> Result<Page<PaymentRow>> {
+    let mut select = filtered(filter, true, search)?;
     select = page::sorted(select, filter.sort.as_deref(), "-id", &SORTABLE)?;
     // Ties (same amount, same status…) fall back to newest first, so pages are stable.
     select = select.order_by_desc(payment::Column::Id);
@@ -121,22 +161,13 @@ pub async fn list_for_staff_keyset(
     filter: StaffFilter,
     req: KeysetRequest,
 ) -> Result<KeysetPage<PaymentRow>> {
-    let select = filtered(db, &filter, true).await?;
+    let search = resolve_search(db, &filter).await?;
+    let select = filtered(&filter, true, search)?;
     let page = page::fetch_keyset(select, db.conn(), payment::Column::Id, req).await?;
     Ok(KeysetPage {
         items: describe(db, page.items).await?,
         next: page.next,
     })
-}
-
-/// How many payments of each status match the filter's other criteria.
-pub async fn status_counts(db: &Db, filter: &StaffFilter) -> Result<HashMap<String, u64>> {
-    page::count_by(
-        db.conn(),
-        filtered(db, filter, false).await?,
-        payment::Column::Status,
-    )
-    .await
 }
 
 /// The payments with these ids (in id order), described for staff.
