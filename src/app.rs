@@ -76,6 +76,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit_rate))
         .layer(middleware::from_fn(crate::security::security_headers))
         .layer(crate::security::cors(&settings.cors_origins))
+        .layer(middleware::from_fn(crate::security::guard_query))
         .layer(middleware::from_fn(scope_request_id))
         .layer(
             TraceLayer::new_for_http()
@@ -92,6 +93,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(MapRequestLayer::new(crate::security::drop_unsafe_request_id))
         .with_state(state)
 }
 

@@ -13,6 +13,8 @@ on_both_backends!(
     guessing_one_accounts_password_is_throttled,
     guessing_many_accounts_from_one_client_is_throttled,
     the_admin_login_is_throttled_too,
+    parallel_guesses_at_one_account_check_at_most_the_limit,
+    parallel_guesses_from_one_client_check_at_most_the_limit,
 );
 
 async fn login(app: &TestApp, email: &str, password: &str) -> common::Res {
@@ -78,6 +80,64 @@ async fn guessing_many_accounts_from_one_client_is_throttled(app: TestApp) {
     let r = login(&app, "real@test.com", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.error().contains("Too many"));
+}
+
+/// Sends the logins all at once; returns how many were checked (not refused with 429).
+async fn parallel_logins(app: &TestApp, attempts: Vec<(String, &'static str)>) -> usize {
+    let requests = attempts
+        .iter()
+        .map(|(email, password)| login(app, email, password));
+    let answers = futures::future::join_all(requests).await;
+    for r in &answers {
+        assert!(
+            [
+                StatusCode::OK,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::TOO_MANY_REQUESTS
+            ]
+            .contains(&r.status),
+            "{}: {}",
+            r.status,
+            r.body
+        );
+    }
+    answers
+        .iter()
+        .filter(|r| r.status != StatusCode::TOO_MANY_REQUESTS)
+        .count()
+}
+
+async fn parallel_guesses_at_one_account_check_at_most_the_limit(app: TestApp) {
+    app.register_free("victim@test.com").await;
+    let mut attempts = vec![("victim@test.com".to_owned(), "wrong-guess"); 59];
+    attempts.push(("victim@test.com".to_owned(), PASSWORD));
+    let checked = parallel_logins(&app, attempts).await;
+    assert!(
+        checked <= PER_EMAIL as usize,
+        "{checked} passwords checked, limit {PER_EMAIL}"
+    );
+    assert!(checked >= 1, "the first attempts are checked");
+}
+
+async fn parallel_guesses_from_one_client_check_at_most_the_limit(app: TestApp) {
+    let attempts = (0..150)
+        .map(|i| (format!("guess{i}@test.com"), "wrong-guess"))
+        .collect();
+    let checked = parallel_logins(&app, attempts).await;
+    assert!(
+        checked <= PER_CLIENT as usize,
+        "{checked} passwords checked, limit {PER_CLIENT}"
+    );
+    // Sign-ins that succeed give their attempt back: one client (an office behind one
+    // address) is not locked out by its own successful sign-ins.
+    let fresh = common::spawn_app(app.backend).await.unwrap();
+    fresh.register_free("office@test.com").await;
+    for _ in 0..PER_CLIENT + 5 {
+        assert_eq!(
+            login(&fresh, "office@test.com", PASSWORD).await.status,
+            StatusCode::OK
+        );
+    }
 }
 
 async fn the_admin_login_is_throttled_too(app: TestApp) {

@@ -2,12 +2,12 @@
 //! billing email or a member's email; each account's page with its subscription, invoices,
 //! payments, sites and credit ledger, and the "Adjust credits" form.
 
+use crate::admin::form::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};

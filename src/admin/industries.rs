@@ -1,12 +1,12 @@
 //! `/admin/sites/industry/`: the industries a site must choose from. Add and edit; the slug is
 //! made from the name once, on creation, and never changes.
 
+use crate::admin::form::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::admin::query::ListQuery;

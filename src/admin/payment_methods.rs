@@ -3,12 +3,12 @@
 //! `GET /api/v1/billing/admin/payment-methods/` reads the table on every call, so changes show
 //! there at once.
 
+use crate::admin::form::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::admin::query::ListQuery;

@@ -2,11 +2,11 @@
 //! Approve / Reject buttons of one payment's page. Both call the same domain functions as the
 //! JSON API.
 
+use crate::admin::form::Form;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::admin::payments::{APPROVE, LIST, REJECT, cells, crumbs, shared_refs};

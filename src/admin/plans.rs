@@ -1,12 +1,12 @@
 //! `/admin/billing/plan/`: every plan (public or not) and its edit form. Prices are typed as
 //! decimals ("89.00") and stored as minor units by the domain; the slug and currency are fixed.
 
+use crate::admin::form::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::admin::query::ListQuery;

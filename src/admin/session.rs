@@ -1,11 +1,11 @@
 //! Signing staff in and out of the panel, the `Staffer` extractor, CSRF checks and flash
 //! messages, and the HTML error page.
 
+use crate::admin::form::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
@@ -148,8 +148,17 @@ fn cookie(
 }
 
 /// Only paths inside the panel: `next` must never send staff to another site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') {
+/// Where to go after signing in: a path inside the panel, made of visible ASCII only (no
+/// control characters, so it is always a valid `Location`, and no `//` or `\\` that a browser
+/// could read as another site); anything else goes to the panel's home.
+pub fn safe_next(next: &str) -> &str {
+    let inside = next == "/admin" || next.starts_with("/admin/") || next.starts_with("/admin?");
+    if inside
+        && next.len() <= 2048
+        && next.bytes().all(|b| b.is_ascii_graphic())
+        && !next.contains("//")
+        && !next.contains('\\')
+    {
         next
     } else {
         "/admin/"

@@ -1,12 +1,12 @@
 //! `/admin/sites/site/`: every account's sites, and one site's page with its account, industry
 //! and who may use it. Staff deactivate a site, or reactivate it within the plan's site limit.
 
+use crate::admin::form::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 
 use crate::admin::payments::time;
 use crate::admin::query::ListQuery;

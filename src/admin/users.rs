@@ -1,12 +1,12 @@
 //! `/admin/accounts/user/`: every user, customers and staff, by staff and active flags and
 //! searchable by email or name; each user's page with the form that sets those two flags.
 
+use crate::admin::form::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::admin::payments::time;

@@ -10,7 +10,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::domain::page::{KeysetRequest, PageRequest};
-use crate::error::{Error, FieldErrors};
+use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
+use crate::error::{Error, FieldErrors, Problems};
 
 /// A JSON body. An empty body reads as `{}`, so missing fields are reported by name;
 /// malformed JSON, a wrong content type and oversized bodies get their own clear answers.
@@ -52,6 +53,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
         if !value.is_object() {
             return Err(Error::field("body", "Expected a JSON object."));
         }
+        let mut problems = Problems::default();
+        refuse_control_characters(&value, "", &mut problems);
+        problems.finish()?;
         serde_path_to_error::deserialize(value)
             .map(AppJson)
             .map_err(|e| {
@@ -67,6 +71,56 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
                 }
             })
     }
+}
+
+/// Names every string (or key) of a JSON body that holds a control character, by its path
+/// (`billing_city`, `items[2].name`).
+fn refuse_control_characters(value: &serde_json::Value, path: &str, problems: &mut Problems) {
+    use serde_json::Value;
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) if forbidden_control(s) => problems.add(&field(path), CONTROL_CHARACTERS),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                refuse_control_characters(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if forbidden_control(key) {
+                    problems.add(&field(path), CONTROL_CHARACTERS);
+                    continue;
+                }
+                let path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                refuse_control_characters(item, &path, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The query parameter (name or value) holding a control character, if any: the whole
+/// router refuses such a request before any handler reads it (see `security::guard_query`).
+pub fn query_with_control_characters(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| forbidden_control(k) || forbidden_control(v))
+        .map(|(k, _)| {
+            if forbidden_control(&k) {
+                "query".to_owned()
+            } else {
+                k.into_owned()
+            }
+        })
 }
 
 /// Query parameters, read leniently and validated where used.

@@ -106,7 +106,7 @@ pub async fn authenticate(
     client: Option<IpAddr>,
 ) -> Result<user::Model> {
     let invalid = || Error::Unauthorized("Invalid email or password".into());
-    let earlier_failures = throttle::check(db, email, client).await?;
+    let reservation = throttle::reserve(db, email, client).await?;
     let normalized = normalize_email(email);
     let found = match &normalized {
         Some(email) => {
@@ -124,10 +124,8 @@ pub async fn authenticate(
     .await?;
     match found {
         Some(user) if ok && user.is_active => {
-            if earlier_failures > 0 {
-                throttle::clear(db, email).await?;
-            }
             let txn = db.begin_write().await?;
+            throttle::succeeded(&*txn, &reservation).await?;
             user::Entity::update_many()
                 .col_expr(user::Column::LastLoginAt, Utc::now().into())
                 .filter(user::Column::Id.eq(user.id))
@@ -136,10 +134,8 @@ pub async fn authenticate(
             txn.commit().await?;
             Ok(user)
         }
-        _ => {
-            throttle::record_failure(db, email, client).await?;
-            Err(invalid())
-        }
+        // The attempt reserved above stays counted: it was a failure.
+        _ => Err(invalid()),
     }
 }
 

@@ -89,10 +89,10 @@ pub fn parse_amount(text: &str, currency: &str) -> Result<i64, AmountError> {
 pub fn parse_amount_value(value: &Value, currency: &str) -> Result<i64, AmountError> {
     match value {
         Value::String(s) => parse_amount(s, currency),
-        // A JSON number's own text, not an f64 round trip, so 89.1 stays exactly 89.10.
-        Value::Number(n) if !n.to_string().contains(['e', 'E']) => {
-            parse_amount(&n.to_string(), currency)
-        }
+        // A JSON number's own text as sent (serde_json's `arbitrary_precision`), never an f64
+        // round trip: 89.1 is exactly 89.10, and 88.99999999999999999 is refused for its
+        // decimals instead of being rounded to 89.00.
+        Value::Number(n) if !n.as_str().contains(['e', 'E']) => parse_amount(n.as_str(), currency),
         _ => Err(AmountError::Malformed),
     }
 }
@@ -144,6 +144,19 @@ mod tests {
         );
         assert_eq!(
             parse_amount_value(&serde_json::json!(true), "USD"),
+            Err(AmountError::Malformed)
+        );
+        let number = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        for text in ["88.99999999999999999", "89.0000000000000000001", "89.001"] {
+            assert_eq!(
+                parse_amount_value(&number(text), "USD"),
+                Err(AmountError::TooManyDecimals(2)),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_amount_value(&number("89.000"), "USD"), Ok(8900));
+        assert_eq!(
+            parse_amount_value(&number("8.9e1"), "USD"),
             Err(AmountError::Malformed)
         );
     }

@@ -57,6 +57,20 @@ const COMMON_PASSWORDS: &[&str] = &[
 
 pub const MAX_PASSWORD_LEN: usize = 128;
 
+/// What a control character in any text input is told. The one rule for every interface: the
+/// JSON API (`AppJson`), query strings (`api::extract::refuse_control_in_query`) and the panel's
+/// forms all call [`forbidden_control`].
+pub const CONTROL_CHARACTERS: &str = "Remove control characters (such as NUL) from this text.";
+
+/// True when `text` holds a control character other than tab, line feed or carriage return.
+/// PostgreSQL cannot store NUL in text at all, SQLite's full-text queries stop at it, and none
+/// of the others belongs in a name, a reference or a search term; multi-line notes keep their
+/// line breaks.
+pub fn forbidden_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// Lower-cases and trims an email; `None` when it does not look like one.
 pub fn normalize_email(raw: &str) -> Option<String> {
     let email = raw.trim().to_lowercase();
@@ -193,6 +207,16 @@ mod tests {
         assert!(!check("short"));
         assert!(!check("12345678901"));
         assert!(!check("Password123"));
+    }
+
+    #[test]
+    fn control_characters() {
+        for bad in ["a\0b", "\u{1b}[31m", "x\u{7f}", "\u{85}", "\u{8}"] {
+            assert!(forbidden_control(bad), "{bad:?}");
+        }
+        for good in ["", "plain", "two\nlines\r\n", "tab\there", "Ünïcödé ✓"] {
+            assert!(!forbidden_control(good), "{good:?}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod idempotency_key;
 pub mod industry;
 pub mod invoice;
 pub mod invoice_sequence;
-pub mod login_failure;
+pub mod login_attempt;
 pub mod payment;
 pub mod payment_method_config;
 pub mod plan;

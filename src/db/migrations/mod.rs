@@ -7,6 +7,7 @@ mod m0004_idempotency_keys;
 mod m0005_login_failures;
 mod m0006_audit_log;
 mod m0007_search_indexes;
+mod m0008_login_attempts;
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_login_failures::Migration),
             Box::new(m0006_audit_log::Migration),
             Box::new(m0007_search_indexes::Migration),
+            Box::new(m0008_login_attempts::Migration),
         ]
     }
 }
