@@ -31,6 +31,12 @@ pub enum Error {
     /// The request is valid but the object's state forbids it (409).
     #[error("{0}")]
     Conflict(String),
+    /// Another request held the same rows at the same moment (a deadlock or serialization
+    /// failure); the transaction was rolled back, so nothing changed and a retry may succeed.
+    #[error(
+        "Another request changed the same records at the same moment. Nothing was changed; try again."
+    )]
+    Contended,
     #[error("{0}")]
     InsufficientCredits(String),
     /// Well-formed but refused as sent, e.g. an idempotency key reused for another request.
@@ -84,7 +90,7 @@ impl Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::Contended => StatusCode::CONFLICT,
             Error::InsufficientCredits(_) => StatusCode::PAYMENT_REQUIRED,
             Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -98,6 +104,10 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
+        if crate::db::is_contention(&err) {
+            tracing::warn!(error = %err, "transaction lost a race for its rows");
+            return Error::Contended;
+        }
         Error::Internal(err.into())
     }
 }

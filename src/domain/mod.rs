@@ -53,3 +53,22 @@ impl Member {
         Ok(())
     }
 }
+
+/// How often a transaction that lost a race for its rows ([`Error::Contended`]) is run again
+/// before the client is told to retry (409).
+const CONTENDED_ATTEMPTS: usize = 3;
+
+/// Runs `work` (one whole transaction) again when the database rolled it back for contention.
+pub async fn retry_contended<T, F, Fut>(mut work: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match work().await {
+            Err(Error::Contended) if attempt < CONTENDED_ATTEMPTS => attempt += 1,
+            done => return done,
+        }
+    }
+}

@@ -4,12 +4,13 @@
 use chrono::{DateTime, Months, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
 use crate::db::Db;
 use crate::domain::validate::optional_text;
-use crate::domain::{audit, catalog, credits, status};
+use crate::domain::{audit, catalog, credits, retry_contended, status};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
 use crate::error::{Error, Problems, Result};
 
@@ -103,9 +104,31 @@ impl Refused {
     }
 }
 
-fn unique_ids(ids: &[i64]) -> Vec<i64> {
-    let mut seen = std::collections::HashSet::new();
-    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+/// The ids in ascending order, once each: every review takes its rows in this one global
+/// order, so two reviews of overlapping payments queue behind each other instead of each
+/// holding a row the other waits for (a PostgreSQL deadlock).
+fn sorted_ids(ids: &[i64]) -> Vec<i64> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Locks the payments under review, in id order, before anything else is touched. (SQLite has
+/// one writer at a time and no row locks.)
+async fn lock_in_order<C: ConnectionTrait>(txn: &C, ids: &[i64]) -> Result<()> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        payment::Entity::find()
+            .select_only()
+            .column(payment::Column::Id)
+            .filter(payment::Column::Id.is_in(ids.iter().copied()))
+            .order_by_asc(payment::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Approves payments, all or none, in one transaction. For each: payment → succeeded,
@@ -118,18 +141,23 @@ pub async fn approve(
     admin_notes: Option<String>,
 ) -> Result<Vec<Reviewed>> {
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
-    let txn = db.begin_write().await?;
-    let mut done = Vec::new();
-    let mut refused = Refused::default();
-    for id in unique_ids(ids) {
-        match approve_one(&*txn, staff, id, admin_notes.clone(), Utc::now()).await {
-            Ok(reviewed) => done.push(reviewed),
-            Err(e) => refused.note(id, e)?,
+    let sorted = sorted_ids(ids);
+    retry_contended(|| async {
+        let txn = db.begin_write().await?;
+        lock_in_order(&*txn, &sorted).await?;
+        let mut done = Vec::new();
+        let mut refused = Refused::default();
+        for &id in &sorted {
+            match approve_one(&*txn, staff, id, admin_notes.clone(), Utc::now()).await {
+                Ok(reviewed) => done.push(reviewed),
+                Err(e) => refused.note(id, e)?,
+            }
         }
-    }
-    refused.into_result(ids.len())?;
-    txn.commit().await?;
-    Ok(done)
+        refused.into_result(ids.len())?;
+        txn.commit().await?;
+        Ok(done)
+    })
+    .await
 }
 
 async fn approve_one<C: ConnectionTrait>(
@@ -252,14 +280,27 @@ pub async fn reject(
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
     let reason = review_text(failure_reason, "failure_reason", 255)?
         .unwrap_or_else(|| DEFAULT_FAILURE_REASON.into());
+    let sorted = sorted_ids(ids);
+    retry_contended(|| reject_all(db, staff, &sorted, ids.len(), &admin_notes, &reason)).await
+}
+
+async fn reject_all(
+    db: &Db,
+    staff: &user::Model,
+    sorted: &[i64],
+    requested: usize,
+    admin_notes: &Option<String>,
+    reason: &str,
+) -> Result<Vec<Reviewed>> {
     let now = Utc::now();
     let txn = db.begin_write().await?;
+    lock_in_order(&*txn, sorted).await?;
     let mut done = Vec::new();
     let mut refused = Refused::default();
-    for id in unique_ids(ids) {
+    for &id in sorted {
         let update = payment::Entity::update_many()
             .col_expr(payment::Column::Status, status::payment::FAILED.into())
-            .col_expr(payment::Column::FailureReason, reason.clone().into())
+            .col_expr(payment::Column::FailureReason, reason.into())
             .col_expr(payment::Column::AdminNotes, admin_notes.clone().into())
             .col_expr(payment::Column::ApprovedById, staff.id.into())
             .col_expr(payment::Column::ApprovedAt, now.into())
@@ -306,7 +347,7 @@ pub async fn reject(
             reviewer: staff.clone(),
         });
     }
-    refused.into_result(ids.len())?;
+    refused.into_result(requested)?;
     txn.commit().await?;
     Ok(done)
 }
