@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tower::Layer;
 use tower::util::MapRequestLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -73,6 +74,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .fallback(|| async { Error::NotFound("Not found".into()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyDeadlineLayer::new(settings.body_timeout))
         .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit_rate))
         .layer(middleware::from_fn(crate::security::security_headers))
         .layer(crate::security::cors(&settings.cors_origins))
@@ -136,16 +138,15 @@ impl Application {
 
     /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let housekeeping = crate::housekeeping::spawn(self.state.db.clone());
         let app =
             MapRequestLayer::new(trim_trailing_slash).layer(router(self.state, &self.settings));
-        axum::serve(
-            self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                std::net::SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        let limits = crate::server::Limits {
+            max_connections: self.settings.max_connections,
+            header_timeout: self.settings.header_timeout,
+        };
+        crate::server::serve(self.listener, app, limits, shutdown_signal()).await;
+        housekeeping.abort();
         Ok(())
     }
 }

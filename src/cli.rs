@@ -42,6 +42,16 @@ struct Cli {
     /// Requests per second allowed per client address (bursts of twice that); 0 = no limit.
     #[arg(long, global = true, env = "TOLLGATE_RATE_LIMIT", default_value_t = 0)]
     rate_limit: u32,
+    /// Connections served at once; further ones wait to be accepted.
+    #[arg(long, global = true, env = "TOLLGATE_MAX_CONNECTIONS", default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive
+    /// connection stays open).
+    #[arg(long, global = true, env = "TOLLGATE_HEADER_TIMEOUT", default_value_t = crate::server::DEFAULT_HEADER_TIMEOUT.as_secs())]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, global = true, env = "TOLLGATE_BODY_TIMEOUT", default_value_t = crate::server::DEFAULT_BODY_TIMEOUT.as_secs())]
+    body_timeout: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -121,6 +131,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .into_iter()
             .filter(|o| !o.is_empty())
             .collect(),
+        trust_proxy: cli.trust_proxy,
+        rate_limit_per_second: cli.rate_limit,
+        max_connections: cli.max_connections,
+        header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
+        body_timeout: std::time::Duration::from_secs(cli.body_timeout.max(1)),
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -41,6 +41,13 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Requests per second allowed per client address (bursts of twice that); 0 = no limit.
     pub rate_limit_per_second: u32,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// Time to send a request's headers, from the connection's start or the previous response
+    /// (so also the idle keep-alive time).
+    pub header_timeout: Duration,
+    /// Time to send a request's body once its headers are in (408 after).
+    pub body_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -54,6 +61,9 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             trust_proxy: false,
             rate_limit_per_second: 0,
+            max_connections: crate::server::DEFAULT_MAX_CONNECTIONS,
+            header_timeout: crate::server::DEFAULT_HEADER_TIMEOUT,
+            body_timeout: crate::server::DEFAULT_BODY_TIMEOUT,
         }
     }
 }

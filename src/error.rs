@@ -44,6 +44,9 @@ pub enum Error {
     Unprocessable(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The client took too long to send its request (408).
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("Method not allowed")]
@@ -94,6 +97,7 @@ impl Error {
             Error::InsufficientCredits(_) => StatusCode::PAYMENT_REQUIRED,
             Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -13,6 +13,8 @@ pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod housekeeping;
 pub mod rate_limit;
 pub mod request_context;
 pub mod security;
+pub mod server;

@@ -5,7 +5,10 @@ mod common;
 use common::{PASSWORD, Res, TestApp};
 use futures::future::join_all;
 use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
+use tollgate::domain::idempotency::{self, Answer, Claim, Seal};
+use tollgate::entities::idempotency_key;
 
 on_both_backends!(
     a_retried_confirmation_is_replayed,
@@ -13,6 +16,11 @@ on_both_backends!(
     keys_belong_to_their_user,
     concurrent_requests_with_one_key_do_the_work_once,
     sign_up_and_approval_honour_keys,
+    no_token_is_kept_with_a_key,
+    failed_authentication_keeps_nothing,
+    sign_up_keys_belong_to_the_client_address,
+    expired_keys_are_purged,
+    an_abandoned_claim_is_taken_over_and_its_late_work_rolls_back,
 );
 
 /// POSTs with an `Idempotency-Key`; returns the response and whether it was a replay.
@@ -175,4 +183,170 @@ async fn sign_up_and_approval_honour_keys(app: TestApp) {
         "a retried approval is not a conflict"
     );
     assert_eq!(app.assert_ledger_consistent(&token).await, 1000);
+}
+
+async fn stored_keys(app: &TestApp) -> Vec<idempotency_key::Model> {
+    idempotency_key::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap()
+}
+
+async fn no_token_is_kept_with_a_key(app: TestApp) {
+    let body = json!({"email": "k@test.com", "password": PASSWORD, "password_confirm": PASSWORD,
+                      "first_name": "K", "last_name": "Ey"});
+    let (first, replayed) = keyed(&app, "/auth/register/", None, "signup-1", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert!(!replayed);
+    let access = first.data()["access"].as_str().unwrap().to_owned();
+    let refresh = first.data()["refresh"].as_str().unwrap().to_owned();
+    for key in stored_keys(&app).await {
+        let stored = key.response_body.unwrap_or_default();
+        assert!(!stored.contains(&access), "access token stored: {stored}");
+        assert!(!stored.contains(&refresh), "refresh token stored: {stored}");
+    }
+    // The replay says the account exists and how to get tokens, without any.
+    let (again, replayed) = keyed(&app, "/auth/register/", None, "signup-1", body).await;
+    assert!(replayed);
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.data()["user"]["id"], first.data()["user"]["id"]);
+    for field in ["token", "access", "refresh"] {
+        assert_eq!(again.data()[field], Value::Null, "{field}");
+    }
+    assert!(again.body["message"].as_str().unwrap().contains("sign in"));
+    // The live answer's tokens work; the sign-in is the customer's own.
+    assert_eq!(
+        app.get("/auth/me/", Some(&access)).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn failed_authentication_keeps_nothing(app: TestApp) {
+    for i in 0..30 {
+        let bogus = if i % 2 == 0 {
+            Some("not-a-token")
+        } else {
+            None
+        };
+        let body = json!({"operation_type": "clustering"});
+        let (r, replayed) = keyed(
+            &app,
+            "/billing/credits/usage/",
+            bogus,
+            &format!("k{i}"),
+            body,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(!replayed);
+    }
+    assert!(stored_keys(&app).await.is_empty());
+}
+
+async fn sign_up_keys_belong_to_the_client_address(app: TestApp) {
+    app.register_free("first@test.com").await;
+    let body = json!({"email": "k@test.com", "password": PASSWORD, "password_confirm": PASSWORD,
+                      "first_name": "K", "last_name": "Ey"});
+    keyed(&app, "/auth/register/", None, "signup-1", body).await;
+    let scopes: Vec<String> = stored_keys(&app)
+        .await
+        .into_iter()
+        .map(|k| k.scope)
+        .collect();
+    assert_eq!(scopes, ["anonymous:127.0.0.1"]);
+}
+
+async fn expired_keys_are_purged(app: TestApp) {
+    let token = app.register_free("free@test.com").await.data()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = json!({"operation_type": "clustering"});
+    keyed(&app, "/billing/credits/usage/", Some(&token), "new", body).await;
+    let old = idempotency_key::ActiveModel {
+        scope: Set("user:1".into()),
+        key: Set("old".into()),
+        fingerprint: Set("f".into()),
+        state: Set("done".into()),
+        status_code: Set(Some(201)),
+        response_body: Set(Some("{}".into())),
+        created_at: Set(chrono::Utc::now() - chrono::Duration::hours(25)),
+        ..Default::default()
+    };
+    old.insert(app.db.conn()).await.unwrap();
+    let purged = tollgate::housekeeping::run_once(&app.db).await.unwrap();
+    assert_eq!(purged.idempotency_keys, 1);
+    let keys: Vec<String> = stored_keys(&app).await.into_iter().map(|k| k.key).collect();
+    assert_eq!(keys, ["new"]);
+}
+
+/// A request that outlives its lease (its server hung, say) is taken over by a retry; when the
+/// first one finally reaches its commit, its seal finds the claim gone and the work rolls back.
+async fn an_abandoned_claim_is_taken_over_and_its_late_work_rolls_back(app: TestApp) {
+    app.register_free("free@test.com").await;
+    let user = tollgate::entities::user::Entity::find()
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let account = tollgate::domain::accounts::find_account(&app.db, user.account_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let member = tollgate::domain::Member { user, account };
+    let Claim::Fresh(first) = idempotency::claim(&app.db, "user:1", "k", "f")
+        .await
+        .unwrap()
+    else {
+        panic!("first claim is fresh");
+    };
+    assert_eq!(
+        idempotency::claim(&app.db, "user:1", "k", "f")
+            .await
+            .unwrap(),
+        Claim::InProgress
+    );
+    // The lease runs out.
+    let stale = chrono::Utc::now() - chrono::Duration::seconds(idempotency::LEASE_SECONDS + 1);
+    idempotency_key::Entity::update_many()
+        .col_expr(idempotency_key::Column::CreatedAt, stale.into())
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let Claim::Fresh(second) = idempotency::claim(&app.db, "user:1", "k", "f")
+        .await
+        .unwrap()
+    else {
+        panic!("a retry takes the abandoned claim over");
+    };
+    assert_ne!(first, second);
+    let answer = |_: &tollgate::domain::credits::Spent| Answer {
+        status: 201,
+        body: "{}".into(),
+    };
+    let spend = || tollgate::domain::credits::UsageInput {
+        operation_type: Some("clustering".into()),
+        quantity: Some(1),
+    };
+    let late =
+        tollgate::domain::credits::spend(&app.db, &member, spend(), &Seal::new(first, answer))
+            .await;
+    assert!(late.is_err(), "the first request's work is refused");
+    tollgate::domain::credits::spend(&app.db, &member, spend(), &Seal::new(second, answer))
+        .await
+        .expect("the retry's work is done");
+    let ledger = tollgate::entities::credit_transaction::Entity::find()
+        .count(app.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(ledger, 2, "the trial grant and one spend");
+    assert_eq!(
+        idempotency::claim(&app.db, "user:1", "k", "f")
+            .await
+            .unwrap(),
+        Claim::Replay {
+            status: 201,
+            body: "{}".into()
+        }
+    );
 }

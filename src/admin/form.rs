@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::admin::session::PageError;
+use crate::api::extract::unreadable_body;
 use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
 use crate::error::Error;
 
@@ -19,10 +20,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
         let (parts, body) = req.into_parts();
         let bytes: Bytes = axum::body::to_bytes(body, crate::app::BODY_LIMIT)
             .await
-            .map_err(|_| {
-                let msg = "Could not read the form: it is over 1 MiB or was not sent in time.";
-                PageError(Error::field("form", msg)).into_response()
-            })?;
+            .map_err(|e| PageError(unreadable_body(&e)).into_response())?;
         if let Some((name, _)) = form_urlencoded::parse(&bytes)
             .find(|(k, v)| forbidden_control(k) || forbidden_control(v))
         {

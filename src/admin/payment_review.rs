@@ -14,6 +14,7 @@ use crate::admin::query::ListQuery;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Chrome, Row, html};
 use crate::app::AppState;
+use crate::domain::idempotency::Seal;
 use crate::domain::payment_queue;
 use crate::domain::{payments, status};
 use crate::error::Error;
@@ -85,9 +86,9 @@ pub async fn bulk_action(
         let notes = Some(form.admin_notes.clone());
         let outcome = if reject {
             let reason = Some(form.failure_reason.clone());
-            payments::reject(&state.db, &staffer.user, &ids, notes, reason).await
+            payments::reject(&state.db, &staffer.user, &ids, notes, reason, &Seal::none()).await
         } else {
-            payments::approve(&state.db, &staffer.user, &ids, notes).await
+            payments::approve(&state.db, &staffer.user, &ids, notes, &Seal::none()).await
         };
         match outcome {
             Ok(done) => {
@@ -189,10 +190,11 @@ async fn review(
             &[id],
             notes,
             Some(form.failure_reason),
+            &Seal::none(),
         )
         .await
     } else {
-        payments::approve(&state.db, &staffer.user, &[id], notes).await
+        payments::approve(&state.db, &staffer.user, &[id], notes, &Seal::none()).await
     };
     match outcome {
         Ok(done) if reject => {

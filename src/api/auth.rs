@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::api::docs::{Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, created, ok};
 use crate::api::extract::{AppJson, ClientAddr};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::SignedIn;
@@ -33,22 +34,39 @@ fn token_fields(data: &mut Value, tokens: &Tokens) {
 )]
 pub async fn register(
     State(state): State<AppState>,
+    key: IdempotencyKey,
     AppJson(input): AppJson<signup::SignupInput>,
 ) -> Result<Reply> {
-    let r = signup::register(&state.db, input).await?;
+    // The answer an idempotency key keeps has no tokens: secrets are never stored.
+    let seal = key.seal(|r| registered(r, None));
+    let r = signup::register(&state.db, input, &seal).await?;
     let tokens = sessions::start(&state.db, &state.tokens, r.user.id).await?;
+    Ok(registered(&r, Some(&tokens)))
+}
+
+/// Register's reply; `tokens` is `None` in the copy kept for replaying.
+fn registered(r: &signup::Registered, tokens: Option<&Tokens>) -> Reply {
     let mut data = json!({
         "user": views::user(&r.user),
         "account": views::account(&r.account, &r.plan),
         "subscription": r.subscription.as_ref().map(|s| views::subscription(s, &r.plan)),
         "invoice": r.invoice.as_ref().map(views::invoice_summary),
     });
-    token_fields(&mut data, &tokens);
+    let Some(tokens) = tokens else {
+        for field in ["token", "access", "refresh"] {
+            data[field] = Value::Null;
+        }
+        return created(data).message(
+            "Account created by an earlier request with this Idempotency-Key. Tokens are not \
+             kept for replays: sign in to get them.",
+        );
+    };
+    token_fields(&mut data, tokens);
     let message = match r.invoice {
         Some(_) => "Account created. Pay the invoice and confirm your payment to activate it.",
         None => "Account created. Your free trial has started.",
     };
-    Ok(created(data).message(message))
+    created(data).message(message)
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::api::docs::{Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, created, ok, page_data};
 use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::Customer;
@@ -106,10 +107,15 @@ pub async fn list_payments(
 pub async fn confirm_payment(
     State(state): State<AppState>,
     Customer(member): Customer,
+    key: IdempotencyKey,
     AppJson(input): AppJson<payments::ConfirmInput>,
 ) -> Result<Reply> {
-    let c = payments::confirm(&state.db, &member, input).await?;
-    Ok(created(json!({
+    let c = payments::confirm(&state.db, &member, input, &key.seal(confirmed_reply)).await?;
+    Ok(confirmed_reply(&c))
+}
+
+fn confirmed_reply(c: &payments::Confirmed) -> Reply {
+    created(json!({
         "payment_id": c.payment.id,
         "invoice_id": c.invoice.id,
         "invoice_number": c.invoice.invoice_number,
@@ -118,5 +124,5 @@ pub async fn confirm_payment(
         "currency": c.payment.currency,
         "manual_reference": c.payment.manual_reference,
     }))
-    .message("Payment confirmation submitted for review. You will be notified once approved."))
+    .message("Payment confirmation submitted for review. You will be notified once approved.")
 }

@@ -80,11 +80,20 @@ struct Envelope<'a, D: Serialize + ?Sized> {
     request_id: &'a str,
 }
 
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
+impl Reply {
+    /// The reply as an idempotency key stores it: its status and the exact body sent.
+    pub fn answer(&self) -> crate::domain::idempotency::Answer {
+        let body = self.body().unwrap_or_default();
+        crate::domain::idempotency::Answer {
+            status: self.status.as_u16(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    fn body(&self) -> serde_json::Result<Vec<u8>> {
         let request_id = current_request_id();
         let message = self.message.as_deref();
-        let body = match &self.data {
+        match &self.data {
             Data::Value(data) => serde_json::to_vec(&Envelope {
                 success: true,
                 message,
@@ -97,8 +106,13 @@ impl IntoResponse for Reply {
                 data: data.as_ref(),
                 request_id: &request_id,
             }),
-        };
-        match body {
+        }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        match self.body() {
             Ok(body) => (
                 self.status,
                 [(header::CONTENT_TYPE, "application/json")],

@@ -31,13 +31,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
                 mime == "application/json"
                     || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge("Request body is too large (limit 1 MiB)".into())
-            } else {
-                Error::field("body", "Could not read the request body.")
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| unreadable_body(&rejection))?;
         let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
@@ -71,6 +67,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
                 }
             })
     }
+}
+
+/// Why a request body could not be read: over the size limit (413), not sent before the
+/// body deadline set in `app::router` (408), or cut off (400).
+pub fn unreadable_body(err: &(dyn std::error::Error + 'static)) -> Error {
+    let mut source = Some(err);
+    while let Some(err) = source {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return Error::RequestTimeout("The request body was not sent in time.".into());
+        }
+        if err.is::<http_body_util::LengthLimitError>() {
+            return Error::PayloadTooLarge("Request body is too large (limit 1 MiB)".into());
+        }
+        source = err.source();
+    }
+    Error::field("body", "Could not read the request body.")
 }
 
 /// Names every string (or key) of a JSON body that holds a control character, by its path

@@ -22,17 +22,23 @@ use crate::app::AppState;
 /// both spellings reach the same handler.
 pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     // Every call that changes money honours `Idempotency-Key`.
-    let money = OpenApiRouter::new()
+    let signup = OpenApiRouter::new()
         .routes(routes!(auth::register))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotent_public,
+        ));
+    let money = OpenApiRouter::new()
         .routes(routes!(billing::confirm_payment))
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
         .routes(routes!(usage::spend))
         .route_layer(middleware::from_fn_with_state(
             state,
-            idempotency::idempotent,
+            idempotency::idempotent_signed_in,
         ));
     OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .merge(signup)
         .merge(money)
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::api::docs::{Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, keyset_data, ok, page_data};
 use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::Staff;
@@ -86,10 +87,21 @@ fn review_data(r: &Reviewed) -> Value {
     })
 }
 
-fn only(mut reviewed: Vec<Reviewed>) -> Result<Reviewed> {
-    reviewed
-        .pop()
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("review returned nothing")))
+/// A review of one payment answers with that payment (the domain reviews a list: the panel's
+/// bulk actions use the same function).
+fn approved_reply(reviewed: &[Reviewed]) -> Reply {
+    let data = reviewed.first().map_or(Value::Null, review_data);
+    ok(data).message("Payment approved successfully. Account activated.")
+}
+
+fn rejected_reply(reviewed: &[Reviewed]) -> Reply {
+    let data = reviewed.first().map_or(Value::Null, |r| {
+        let mut data = review_data(r);
+        data["payment_status"] = json!(r.payment.status);
+        data["failure_reason"] = json!(r.payment.failure_reason);
+        data
+    });
+    ok(data).message("Payment rejected. The customer may submit a new confirmation.")
 }
 
 #[utoipa::path(
@@ -109,12 +121,14 @@ fn only(mut reviewed: Vec<Reviewed>) -> Result<Reviewed> {
 pub async fn approve(
     State(state): State<AppState>,
     Staff(staff): Staff,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     AppJson(input): AppJson<ReviewInput>,
 ) -> Result<Reply> {
     let id = path_id(&id, "Payment not found")?;
-    let r = only(payments::approve(&state.db, &staff, &[id], input.admin_notes).await?)?;
-    Ok(ok(review_data(&r)).message("Payment approved successfully. Account activated."))
+    let seal = key.seal(|r: &Vec<Reviewed>| approved_reply(r));
+    let reviewed = payments::approve(&state.db, &staff, &[id], input.admin_notes, &seal).await?;
+    Ok(approved_reply(&reviewed))
 }
 
 #[utoipa::path(
@@ -134,16 +148,15 @@ pub async fn approve(
 pub async fn reject(
     State(state): State<AppState>,
     Staff(staff): Staff,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     AppJson(input): AppJson<ReviewInput>,
 ) -> Result<Reply> {
     let id = path_id(&id, "Payment not found")?;
     let (notes, reason) = (input.admin_notes, input.failure_reason);
-    let r = only(payments::reject(&state.db, &staff, &[id], notes, reason).await?)?;
-    let mut data = review_data(&r);
-    data["payment_status"] = json!(r.payment.status);
-    data["failure_reason"] = json!(r.payment.failure_reason);
-    Ok(ok(data).message("Payment rejected. The customer may submit a new confirmation."))
+    let seal = key.seal(|r: &Vec<Reviewed>| rejected_reply(r));
+    let reviewed = payments::reject(&state.db, &staff, &[id], notes, reason, &seal).await?;
+    Ok(rejected_reply(&reviewed))
 }
 
 #[utoipa::path(

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::api::docs::{ErrorEnvelope, Errors, SuccessEnvelope};
 use crate::api::envelope::{Reply, created, list_data, ok, page_data};
 use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::views;
 use crate::app::AppState;
 use crate::auth::extract::Customer;
@@ -71,10 +72,15 @@ pub async fn transactions(
 pub async fn spend(
     State(state): State<AppState>,
     Customer(member): Customer,
+    key: IdempotencyKey,
     AppJson(input): AppJson<credits::UsageInput>,
 ) -> Result<Reply> {
-    let spent = credits::spend(&state.db, &member, input).await?;
-    Ok(created(json!({
+    let spent = credits::spend(&state.db, &member, input, &key.seal(spent_reply)).await?;
+    Ok(spent_reply(&spent))
+}
+
+fn spent_reply(spent: &credits::Spent) -> Reply {
+    created(json!({
         "usage_id": spent.usage.id,
         "operation_type": spent.usage.operation_type,
         "quantity": spent.usage.quantity,
@@ -82,7 +88,7 @@ pub async fn spend(
         "balance_after": spent.transaction.balance_after,
         "transaction_id": spent.transaction.id,
     }))
-    .message("Credits deducted"))
+    .message("Credits deducted")
 }
 
 #[utoipa::path(

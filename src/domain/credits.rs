@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::db::Db;
+use crate::domain::idempotency::Seal;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::validate::required_text;
 use crate::domain::{Member, audit, catalog, status};
@@ -177,7 +178,12 @@ pub struct Spent {
 ///
 /// One conditional update (`credits = credits - n WHERE credits >= n`) plus its ledger and
 /// usage rows: the balance can never go below zero, however many spends race.
-pub async fn spend(db: &Db, member: &Member, input: UsageInput) -> Result<Spent> {
+pub async fn spend(
+    db: &Db,
+    member: &Member,
+    input: UsageInput,
+    seal: &Seal<'_, Spent>,
+) -> Result<Spent> {
     let mut problems = Problems::default();
     let operation = input.operation_type.unwrap_or_default();
     let cost = if operation.trim().is_empty() {
@@ -266,8 +272,10 @@ pub async fn spend(db: &Db, member: &Member, input: UsageInput) -> Result<Spent>
         },
     )
     .await?;
+    let spent = Spent { usage, transaction };
+    seal.write(&*txn, &spent).await?;
     txn.commit().await?;
-    Ok(Spent { usage, transaction })
+    Ok(spent)
 }
 
 pub async fn balance(db: &Db, account_id: i64) -> Result<i64> {

@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::db::Db;
+use crate::domain::idempotency::Seal;
 use crate::domain::validate::optional_text;
 use crate::domain::{audit, catalog, credits, retry_contended, status};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
@@ -139,6 +140,7 @@ pub async fn approve(
     staff: &user::Model,
     ids: &[i64],
     admin_notes: Option<String>,
+    seal: &Seal<'_, Vec<Reviewed>>,
 ) -> Result<Vec<Reviewed>> {
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
     let sorted = sorted_ids(ids);
@@ -154,6 +156,7 @@ pub async fn approve(
             }
         }
         refused.into_result(ids.len())?;
+        seal.write(&*txn, &done).await?;
         txn.commit().await?;
         Ok(done)
     })
@@ -276,22 +279,39 @@ pub async fn reject(
     ids: &[i64],
     admin_notes: Option<String>,
     failure_reason: Option<String>,
+    seal: &Seal<'_, Vec<Reviewed>>,
 ) -> Result<Vec<Reviewed>> {
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
     let reason = review_text(failure_reason, "failure_reason", 255)?
         .unwrap_or_else(|| DEFAULT_FAILURE_REASON.into());
     let sorted = sorted_ids(ids);
-    retry_contended(|| reject_all(db, staff, &sorted, ids.len(), &admin_notes, &reason)).await
+    let review = Review {
+        staff,
+        requested: ids.len(),
+        admin_notes: &admin_notes,
+        reason: &reason,
+        seal,
+    };
+    retry_contended(|| reject_all(db, &sorted, &review)).await
 }
 
-async fn reject_all(
-    db: &Db,
-    staff: &user::Model,
-    sorted: &[i64],
+/// What a rejection applies to each payment.
+struct Review<'a, 's> {
+    staff: &'a user::Model,
     requested: usize,
-    admin_notes: &Option<String>,
-    reason: &str,
-) -> Result<Vec<Reviewed>> {
+    admin_notes: &'a Option<String>,
+    reason: &'a str,
+    seal: &'a Seal<'s, Vec<Reviewed>>,
+}
+
+async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<Vec<Reviewed>> {
+    let Review {
+        staff,
+        requested,
+        admin_notes,
+        reason,
+        seal,
+    } = *review;
     let now = Utc::now();
     let txn = db.begin_write().await?;
     lock_in_order(&*txn, sorted).await?;
@@ -348,6 +368,7 @@ async fn reject_all(
         });
     }
     refused.into_result(requested)?;
+    seal.write(&*txn, &done).await?;
     txn.commit().await?;
     Ok(done)
 }

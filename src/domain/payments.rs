@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::db::{Db, is_unique_violation};
+use crate::domain::idempotency::Seal;
 use crate::domain::money::{format_minor, parse_amount_value};
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::validate::optional_text;
@@ -38,7 +39,12 @@ pub struct Confirmed {
 }
 
 /// The customer reports an external payment of one of their invoices; it awaits staff review.
-pub async fn confirm(db: &Db, member: &Member, input: ConfirmInput) -> Result<Confirmed> {
+pub async fn confirm(
+    db: &Db,
+    member: &Member,
+    input: ConfirmInput,
+    seal: &Seal<'_, Confirmed>,
+) -> Result<Confirmed> {
     member.ensure_can_write()?;
     let mut p = Problems::default();
     if input.invoice_id.is_none() {
@@ -146,8 +152,10 @@ pub async fn confirm(db: &Db, member: &Member, input: ConfirmInput) -> Result<Co
         },
     )
     .await?;
+    let confirmed = Confirmed { payment, invoice };
+    seal.write(&*txn, &confirmed).await?;
     txn.commit().await?;
-    Ok(Confirmed { payment, invoice })
+    Ok(confirmed)
 }
 
 pub async fn list_for_account(

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
 use crate::domain::accounts::{self, NewUser};
+use crate::domain::idempotency::Seal;
 use crate::domain::validate::{
     check_password, normalize_country, normalize_email, optional_text, required_text, slugify,
 };
@@ -208,7 +209,12 @@ pub(crate) async fn email_taken(db: &Db, email: &str) -> Result<bool> {
 /// Free plan: account `trial` with the plan's credits and a `trial` ledger row.
 /// Paid plan: account and subscription `pending_payment` with 0 credits, a pending invoice with
 /// the billing snapshot, and the chosen account payment method.
-pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
+/// `seal` stores the request's answer with the change (see `idempotency`).
+pub async fn register(
+    db: &Db,
+    input: SignupInput,
+    seal: &Seal<'_, Registered>,
+) -> Result<Registered> {
     let signup = validate(db, input).await?;
     // Hash before taking the write lock: it is the slow part.
     let password_hash = password::hash(&signup.password).await?;
@@ -317,14 +323,16 @@ pub async fn register(db: &Db, input: SignupInput) -> Result<Registered> {
         },
     )
     .await?;
-    txn.commit().await?;
-    Ok(Registered {
+    let registered = Registered {
         user,
         account,
         plan: signup.plan,
         subscription,
         invoice,
-    })
+    };
+    seal.write(&*txn, &registered).await?;
+    txn.commit().await?;
+    Ok(registered)
 }
 
 /// The account's slug: its name slugified, or `name-{id}` when another account has it.
