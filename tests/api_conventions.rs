@@ -11,7 +11,7 @@ on_both_backends!(
     registration_validates_every_field,
     malformed_requests_get_clear_answers,
     tokens_refresh_and_logout,
-    concurrent_refreshes_with_one_token_rotate_once,
+    concurrent_refreshes_with_one_token_rotate_once_and_share_the_successor,
     security_headers_on_every_response,
 );
 
@@ -163,7 +163,26 @@ async fn tokens_refresh_and_logout(app: TestApp) {
         StatusCode::OK
     );
 
-    // Presenting the spent token again is a replay: the whole sign-in is revoked.
+    // Presented again at once (a second tab), the spent token gets the same successor.
+    let repeat = app
+        .post("/auth/refresh/", None, json!({"refresh": first}))
+        .await;
+    assert_eq!(repeat.status, StatusCode::OK, "{}", repeat.body);
+    assert_eq!(repeat.data()["refresh"], second.as_str());
+
+    // After the grace window it is a replay: the whole sign-in is revoked.
+    let past_grace = chrono::Utc::now()
+        - chrono::Duration::seconds(tollgate::auth::sessions::REFRESH_GRACE_SECONDS + 1);
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use tollgate::entities::refresh_token;
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RotatedAt, past_grace.into())
+            .filter(refresh_token::Column::RotatedAt.is_not_null())
+            .exec(app.db.conn())
+            .await
+            .unwrap();
+    }
     let replay = app
         .post("/auth/refresh/", None, json!({"refresh": first}))
         .await;
@@ -205,16 +224,30 @@ async fn tokens_refresh_and_logout(app: TestApp) {
     );
 }
 
-async fn concurrent_refreshes_with_one_token_rotate_once(app: TestApp) {
+async fn concurrent_refreshes_with_one_token_rotate_once_and_share_the_successor(app: TestApp) {
     let r = app.register_free("free@test.com").await;
     let token = r.data()["refresh"].as_str().unwrap().to_owned();
     let tries = (0..8).map(|_| app.post("/auth/refresh/", None, json!({"refresh": token})));
     let results = futures::future::join_all(tries).await;
-    let ok = results
-        .iter()
-        .filter(|r| r.status == StatusCode::OK)
-        .count();
-    assert_eq!(ok, 1, "exactly one refresh wins");
+    for r in &results {
+        assert_eq!(r.status, StatusCode::OK, "no tab is signed out: {}", r.body);
+        assert_eq!(
+            r.data()["refresh"],
+            results[0].data()["refresh"],
+            "one successor"
+        );
+    }
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let issued = tollgate::entities::refresh_token::Entity::find()
+        .count(app.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(issued, 2, "the token was rotated once");
+    let next = results[0].data()["refresh"].as_str().unwrap();
+    let again = app
+        .post("/auth/refresh/", None, json!({"refresh": next}))
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "the sign-in goes on");
 }
 
 async fn security_headers_on_every_response(app: TestApp) {

@@ -21,6 +21,7 @@ on_both_backends!(
     sign_up_keys_belong_to_the_client_address,
     expired_keys_are_purged,
     an_abandoned_claim_is_taken_over_and_its_late_work_rolls_back,
+    an_oversized_keyed_request_is_refused_as_too_large,
 );
 
 /// POSTs with an `Idempotency-Key`; returns the response and whether it was a replay.
@@ -349,4 +350,18 @@ async fn an_abandoned_claim_is_taken_over_and_its_late_work_rolls_back(app: Test
             body: "{}".into()
         }
     );
+}
+
+async fn an_oversized_keyed_request_is_refused_as_too_large(app: TestApp) {
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let resp = reqwest::Client::new()
+        .post(app.url("/auth/register/"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", "big")
+        .body(format!("{{\"email\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(stored_keys(&app).await.is_empty());
 }

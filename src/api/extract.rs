@@ -31,9 +31,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
                 mime == "application/json"
                     || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| unreadable_body(&rejection))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge("Request body is too large (limit 1 MiB)".into())
+            } else {
+                unreadable_body(&rejection)
+            }
+        })?;
         let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {

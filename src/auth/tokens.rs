@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -21,6 +22,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Keys the derivation of a refresh token's successor (see `successor_refresh`).
+    successor_key: Vec<u8>,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
 }
@@ -44,6 +47,8 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            successor_key: Sha256::digest([b"tollgate refresh successor:", secret].concat())
+                .to_vec(),
             access_ttl,
             refresh_ttl,
         }
@@ -62,6 +67,17 @@ impl TokenKeys {
             &claims,
             &self.encoding,
         )?)
+    }
+
+    /// The refresh token that rotating `token` hands out: HMAC-SHA256 of it under a key derived
+    /// from the signing secret. Deterministic, so a second refresh with the same token inside
+    /// the grace window (two browser tabs at once) gets the same successor without it ever
+    /// being stored; unguessable without `token` and the secret.
+    pub fn successor_refresh(&self, token: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.successor_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(token.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The user id of a valid, unexpired access token.
