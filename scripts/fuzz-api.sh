@@ -88,6 +88,23 @@ for who in customer staff; do
     echo "    $who: $cases requests generated, $status"
     grep -E "^(Test cases|  [0-9]+ generated)|generated," "$work/$who.out" | tail -n 2 || true
 done
+# Control characters (NUL, ESC, DEL…) in every generated string: always a 4xx, never a 500
+# (PostgreSQL cannot store NUL; SQLite's full-text queries break on it).
+echo "==> schemathesis as staff with control characters in every string ($backend)"
+if PYTHONPATH=scripts SCHEMATHESIS_HOOKS=fuzz_control_chars "$venv/bin/schemathesis" run \
+    "$base/openapi.json" --url "$base" -H "Authorization: Bearer $staff" \
+    --checks not_a_server_error,control_characters_refused \
+    --max-examples "$examples" --seed 1 --no-color >"$work/control.out" 2>&1; then
+    status=passed
+else
+    status=failed
+    failed=$((failed + 1))
+    cat "$work/control.out"
+    tail -30 "$work/server.log"
+fi
+cases=$(grep -Eo '[0-9]+ generated' "$work/control.out" | grep -Eo '[0-9]+' | tail -n 1 || echo 0)
+total=$((total + cases))
+echo "    control characters: $cases requests generated, $status"
 echo "==> $total generated requests in all"
-echo "$((3 - failed)) passed, $failed failed"
+echo "$((4 - failed)) passed, $failed failed"
 [[ $failed -eq 0 ]]
