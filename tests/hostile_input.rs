@@ -129,18 +129,24 @@ async fn control_characters_in_any_query_parameter_are_refused(app: TestApp) {
     );
     // The panel's lists take the same rule, answered as a page.
     let mut panel = Panel::staff(&app, "panel@example.com").await;
-    for list in [
-        "/admin/billing/payment/",
-        "/admin/accounts/account/",
-        "/admin/audit/entry/",
-    ] {
-        let page = panel.get(&format!("{list}?q=a%00b")).await;
-        assert_eq!(
-            page.status,
-            StatusCode::BAD_REQUEST,
-            "{list}: {}",
-            page.body
-        );
+    let lists = tollgate::admin::SECTIONS
+        .iter()
+        .flat_map(|(_, records)| records.iter().map(|(_, href)| *href));
+    for list in lists {
+        for query in ["q=a%00b", "q=%1b%5B31m", "status=%00"] {
+            let page = panel.get(&format!("{list}?{query}")).await;
+            assert_eq!(
+                page.status,
+                StatusCode::BAD_REQUEST,
+                "{list}?{query}: {}",
+                page.body
+            );
+            assert!(
+                page.body.contains("control characters"),
+                "{list}: {}",
+                page.body
+            );
+        }
     }
     // ... and its forms: a NUL in a login field is refused before anything is looked up.
     let mut fresh = Panel::new(&app);
