@@ -204,15 +204,7 @@ async fn every_route_answers_each_identity_as_it_should(app: TestApp) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Every documented operation is in the matrix.
-    let spec: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = app.openapi().await;
     let operations: usize = spec["paths"]
         .as_object()
         .unwrap()

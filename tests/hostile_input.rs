@@ -22,17 +22,6 @@ on_both_backends!(
 /// Strings with a control character, as JSON would carry them.
 const HOSTILE: [&str; 3] = ["a\u{0}b", "\u{1b}[31mred", "x\u{7f}"];
 
-async fn openapi(app: &TestApp) -> Value {
-    app.client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// A customer's and a staff member's tokens, for operations that need either.
 async fn identities(app: &TestApp) -> [String; 2] {
     let (customer, _) = app.paid_customer("paid@test.com").await;
@@ -60,7 +49,7 @@ fn string_fields(spec: &Value, op: &Value) -> Vec<String> {
 }
 
 async fn control_characters_in_any_body_field_are_refused(app: TestApp) {
-    let spec = openapi(&app).await;
+    let spec = app.openapi().await;
     let tokens = identities(&app).await;
     let mut checked = 0;
     for (path, ops) in spec["paths"].as_object().unwrap() {
@@ -100,7 +89,7 @@ async fn control_characters_in_any_body_field_are_refused(app: TestApp) {
 }
 
 async fn control_characters_in_any_query_parameter_are_refused(app: TestApp) {
-    let spec = openapi(&app).await;
+    let spec = app.openapi().await;
     let tokens = identities(&app).await;
     let mut checked = 0;
     for (path, ops) in spec["paths"].as_object().unwrap() {
@@ -207,18 +196,7 @@ async fn the_panel_login_keeps_next_inside_the_panel(app: TestApp) {
     }
     // Posted directly, a crafted `next` falls back to the panel's home.
     for next in ["/admin/\r\nSet-Cookie: x=y", "/admin/é", "//evil.example/"] {
-        let mut panel = Panel::new(&app);
-        panel.get("/admin/login/").await;
-        let page = panel
-            .post(
-                "/admin/login/",
-                &[
-                    ("email", "admin@example.com"),
-                    ("password", "adminpass"),
-                    ("next", next),
-                ],
-            )
-            .await;
+        let page = sign_in_with_next(&app, next).await;
         assert_eq!(
             page.status,
             StatusCode::SEE_OTHER,
@@ -227,19 +205,20 @@ async fn the_panel_login_keeps_next_inside_the_panel(app: TestApp) {
         );
         assert_eq!(page.location.as_deref(), Some("/admin/"), "{next:?}");
     }
-    let mut panel = Panel::new(&app);
-    panel.get("/admin/login/").await;
-    let page = panel
-        .post(
-            "/admin/login/",
-            &[
-                ("email", "admin@example.com"),
-                ("password", "adminpass"),
-                ("next", "/admin/\u{0}"),
-            ],
-        )
-        .await;
+    let page = sign_in_with_next(&app, "/admin/\u{0}").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+
+/// A fresh browser signs in to the panel, posting `next` with the form.
+async fn sign_in_with_next(app: &TestApp, next: &str) -> common::admin::Page {
+    let mut panel = Panel::new(app);
+    panel.get("/admin/login/").await;
+    let fields = [
+        ("email", "admin@example.com"),
+        ("password", "adminpass"),
+        ("next", next),
+    ];
+    panel.post("/admin/login/", &fields).await
 }
 
 async fn request_ids_are_plain_tokens(app: TestApp) {

@@ -222,6 +222,12 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// The API's OpenAPI description, as a client would fetch it.
+    pub async fn openapi(&self) -> Value {
+        let resp = self.client.get(self.url("/openapi.json")).send().await;
+        resp.expect("request sent").json().await.expect("JSON")
+    }
+
     pub async fn register_free(&self, email: &str) -> Res {
         self.post(
             "/auth/register/",
