@@ -198,7 +198,9 @@ async fn set_active(
             staffer.flash_success(&state, text).await?;
         }
         // Over the plan's site limit: said on the site's page, nothing changed.
-        Err(e @ Error::Conflict(_)) => staffer.flash_error(&state, e.to_string()).await?,
+        Err(e @ (Error::Conflict(_) | Error::Forbidden(_))) => {
+            staffer.flash_error(&state, e.to_string()).await?
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())

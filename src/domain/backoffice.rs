@@ -16,14 +16,17 @@ pub use billing::{
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, Func, IntoColumnRef, Query, SelectStatement};
+use sea_orm::Order;
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use crate::db::Db;
+use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::payment_queue::{self, PaymentRow, contains_pattern};
+use crate::domain::payment_queue::{self, PaymentRow};
+use crate::domain::search::contains;
 use crate::domain::{catalog, status};
 use crate::entities::{
     account, credit_transaction as ledger, industry, invoice, payment, plan, site, user,
@@ -33,21 +36,12 @@ use crate::error::{Error, Result};
 /// How many related rows a record's page shows (newest first).
 pub const RELATED_ROWS: u64 = 50;
 
-/// `LOWER(col) LIKE '%term%'`: the case-insensitive substring match of every staff search.
-fn like(col: impl IntoColumnRef, term: &str) -> Expr {
-    Expr::expr(Func::lower(Expr::col(col))).like(contains_pattern(term))
-}
-
-fn search_term(search: &Option<String>) -> Option<&str> {
-    search.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The ids of the accounts whose name matches `term`.
 fn accounts_named(term: &str) -> SelectStatement {
     Query::select()
         .column(account::Column::Id)
         .from(account::Entity)
-        .and_where(like(account::Column::Name, term))
+        .and_where(contains(account::Column::Name, term))
         .to_owned()
 }
 
@@ -71,15 +65,20 @@ fn choice<'a>(value: &'a Option<String>, field: &str, allowed: &[&str]) -> Resul
     }
 }
 
-/// Orders by a sortable column (`name`, or `-name` descending), newest first when none; ties
-/// fall back to newest first, so pages are stable.
-fn sorted<E: EntityTrait>(
+/// Newest first when no sort is asked for, and as the tie-breaker, so pages are stable.
+fn newest_first<E: EntityTrait>(
     select: Select<E>,
     sortable: &[(&str, E::Column)],
     sort: &Option<String>,
     id: E::Column,
 ) -> Result<Select<E>> {
-    Ok(page::sorted(select, sort.as_deref(), "-id", sortable)?.order_by_desc(id))
+    page::sorted(
+        select,
+        sort.as_deref(),
+        "-id",
+        sortable,
+        &[(id, Order::Desc)],
+    )
 }
 
 /// How many rows of `select` have each value of `column`.
@@ -164,13 +163,16 @@ fn accounts_filtered(f: &AccountFilter, with_status: bool) -> Result<Select<acco
         let members = Query::select()
             .column(user::Column::AccountId)
             .from(user::Entity)
-            .and_where(like(user::Column::Email, term))
+            .and_where(contains(user::Column::Email, term))
             .to_owned();
         select = select.filter(
             Condition::any()
-                .add(like((account::Entity, account::Column::Name), term))
-                .add(like((account::Entity, account::Column::Slug), term))
-                .add(like((account::Entity, account::Column::BillingEmail), term))
+                .add(contains((account::Entity, account::Column::Name), term))
+                .add(contains((account::Entity, account::Column::Slug), term))
+                .add(contains(
+                    (account::Entity, account::Column::BillingEmail),
+                    term,
+                ))
                 .add(account::Column::Id.in_subquery(members)),
         );
     }
@@ -178,7 +180,7 @@ fn accounts_filtered(f: &AccountFilter, with_status: bool) -> Result<Select<acco
 }
 
 pub async fn accounts(db: &Db, f: &AccountFilter, req: PageRequest) -> Result<Page<AccountRow>> {
-    let select = sorted(
+    let select = newest_first(
         accounts_filtered(f, true)?,
         &ACCOUNT_SORT,
         &f.sort,
@@ -324,12 +326,12 @@ pub async fn users(db: &Db, f: &UserFilter, req: PageRequest) -> Result<Page<Use
     if let Some(term) = search_term(&f.search) {
         select = select.filter(
             Condition::any()
-                .add(like(user::Column::Email, term))
-                .add(like(user::Column::FirstName, term))
-                .add(like(user::Column::LastName, term)),
+                .add(contains(user::Column::Email, term))
+                .add(contains(user::Column::FirstName, term))
+                .add(contains(user::Column::LastName, term)),
         );
     }
-    let select = sorted(select, &USER_SORT, &f.sort, user::Column::Id)?;
+    let select = newest_first(select, &USER_SORT, &f.sort, user::Column::Id)?;
     let page = page::fetch(select, db.conn(), req).await?;
     let names = account_names(db, page.items.iter().filter_map(|u| u.account_id)).await?;
     Ok(page.map(|user| UserRow {

@@ -16,17 +16,17 @@ pub use payment_methods::{
 };
 pub use sites::{SiteDetail, SiteFilter, SiteRow, get_site, list_sites, set_site_active};
 
-use sea_orm::sea_query::{Expr, Func, IntoColumnRef};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, ExprTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait,
+    IntoActiveModel, Order, QueryFilter, QueryOrder,
 };
 
 use crate::db::{Db, is_unique_violation};
 use crate::domain::audit;
 use crate::domain::money::parse_amount;
+use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::payment_queue::contains_pattern;
+use crate::domain::search::contains;
 use crate::domain::validate::{required_text, slugify};
 use crate::entities::{industry, plan};
 use crate::error::{Error, Problems, Result};
@@ -34,31 +34,6 @@ use crate::error::{Error, Problems, Result};
 pub const BILLING_CYCLES: [&str; 2] = ["monthly", "annual"];
 const MAX_CREDITS: i64 = 1_000_000_000;
 const MAX_INT: i64 = i32::MAX as i64;
-
-/// The search term, when there is one.
-fn term(search: &Option<String>) -> Option<&str> {
-    search.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// `column` contains `term`, ignoring case (LIKE wildcards in the term match literally).
-fn contains(column: impl IntoColumnRef, term: &str) -> Expr {
-    Expr::expr(Func::lower(Expr::col(column))).like(contains_pattern(term))
-}
-
-/// Orders by a named column (`-name` descending), then by `ties`, so pages are stable.
-fn sorted<E: EntityTrait>(
-    select: Select<E>,
-    sort: Option<&str>,
-    default: &str,
-    columns: &[(&str, E::Column)],
-    ties: &[E::Column],
-) -> Result<Select<E>> {
-    let mut select = page::sorted(select, sort, default, columns)?;
-    for tie in ties {
-        select = select.order_by_asc(*tie);
-    }
-    Ok(select)
-}
 
 /// A whole number typed into a form, within `min..=max`.
 fn whole(text: &str, field: &str, min: i64, max: i64, p: &mut Problems) -> i64 {
@@ -119,14 +94,14 @@ pub async fn list_plans(db: &Db, f: &PlanFilter, req: PageRequest) -> Result<Pag
     if let Some(public) = f.public {
         select = select.filter(plan::Column::IsPublic.eq(public));
     }
-    if let Some(t) = term(&f.search) {
+    if let Some(t) = search_term(&f.search) {
         let any = Condition::any()
             .add(contains(plan::Column::Name, t))
             .add(contains(plan::Column::Slug, t));
         select = select.filter(any);
     }
-    let ties = [plan::Column::Id];
-    let select = sorted(select, f.sort.as_deref(), "order", &PLAN_SORTS, &ties)?;
+    let ties = [(plan::Column::Id, Order::Asc)];
+    let select = page::sorted(select, f.sort.as_deref(), "order", &PLAN_SORTS, &ties)?;
     page::fetch(select, db.conn(), req).await
 }
 
@@ -230,14 +205,14 @@ pub async fn list_industries(
     if let Some(active) = f.active {
         select = select.filter(industry::Column::IsActive.eq(active));
     }
-    if let Some(t) = term(&f.search) {
+    if let Some(t) = search_term(&f.search) {
         let any = Condition::any()
             .add(contains(industry::Column::Name, t))
             .add(contains(industry::Column::Slug, t));
         select = select.filter(any);
     }
-    let ties = [industry::Column::Id];
-    let select = sorted(select, f.sort.as_deref(), "name", &INDUSTRY_SORTS, &ties)?;
+    let ties = [(industry::Column::Id, Order::Asc)];
+    let select = page::sorted(select, f.sort.as_deref(), "name", &INDUSTRY_SORTS, &ties)?;
     page::fetch(select, db.conn(), req).await
 }
 

@@ -161,12 +161,14 @@ where
 }
 
 /// Orders by the column `sort` names (`name` ascending, `-name` descending), or by `default`
-/// when none is given; a name not in `columns` is a field error. Callers add their tie-breaker.
+/// when none is given, then by `ties` so pages are stable; a name not in `columns` is a field
+/// error. Every staff list sorts through this.
 pub fn sorted<E: EntityTrait>(
     select: Select<E>,
     sort: Option<&str>,
     default: &str,
     columns: &[(&str, E::Column)],
+    ties: &[(E::Column, sea_orm::Order)],
 ) -> Result<Select<E>> {
     let sort = sort.filter(|s| !s.is_empty()).unwrap_or(default);
     let (name, desc) = sort.strip_prefix('-').map_or((sort, false), |n| (n, true));
@@ -175,10 +177,19 @@ pub fn sorted<E: EntityTrait>(
         .find(|(n, _)| *n == name)
         .map(|(_, c)| *c)
         .ok_or_else(|| Error::field("sort", "Unknown sort column."))?;
-    Ok(match desc {
+    let mut select = match desc {
         true => select.order_by_desc(column),
         false => select.order_by_asc(column),
-    })
+    };
+    for (tie, order) in ties {
+        select = select.order_by(*tie, order.clone());
+    }
+    Ok(select)
+}
+
+/// The search box's term, trimmed; `None` when there is nothing to search for.
+pub fn search_term(search: &Option<String>) -> Option<&str> {
+    search.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// How many rows of `select` have each value of `column` (for filter sidebars).

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
+use sea_orm::Order;
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -141,9 +142,9 @@ async fn page_of(
     search: Option<Condition>,
 ) -> Result<Page<PaymentRow>> {
     let mut select = filtered(filter, true, search)?;
-    select = page::sorted(select, filter.sort.as_deref(), "-id", &SORTABLE)?;
     // Ties (same amount, same status…) fall back to newest first, so pages are stable.
-    select = select.order_by_desc(payment::Column::Id);
+    let newest = [(payment::Column::Id, Order::Desc)];
+    select = page::sorted(select, filter.sort.as_deref(), "-id", &SORTABLE, &newest)?;
     let page = page::fetch(select, db.conn(), req).await?;
     let rows = describe(db, page.items).await?;
     Ok(Page {
@@ -235,15 +236,9 @@ async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentR
         .collect())
 }
 
-/// `%term%` for a LIKE against a lower-cased column: a case-insensitive substring match in which
-/// `%`, `_` and `\` in the term are matched literally. Every staff search shares it.
-pub(crate) fn contains_pattern(term: &str) -> LikeExpr {
-    LikeExpr::new(search::like_contains(term)).escape('\\')
-}
-
 /// The search by scanning, for what the indexes do not answer (see `search`).
 fn search_condition(term: &str) -> Condition {
-    let pattern = || contains_pattern(term);
+    let pattern = || search::contains_pattern(term);
     let lower = |col: Expr| Expr::expr(Func::lower(col));
     let matching_accounts = Query::select()
         .column(account::Column::Id)

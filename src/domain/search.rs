@@ -3,7 +3,8 @@
 //! email. One question per backend, because the indexes differ: FTS5 trigram tables on SQLite,
 //! pg_trgm GIN indexes over `lower(column)` on PostgreSQL.
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, TryGetable, Value};
+use sea_orm::sea_query::{Expr, Func, IntoColumnRef, LikeExpr};
+use sea_orm::{ConnectionTrait, DbBackend, ExprTrait, Statement, TryGetable, Value};
 
 use crate::db::Db;
 use crate::error::Result;
@@ -82,6 +83,17 @@ pub(crate) fn like_contains(term: &str) -> String {
     }
     escaped.push('%');
     escaped
+}
+
+/// `%term%` for a LIKE against a lower-cased column: a case-insensitive substring match in which
+/// `%`, `_` and `\` in the term are matched literally. Every staff search shares it.
+pub fn contains_pattern(term: &str) -> LikeExpr {
+    LikeExpr::new(like_contains(term)).escape('\\')
+}
+
+/// `LOWER(column) LIKE '%term%'`: the scanning search of every staff list.
+pub fn contains(column: impl IntoColumnRef, term: &str) -> Expr {
+    Expr::expr(Func::lower(Expr::col(column))).like(contains_pattern(term))
 }
 
 #[cfg(test)]

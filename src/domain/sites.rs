@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
 
@@ -46,33 +46,11 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
     let now = Utc::now();
 
     let txn = db.begin_write().await?;
-    // Touch the account row first: on PostgreSQL this locks it, so two concurrent creations
-    // count sites one after the other and cannot both slip under the limit.
-    let account = account::Entity::update_many()
-        .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(member.account.id))
-        .filter(account::Column::Status.is_in(status::account::USABLE))
-        .exec_with_returning(&*txn)
-        .await?
-        .into_iter()
-        .next();
-    let Some(account) = account else {
+    let Some(account) = take_site_slot(&*txn, member.account.id, Holder::Customer).await? else {
         return Err(Error::Forbidden(
             "Your account is not active; sites cannot be created.".into(),
         ));
     };
-    let plan = catalog::plan_by_id(&*txn, account.plan_id).await?;
-    let existing = site::Entity::find()
-        .filter(site::Column::AccountId.eq(account.id))
-        .filter(site::Column::IsActive.eq(true))
-        .count(&*txn)
-        .await?;
-    if existing >= plan.max_sites.max(0) as u64 {
-        return Err(Error::Forbidden(format!(
-            "Site limit reached: the {} plan allows {} site(s).",
-            plan.name, plan.max_sites
-        )));
-    }
     let site = site::ActiveModel {
         account_id: Set(account.id),
         name: Set(name),
@@ -109,6 +87,47 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
         site,
         access: vec![(grant, member.user.email.clone())],
     })
+}
+
+/// Who wants a site slot: a customer's own account must be usable (trial or active); staff
+/// reactivating a site may do so for an account in any status.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Customer,
+    Staff,
+}
+
+/// The one site-limit rule, for creating a site and for reactivating one: an account may have
+/// as many active sites as its plan's `max_sites`. Locks the account row first (on PostgreSQL),
+/// so concurrent creations and reactivations count one after the other and cannot both slip
+/// under the limit. `None` when the account is missing (or, for a customer, not usable).
+pub async fn take_site_slot<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    holder: Holder,
+) -> Result<Option<account::Model>> {
+    let mut touch = account::Entity::update_many()
+        .col_expr(account::Column::UpdatedAt, Utc::now().into())
+        .filter(account::Column::Id.eq(account_id));
+    if holder == Holder::Customer {
+        touch = touch.filter(account::Column::Status.is_in(status::account::USABLE));
+    }
+    let Some(account) = touch.exec_with_returning(txn).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let plan = catalog::plan_by_id(txn, account.plan_id).await?;
+    let active = site::Entity::find()
+        .filter(site::Column::AccountId.eq(account.id))
+        .filter(site::Column::IsActive.eq(true))
+        .count(txn)
+        .await?;
+    if active >= u64::try_from(plan.max_sites).unwrap_or(0) {
+        return Err(Error::Forbidden(format!(
+            "Site limit reached: the {} plan allows {} active site(s).",
+            plan.name, plan.max_sites
+        )));
+    }
+    Ok(Some(account))
 }
 
 pub async fn list(db: &Db, account_id: i64) -> Result<Vec<site::Model>> {

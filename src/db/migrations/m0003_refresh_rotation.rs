@@ -4,13 +4,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0003_refresh_rotation"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

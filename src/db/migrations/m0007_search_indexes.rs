@@ -8,13 +8,9 @@
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 
+/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0007_search_indexes"
-    }
-}
 
 /// (table, searchable columns). The FTS5 table of `t` is `t_search`; its rowid is `t.id`.
 const SEARCHABLE: [(&str, &[&str]); 4] = [

@@ -5,13 +5,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m0008_login_attempts"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -7,12 +7,13 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use serde_json::Value;
 
 use super::{
-    account_names, accounts_named, choice, count_by, like, plan_names, plan_with_slug, search_term,
-    sorted,
+    account_names, accounts_named, choice, count_by, newest_first, plan_names, plan_with_slug,
 };
 use crate::db::Db;
+use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::payment_queue::{self, PaymentRow};
+use crate::domain::search::contains;
 use crate::domain::{catalog, invoices, status};
 use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
 use crate::error::{Error, Result};
@@ -56,7 +57,7 @@ fn invoices_filtered(f: &InvoiceFilter, with_status: bool) -> Result<Select<invo
     if let Some(term) = search_term(&f.search) {
         select = select.filter(
             Condition::any()
-                .add(like(
+                .add(contains(
                     (invoice::Entity, invoice::Column::InvoiceNumber),
                     term,
                 ))
@@ -68,7 +69,7 @@ fn invoices_filtered(f: &InvoiceFilter, with_status: bool) -> Result<Select<invo
 
 pub async fn invoices(db: &Db, f: &InvoiceFilter, req: PageRequest) -> Result<Page<InvoiceRow>> {
     let select = invoices_filtered(f, true)?;
-    let select = sorted(select, &INVOICE_SORT, &f.sort, invoice::Column::Id)?;
+    let select = newest_first(select, &INVOICE_SORT, &f.sort, invoice::Column::Id)?;
     let page = page::fetch(select, db.conn(), req).await?;
     let names = account_names(db, page.items.iter().map(|i| i.account_id)).await?;
     Ok(page.map(|invoice| InvoiceRow {
@@ -204,7 +205,7 @@ fn subscriptions_filtered(
         );
         select = select.filter(
             Condition::any()
-                .add(like(reference, term))
+                .add(contains(reference, term))
                 .add(subscription::Column::AccountId.in_subquery(accounts_named(term))),
         );
     }
@@ -217,7 +218,7 @@ pub async fn subscriptions(
     req: PageRequest,
 ) -> Result<Page<SubscriptionRow>> {
     let select = subscriptions_filtered(f, true)?;
-    let select = sorted(
+    let select = newest_first(
         select,
         &SUBSCRIPTION_SORT,
         &f.sort,
@@ -315,7 +316,10 @@ fn ledger_filtered(f: &LedgerFilter, with_type: bool) -> Result<Select<ledger::E
     if let Some(term) = search_term(&f.search) {
         select = select.filter(
             Condition::any()
-                .add(like((ledger::Entity, ledger::Column::Description), term))
+                .add(contains(
+                    (ledger::Entity, ledger::Column::Description),
+                    term,
+                ))
                 .add(ledger::Column::AccountId.in_subquery(accounts_named(term))),
         );
     }
@@ -327,7 +331,7 @@ pub async fn ledger_entries(
     f: &LedgerFilter,
     req: PageRequest,
 ) -> Result<Page<LedgerRow>> {
-    let select = sorted(
+    let select = newest_first(
         ledger_filtered(f, true)?,
         &LEDGER_SORT,
         &f.sort,

@@ -7,15 +7,18 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QuerySelect,
 };
 
-use super::{MAX_INT, contains, duplicate, not_found, small, sorted, term, whole};
+use super::{MAX_INT, duplicate, not_found, small, whole};
 use crate::db::Db;
 use crate::domain::audit;
 use crate::domain::catalog::GLOBAL;
+use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::search::contains;
 use crate::domain::status::method;
 use crate::domain::validate::{normalize_country, required_text};
 use crate::entities::payment_method_config as pmc;
 use crate::error::{Error, Problems, Result};
+use sea_orm::Order;
 
 pub const PAYMENT_METHODS: [&str; 5] = [
     method::STRIPE,
@@ -60,14 +63,17 @@ pub async fn list_payment_methods(
     if let Some(enabled) = f.enabled {
         select = select.filter(pmc::Column::IsEnabled.eq(enabled));
     }
-    if let Some(t) = term(&f.search) {
+    if let Some(t) = search_term(&f.search) {
         let any = Condition::any()
             .add(contains(pmc::Column::DisplayName, t))
             .add(contains(pmc::Column::Instructions, t));
         select = select.filter(any);
     }
-    let ties = [pmc::Column::SortOrder, pmc::Column::Id];
-    let select = sorted(select, f.sort.as_deref(), "country", &METHOD_SORTS, &ties)?;
+    let ties = [
+        (pmc::Column::SortOrder, Order::Asc),
+        (pmc::Column::Id, Order::Asc),
+    ];
+    let select = page::sorted(select, f.sort.as_deref(), "country", &METHOD_SORTS, &ties)?;
     page::fetch(select, db.conn(), req).await
 }
 

@@ -2,19 +2,21 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter,
+    QueryFilter,
 };
 
-use super::{contains, not_found, sorted, term};
+use super::not_found;
 use crate::db::Db;
+use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::{audit, catalog, sites};
+use crate::domain::search::contains;
+use crate::domain::{audit, sites};
 use crate::entities::{account, industry, site, site_user_access as access};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use sea_orm::Order;
 
 #[derive(Debug, Default, Clone)]
 pub struct SiteFilter {
@@ -57,7 +59,7 @@ pub async fn list_sites(db: &Db, f: &SiteFilter, req: PageRequest) -> Result<Pag
     if let Some(active) = f.active {
         select = select.filter(site::Column::IsActive.eq(active));
     }
-    if let Some(t) = term(&f.search) {
+    if let Some(t) = search_term(&f.search) {
         let accounts = Query::select()
             .column(account::Column::Id)
             .from(account::Entity)
@@ -69,8 +71,8 @@ pub async fn list_sites(db: &Db, f: &SiteFilter, req: PageRequest) -> Result<Pag
             .add(site::Column::AccountId.in_subquery(accounts));
         select = select.filter(any);
     }
-    let ties = [site::Column::Id];
-    let select = sorted(select, f.sort.as_deref(), "-id", &SITE_SORTS, &ties)?;
+    let ties = [(site::Column::Id, Order::Asc)];
+    let select = page::sorted(select, f.sort.as_deref(), "-id", &SITE_SORTS, &ties)?;
     let page = page::fetch(select, db.conn(), req).await?;
     let rows = describe_sites(db, page.items).await?;
     Ok(Page {
@@ -135,29 +137,9 @@ pub async fn set_site_active(db: &Db, actor: i64, id: i64, active: bool) -> Resu
         .await?
         .ok_or_else(not_found("Site"))?;
     if active && !current.is_active {
-        // Touch the account row first, as site creation does: on PostgreSQL it locks the row,
-        // so a concurrent creation and this reactivation count sites one after the other.
-        let owner = account::Entity::update_many()
-            .col_expr(account::Column::UpdatedAt, Utc::now().into())
-            .filter(account::Column::Id.eq(current.account_id))
-            .exec_with_returning(&*txn)
+        sites::take_site_slot(&*txn, current.account_id, sites::Holder::Staff)
             .await?
-            .into_iter()
-            .next()
             .ok_or_else(not_found("Account"))?;
-        let plan = catalog::plan_by_id(&*txn, owner.plan_id).await?;
-        let active_sites = site::Entity::find()
-            .filter(site::Column::AccountId.eq(owner.id))
-            .filter(site::Column::IsActive.eq(true))
-            .count(&*txn)
-            .await?;
-        if active_sites >= u64::try_from(plan.max_sites).unwrap_or(0) {
-            return Err(Error::Conflict(format!(
-                "Site limit reached: the account's {} plan allows {} active site(s). \
-                 Deactivate another of its sites first.",
-                plan.name, plan.max_sites
-            )));
-        }
     }
     let before = current.clone();
     let mut row = current.into_active_model();
