@@ -3,6 +3,7 @@
 //! payments, sites and credit ledger, and the "Adjust credits" form.
 
 use crate::admin::form::Form;
+use crate::admin::links::{self, time};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
@@ -11,21 +12,17 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
-use crate::admin::payments::time;
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{parse_id, yes_no};
+use crate::admin::record_pages::{self, parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{
-    Cell, ChangePage, Field, FormView, ListPage, Row, Search, TableView, html,
-};
+use crate::admin::view::{Cell, ChangePage, Field, FormView, ListPage, Row, TableView, html};
 use crate::app::AppState;
 use crate::domain::backoffice::{self, AccountDetail, AccountFilter};
-use crate::domain::page::PageRequest;
+use crate::domain::catalog;
 use crate::domain::{credits, status};
 use crate::error::Error;
 
-const LIST: &str = "/admin/accounts/account/";
-const PAGE_SIZE: u64 = 50;
+const LIST: &str = links::ACCOUNTS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,13 +47,10 @@ pub async fn list(
         search: q.get("q").map(str::to_owned),
         sort: q.get("o").map(str::to_owned),
     };
-    let req = PageRequest {
-        page: q.page(),
-        page_size: PAGE_SIZE,
-    };
+    let req = record_pages::page_request(&q);
     let page = backoffice::accounts(&state.db, &filter, req).await?;
     let counts = backoffice::account_status_counts(&state.db, &filter).await?;
-    let plans = backoffice::plans(&state.db).await?;
+    let plans = catalog::all_plans(&state.db).await?;
 
     let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");
     let columns = vec![
@@ -100,10 +94,7 @@ pub async fn list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Accounts", crumbs()).await?,
         heading: "Select account to change".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
+        search: record_pages::search_box(&q),
         filters: vec![
             q.choice_filter(LIST, "status", &statuses, Some(&counts)),
             q.choice_filter(LIST, "plan", &plan_choices, None),
@@ -112,7 +103,7 @@ pub async fn list(
         rows,
         actions: vec![],
         action_url: q.href(LIST),
-        pager: q.pager(LIST, page.count, PAGE_SIZE),
+        pager: q.pager(LIST, page.count, record_pages::PAGE_SIZE),
         add_href: None,
     };
     Ok(html(&list))
@@ -120,7 +111,7 @@ pub async fn list(
 
 fn owner_cell(owner_id: Option<i64>, email: Option<String>) -> Cell {
     match (owner_id, email) {
-        (Some(id), Some(email)) => Cell::link(email, format!("/admin/accounts/user/{id}/")),
+        (Some(id), Some(email)) => links::user_cell(id, &email),
         _ => Cell::text("—"),
     }
 }
@@ -144,7 +135,7 @@ pub async fn change(
                     s.plan_name,
                     sub.status.replace('_', " ")
                 ),
-                format!("/admin/billing/subscription/{}/", sub.id),
+                links::href(links::SUBSCRIPTIONS, sub.id),
             )
         },
     );
@@ -156,7 +147,7 @@ pub async fn change(
         field("Status", Cell::badge(&a.status)),
         field(
             "Plan",
-            Cell::link(&d.plan.name, format!("/admin/billing/plan/{}/", d.plan.id)),
+            Cell::link(&d.plan.name, links::href(links::PLANS, d.plan.id)),
         ),
         field("Credits", Cell::text(a.credits.to_string())),
         field("Subscription", subscription),
@@ -211,7 +202,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         .iter()
         .map(|u| {
             vec![
-                Cell::link(&u.email, format!("/admin/accounts/user/{}/", u.id)),
+                links::user_cell(u.id, &u.email),
                 Cell::text(format!("{} {}", u.first_name, u.last_name).trim()),
                 Cell::text(&u.role),
                 yes_no(u.is_active),
@@ -223,7 +214,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         &mut invoices,
         d.invoices.count,
         "invoices",
-        &format!("/admin/billing/invoice/?account={id}"),
+        &links::of_account(links::INVOICES, id),
     );
     let payments = d
         .payments
@@ -231,10 +222,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         .map(|r| {
             let p = &r.payment;
             vec![
-                Cell::link(
-                    format!("#{}", p.id),
-                    format!("/admin/billing/payment/{}/", p.id),
-                ),
+                Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
                 Cell::text(&r.invoice_number),
                 Cell::text(money(p.amount, &p.currency)),
                 Cell::text(p.payment_method.replace('_', " ")),
@@ -249,7 +237,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         .iter()
         .map(|(s, industry)| {
             vec![
-                Cell::link(&s.name, format!("/admin/sites/site/{}/", s.id)),
+                Cell::link(&s.name, links::href(links::SITES, s.id)),
                 Cell::opt(s.domain.clone()),
                 Cell::text(industry),
                 yes_no(s.is_active),
@@ -262,10 +250,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         .iter()
         .map(|t| {
             vec![
-                Cell::link(
-                    time(t.created_at),
-                    format!("/admin/billing/credittransaction/{}/", t.id),
-                ),
+                Cell::link(time(t.created_at), links::href(links::LEDGER, t.id)),
                 Cell::text(&t.transaction_type),
                 Cell::text(format!("{:+}", t.amount)),
                 Cell::text(t.balance_after.to_string()),
@@ -277,7 +262,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         &mut ledger,
         d.ledger.count,
         "credit transactions",
-        &format!("/admin/billing/credittransaction/?account={id}"),
+        &links::of_account(links::LEDGER, id),
     );
     vec![
         table(

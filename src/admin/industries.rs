@@ -2,6 +2,7 @@
 //! made from the name once, on creation, and never changes.
 
 use crate::admin::form::Form;
+use crate::admin::links;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -22,7 +23,7 @@ use crate::domain::catalog_admin::{self, IndustryFilter, IndustryInput};
 use crate::entities::industry;
 use crate::error::FieldErrors;
 
-const LIST: &str = "/admin/sites/industry/";
+const LIST: &str = links::INDUSTRIES;
 const ADD: &str = "/admin/sites/industry/add/";
 
 pub fn routes() -> Router<AppState> {

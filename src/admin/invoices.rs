@@ -8,20 +8,19 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::admin::payments::time;
+use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::parse_id;
+use crate::admin::record_pages::{self, parse_id};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, FilterGroup, ListPage, Row, Search, TableView, html};
+use crate::admin::view::{Cell, ChangePage, FilterGroup, ListPage, Row, TableView, html};
 use crate::app::AppState;
 use crate::domain::backoffice::{self, InvoiceFilter, SubscriptionFilter};
+use crate::domain::catalog;
 use crate::domain::money::format_minor;
-use crate::domain::page::PageRequest;
 use crate::domain::status;
 
-const INVOICES: &str = "/admin/billing/invoice/";
-const SUBSCRIPTIONS: &str = "/admin/billing/subscription/";
-const PAGE_SIZE: u64 = 50;
+const INVOICES: &str = links::INVOICES;
+const SUBSCRIPTIONS: &str = links::SUBSCRIPTIONS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,10 +48,6 @@ fn crumbs() -> Vec<(String, String)> {
     vec![("Billing".into(), "/admin/#billing".into())]
 }
 
-fn account_cell(id: i64, name: &str) -> Cell {
-    Cell::link(name, format!("/admin/accounts/account/{id}/"))
-}
-
 /// `?account=ID` narrows a list to one account (the account page links here for "all").
 fn account_param(q: &ListQuery) -> Option<i64> {
     q.get("account").and_then(|a| a.parse().ok())
@@ -63,20 +58,6 @@ fn account_filter(q: &ListQuery, path: &str) -> Option<FilterGroup> {
     let id = account_param(q)?.to_string();
     let label = format!("Account #{id}");
     Some(q.choice_filter(path, "account", &[(id.as_str(), label.as_str())], None))
-}
-
-fn page_request(q: &ListQuery) -> PageRequest {
-    PageRequest {
-        page: q.page(),
-        page_size: PAGE_SIZE,
-    }
-}
-
-fn search(q: &ListQuery) -> Option<Search> {
-    Some(Search {
-        value: q.get("q").unwrap_or_default().to_owned(),
-        hidden: q.hidden(&["q", "p"]),
-    })
 }
 
 pub async fn invoice_list(
@@ -91,7 +72,7 @@ pub async fn invoice_list(
         search: q.get("q").map(str::to_owned),
         sort: q.get("o").map(str::to_owned),
     };
-    let page = backoffice::invoices(&state.db, &filter, page_request(&q)).await?;
+    let page = backoffice::invoices(&state.db, &filter, record_pages::page_request(&q)).await?;
     let counts = backoffice::invoice_status_counts(&state.db, &filter).await?;
     let column = |label: &str, key: Option<&str>| q.column(INVOICES, label, key, "-id");
     let columns = vec![
@@ -112,7 +93,7 @@ pub async fn invoice_list(
                 id: i.id,
                 cells: vec![
                     Cell::link(&i.invoice_number, format!("{INVOICES}{}/", i.id)),
-                    account_cell(i.account_id, &row.account_name),
+                    links::account_cell(i.account_id, &row.account_name),
                     Cell::badge(&i.status),
                     Cell::text(money(i.total, &i.currency)),
                     Cell::text(i.due_date.to_string()),
@@ -128,13 +109,13 @@ pub async fn invoice_list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Invoices", crumbs()).await?,
         heading: "Select invoice to view".into(),
-        search: search(&q),
+        search: record_pages::search_box(&q),
         filters,
         columns,
         rows,
         actions: vec![],
         action_url: q.href(INVOICES),
-        pager: q.pager(INVOICES, page.count, PAGE_SIZE),
+        pager: q.pager(INVOICES, page.count, record_pages::PAGE_SIZE),
         add_href: None,
     };
     Ok(html(&list))
@@ -152,7 +133,10 @@ pub async fn invoice_change(
     let fields = vec![
         field("Number", Cell::text(&i.invoice_number)),
         field("Status", Cell::badge(&i.status)),
-        field("Account", account_cell(i.account_id, &d.account_name)),
+        field(
+            "Account",
+            links::account_cell(i.account_id, &d.account_name),
+        ),
         field(
             "Subscription",
             i.subscription_id.map_or_else(
@@ -193,10 +177,7 @@ pub async fn invoice_change(
         .map(|r| {
             let p = &r.payment;
             vec![
-                Cell::link(
-                    format!("#{}", p.id),
-                    format!("/admin/billing/payment/{}/", p.id),
-                ),
+                Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
                 Cell::text(money(p.amount, &p.currency)),
                 Cell::text(p.payment_method.replace('_', " ")),
                 Cell::opt(p.manual_reference.clone()),
@@ -282,9 +263,10 @@ pub async fn subscription_list(
         search: q.get("q").map(str::to_owned),
         sort: q.get("o").map(str::to_owned),
     };
-    let page = backoffice::subscriptions(&state.db, &filter, page_request(&q)).await?;
+    let page =
+        backoffice::subscriptions(&state.db, &filter, record_pages::page_request(&q)).await?;
     let counts = backoffice::subscription_status_counts(&state.db, &filter).await?;
-    let plans = backoffice::plans(&state.db).await?;
+    let plans = catalog::all_plans(&state.db).await?;
     let column = |label: &str, key: Option<&str>| q.column(SUBSCRIPTIONS, label, key, "-id");
     let columns = vec![
         column("ID", Some("id")),
@@ -305,7 +287,7 @@ pub async fn subscription_list(
                 id: s.id,
                 cells: vec![
                     Cell::link(s.id.to_string(), format!("{SUBSCRIPTIONS}{}/", s.id)),
-                    account_cell(s.account_id, &row.account_name),
+                    links::account_cell(s.account_id, &row.account_name),
                     Cell::text(&row.plan_name),
                     Cell::badge(&s.status),
                     Cell::opt(s.current_period_start.map(time)),
@@ -329,13 +311,13 @@ pub async fn subscription_list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Subscriptions", crumbs()).await?,
         heading: "Select subscription to view".into(),
-        search: search(&q),
+        search: record_pages::search_box(&q),
         filters,
         columns,
         rows,
         actions: vec![],
         action_url: q.href(SUBSCRIPTIONS),
-        pager: q.pager(SUBSCRIPTIONS, page.count, PAGE_SIZE),
+        pager: q.pager(SUBSCRIPTIONS, page.count, record_pages::PAGE_SIZE),
         add_href: None,
     };
     Ok(html(&list))
@@ -353,13 +335,13 @@ pub async fn subscription_change(
     let fields = vec![
         field("ID", Cell::text(s.id.to_string())),
         field("Status", Cell::badge(&s.status)),
-        field("Account", account_cell(s.account_id, &row.account_name)),
+        field(
+            "Account",
+            links::account_cell(s.account_id, &row.account_name),
+        ),
         field(
             "Plan",
-            Cell::link(
-                &row.plan_name,
-                format!("/admin/billing/plan/{}/", s.plan_id),
-            ),
+            Cell::link(&row.plan_name, links::href(links::PLANS, s.plan_id)),
         ),
         field("Period start", Cell::opt(s.current_period_start.map(time))),
         field("Period end", Cell::opt(s.current_period_end.map(time))),

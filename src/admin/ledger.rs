@@ -8,18 +8,16 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::admin::payments::time;
+use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::parse_id;
+use crate::admin::record_pages::{self, parse_id};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, ListPage, Row, Search, html};
+use crate::admin::view::{Cell, ChangePage, ListPage, Row, html};
 use crate::app::AppState;
 use crate::domain::backoffice::{self, LedgerFilter};
-use crate::domain::page::PageRequest;
 use crate::domain::status;
 
-const LIST: &str = "/admin/billing/credittransaction/";
-const PAGE_SIZE: u64 = 50;
+const LIST: &str = links::LEDGER;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,20 +29,17 @@ fn crumbs() -> Vec<(String, String)> {
     vec![("Billing".into(), "/admin/#billing".into())]
 }
 
-fn account_cell(id: i64, name: &str) -> Cell {
-    Cell::link(name, format!("/admin/accounts/account/{id}/"))
-}
-
 /// References name what caused the entry (`payment:12`, `staff:3`); link those we have pages for.
 fn reference_cell(reference: Option<&str>) -> Cell {
     let Some(r) = reference else {
         return Cell::text("—");
     };
-    let page = match r.split_once(':') {
-        Some(("payment", id)) if id.parse::<i64>().is_ok() => {
-            format!("/admin/billing/payment/{id}/")
-        }
-        Some(("staff", id)) if id.parse::<i64>().is_ok() => format!("/admin/accounts/user/{id}/"),
+    let page = match r
+        .split_once(':')
+        .map(|(kind, id)| (kind, id.parse::<i64>()))
+    {
+        Some(("payment", Ok(id))) => links::href(links::PAYMENTS, id),
+        Some(("staff", Ok(id))) => links::href(links::USERS, id),
         _ => return Cell::text(r),
     };
     Cell::link(r, page)
@@ -63,10 +58,7 @@ pub async fn list(
         search: q.get("q").map(str::to_owned),
         sort: q.get("o").map(str::to_owned),
     };
-    let req = PageRequest {
-        page: q.page(),
-        page_size: PAGE_SIZE,
-    };
+    let req = record_pages::page_request(&q);
     let page = backoffice::ledger_entries(&state.db, &filter, req).await?;
     let counts = backoffice::ledger_type_counts(&state.db, &filter).await?;
     let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");
@@ -89,7 +81,7 @@ pub async fn list(
                 id: t.id,
                 cells: vec![
                     Cell::link(t.id.to_string(), format!("{LIST}{}/", t.id)),
-                    account_cell(t.account_id, &row.account_name),
+                    links::account_cell(t.account_id, &row.account_name),
                     Cell::text(&t.transaction_type),
                     Cell::text(format!("{:+}", t.amount)),
                     Cell::text(t.balance_after.to_string()),
@@ -112,16 +104,13 @@ pub async fn list(
             .chrome(&state, "Credit transactions", crumbs())
             .await?,
         heading: "Select credit transaction to view".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
+        search: record_pages::search_box(&q),
         filters,
         columns,
         rows,
         actions: vec![],
         action_url: q.href(LIST),
-        pager: q.pager(LIST, page.count, PAGE_SIZE),
+        pager: q.pager(LIST, page.count, record_pages::PAGE_SIZE),
         add_href: None,
     };
     Ok(html(&list))
@@ -138,7 +127,10 @@ pub async fn change(
     let field = |label: &str, cell: Cell| (label.to_owned(), cell);
     let fields = vec![
         field("ID", Cell::text(t.id.to_string())),
-        field("Account", account_cell(t.account_id, &row.account_name)),
+        field(
+            "Account",
+            links::account_cell(t.account_id, &row.account_name),
+        ),
         field("Type", Cell::text(&t.transaction_type)),
         field("Amount", Cell::text(format!("{:+}", t.amount))),
         field("Balance after", Cell::text(t.balance_after.to_string())),

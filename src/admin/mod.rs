@@ -7,6 +7,7 @@ pub mod home;
 pub mod industries;
 pub mod invoices;
 pub mod ledger;
+pub mod links;
 pub mod payment_methods;
 pub mod payment_review;
 pub mod payments;
@@ -31,30 +32,21 @@ pub const SECTIONS: &[(&str, &[(&str, &str)])] = &[
     (
         "Billing",
         &[
-            ("Payments", "/admin/billing/payment/"),
-            ("Invoices", "/admin/billing/invoice/"),
-            ("Subscriptions", "/admin/billing/subscription/"),
-            ("Credit transactions", "/admin/billing/credittransaction/"),
-            ("Plans", "/admin/billing/plan/"),
-            (
-                "Payment method configs",
-                "/admin/billing/paymentmethodconfig/",
-            ),
+            ("Payments", links::PAYMENTS),
+            ("Invoices", links::INVOICES),
+            ("Subscriptions", links::SUBSCRIPTIONS),
+            ("Credit transactions", links::LEDGER),
+            ("Plans", links::PLANS),
+            ("Payment method configs", links::PAYMENT_METHODS),
         ],
     ),
     (
         "Accounts",
-        &[
-            ("Accounts", "/admin/accounts/account/"),
-            ("Users", "/admin/accounts/user/"),
-        ],
+        &[("Accounts", links::ACCOUNTS), ("Users", links::USERS)],
     ),
     (
         "Sites",
-        &[
-            ("Sites", "/admin/sites/site/"),
-            ("Industries", "/admin/sites/industry/"),
-        ],
+        &[("Sites", links::SITES), ("Industries", links::INDUSTRIES)],
     ),
 ];
 

@@ -4,6 +4,7 @@
 //! there at once.
 
 use crate::admin::form::Form;
+use crate::admin::links;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -26,7 +27,7 @@ use crate::domain::catalog_admin::{self, MethodFilter, PAYMENT_METHODS, PaymentM
 use crate::entities::payment_method_config as pmc;
 use crate::error::FieldErrors;
 
-const LIST: &str = "/admin/billing/paymentmethodconfig/";
+const LIST: &str = links::PAYMENT_METHODS;
 const ADD: &str = "/admin/billing/paymentmethodconfig/add/";
 const ENABLE: &str = "enable_selected";
 const DISABLE: &str = "disable_selected";

@@ -8,29 +8,25 @@ use axum::http::Uri;
 use axum::response::Response;
 use chrono::{Datelike, Duration, TimeZone, Utc};
 
+use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
+use crate::admin::record_pages;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{
-    Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, Search, html,
+    Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, html,
 };
 use crate::app::AppState;
 use crate::domain::money::format_minor;
-use crate::domain::page::PageRequest;
 use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
 use crate::domain::status;
 use crate::error::Error;
 
-pub(crate) const LIST: &str = "/admin/billing/payment/";
-const PAGE_SIZE: u64 = 50;
+pub(crate) const LIST: &str = links::PAYMENTS;
 pub(crate) const APPROVE: &str = "approve_selected";
 pub(crate) const REJECT: &str = "reject_selected";
 
 pub(crate) fn crumbs() -> Vec<(String, String)> {
     vec![("Billing".into(), "/admin/#billing".into())]
-}
-
-pub fn time(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// `submitted=` values and the moment each starts from.
@@ -83,11 +79,11 @@ pub(crate) fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> V
     let mut cells = vec![
         Cell::link(
             &row.account_name,
-            format!("/admin/accounts/account/{}/", p.account_id),
+            links::href(links::ACCOUNTS, p.account_id),
         ),
         Cell::link(
             &row.invoice_number,
-            format!("/admin/billing/invoice/{}/", p.invoice_id),
+            links::href(links::INVOICES, p.invoice_id),
         ),
         Cell::text(format!(
             "{} {}",
@@ -129,10 +125,7 @@ pub async fn list(
     let (page, counts) = payment_queue::list_for_staff_with_counts(
         &state.db,
         filter,
-        PageRequest {
-            page: q.page(),
-            page_size: PAGE_SIZE,
-        },
+        record_pages::page_request(&q),
     )
     .await?;
     let shared = shared_refs(&state, &page.items).await?;
@@ -190,10 +183,7 @@ pub async fn list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Payments", crumbs()).await?,
         heading: "Select payment to change".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
+        search: record_pages::search_box(&q),
         filters: vec![
             FilterGroup {
                 title: "status".into(),
@@ -221,7 +211,7 @@ pub async fn list(
             },
         ],
         action_url: q.with("p", q.get("p")).href(LIST),
-        pager: q.pager(LIST, page.count, PAGE_SIZE),
+        pager: q.pager(LIST, page.count, record_pages::PAGE_SIZE),
         add_href: None,
     };
     Ok(html(&list))

@@ -2,6 +2,7 @@
 //! decimals ("89.00") and stored as minor units by the domain; the slug and currency are fixed.
 
 use crate::admin::form::Form;
+use crate::admin::links;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -11,19 +12,18 @@ use serde::Deserialize;
 
 use crate::admin::query::ListQuery;
 use crate::admin::record_pages::{
-    flag, page_request, parse_id, refused, search, yes_no, yes_no_filter,
+    self, flag, page_request, parse_id, refused, search, yes_no, yes_no_filter,
 };
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{
-    Cell, ChangePage, Field, FormView, ListPage, Row, Search, attach_errors, html,
-};
+use crate::admin::view::{Cell, ChangePage, Field, FormView, ListPage, Row, attach_errors, html};
 use crate::app::AppState;
+use crate::domain::catalog;
 use crate::domain::catalog_admin::{self, BILLING_CYCLES, PlanFilter, PlanInput};
 use crate::domain::money::format_minor;
 use crate::entities::plan;
 use crate::error::FieldErrors;
 
-const LIST: &str = "/admin/billing/plan/";
+const LIST: &str = links::PLANS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -87,10 +87,7 @@ pub async fn list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Plans", crumbs()).await?,
         heading: "Select plan to change".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
+        search: record_pages::search_box(&q),
         filters: vec![
             yes_no_filter(&q, LIST, "active", "active"),
             yes_no_filter(&q, LIST, "public", "public"),
@@ -229,7 +226,7 @@ pub async fn change(
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let plan = catalog_admin::get_plan(&state.db, parse_id(&id, "Plan")?).await?;
+    let plan = catalog::find_plan(&state.db, parse_id(&id, "Plan")?).await?;
     let form = PlanForm::from_plan(&plan);
     let page = page(&state, &staffer, &plan, &form, &FieldErrors::new()).await?;
     Ok(html(&page))
@@ -251,7 +248,7 @@ pub async fn save(
         }
         Err(e) => {
             let errors = refused(e)?;
-            let plan = catalog_admin::get_plan(&state.db, id).await?;
+            let plan = catalog::find_plan(&state.db, id).await?;
             let page = page(&state, &staffer, &plan, &form, &errors).await?;
             Ok((StatusCode::BAD_REQUEST, html(&page)).into_response())
         }

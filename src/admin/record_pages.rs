@@ -3,11 +3,11 @@
 
 use crate::admin::query::ListQuery;
 use crate::admin::session::PageError;
-use crate::admin::view::{Cell, FilterGroup};
+use crate::admin::view::{Cell, FilterGroup, Search};
 use crate::domain::page::PageRequest;
 use crate::error::{Error, FieldErrors};
 
-/// Rows per list page, as Django's admin shows.
+/// Rows per list page, as Django's admin shows; every list of the panel pages by it.
 pub const PAGE_SIZE: u64 = 100;
 
 pub fn page_request(q: &ListQuery) -> PageRequest {
@@ -42,9 +42,17 @@ pub fn yes_no(value: bool) -> Cell {
     Cell::badge(if value { "yes" } else { "no" })
 }
 
-/// The search box's value, when there is one.
+/// The search box's term, when there is one.
 pub fn search(q: &ListQuery) -> Option<String> {
     q.get("q").map(str::to_owned)
+}
+
+/// The list's search box, keeping the list's other parameters.
+pub fn search_box(q: &ListQuery) -> Option<Search> {
+    Some(Search {
+        value: q.get("q").unwrap_or_default().to_owned(),
+        hidden: q.hidden(&["q", "p"]),
+    })
 }
 
 /// An id from the path; anything that is not one is "not found", like a missing record.

@@ -2,24 +2,24 @@
 //! and who may use it. Staff deactivate a site, or reactivate it within the plan's site limit.
 
 use crate::admin::form::Form;
+use crate::admin::links::{self, time};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::admin::payments::time;
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{flag, page_request, parse_id, search, yes_no, yes_no_filter};
-use crate::admin::session::{CsrfOnly, PageError, Staffer};
-use crate::admin::view::{
-    Cell, ChangePage, FilterGroup, FormView, ListPage, Row, Search, TableView, html,
+use crate::admin::record_pages::{
+    self, flag, page_request, parse_id, search, yes_no, yes_no_filter,
 };
+use crate::admin::session::{CsrfOnly, PageError, Staffer};
+use crate::admin::view::{Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html};
 use crate::app::AppState;
 use crate::domain::catalog_admin::{self, SiteFilter, SiteRow};
 use crate::error::Error;
 
-const LIST: &str = "/admin/sites/site/";
+const LIST: &str = links::SITES;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,14 +36,14 @@ fn crumbs() -> Vec<(String, String)> {
 fn account_link(row: &SiteRow) -> Cell {
     Cell::link(
         &row.account_name,
-        format!("/admin/accounts/account/{}/", row.site.account_id),
+        links::href(links::ACCOUNTS, row.site.account_id),
     )
 }
 
 fn industry_link(row: &SiteRow) -> Cell {
     Cell::link(
         &row.industry_name,
-        format!("/admin/sites/industry/{}/", row.site.industry_id),
+        links::href(links::INDUSTRIES, row.site.industry_id),
     )
 }
 
@@ -100,10 +100,7 @@ pub async fn list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Sites", crumbs()).await?,
         heading: "Select site to change".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
+        search: record_pages::search_box(&q),
         filters: vec![
             FilterGroup {
                 title: "industry".into(),
@@ -134,7 +131,7 @@ pub async fn change(
         .iter()
         .map(|(grant, email)| {
             vec![
-                Cell::link(email, format!("/admin/accounts/user/{}/", grant.user_id)),
+                links::user_cell(grant.user_id, email),
                 Cell::text(&grant.role),
                 Cell::text(time(grant.created_at)),
             ]

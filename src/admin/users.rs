@@ -2,6 +2,7 @@
 //! searchable by email or name; each user's page with the form that sets those two flags.
 
 use crate::admin::form::Form;
+use crate::admin::links::{self, time};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
@@ -9,19 +10,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::admin::payments::time;
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{flag, parse_id, yes_no};
+use crate::admin::record_pages::{self, flag, parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, Field, FormView, ListPage, Row, Search, html};
+use crate::admin::view::{Cell, ChangePage, Field, FormView, ListPage, Row, html};
 use crate::app::AppState;
 use crate::domain::accounts::{self, UserAccess};
 use crate::domain::backoffice::{self, UserFilter, UserRow};
-use crate::domain::page::PageRequest;
 use crate::error::Error;
 
-const LIST: &str = "/admin/accounts/user/";
-const PAGE_SIZE: u64 = 50;
+const LIST: &str = links::USERS;
 const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
 
 pub fn routes() -> Router<AppState> {
@@ -43,7 +41,7 @@ fn full_name(row: &UserRow) -> String {
 
 fn account_cell(row: &UserRow) -> Cell {
     match (row.user.account_id, &row.account_name) {
-        (Some(id), Some(name)) => Cell::link(name, format!("/admin/accounts/account/{id}/")),
+        (Some(id), Some(name)) => links::account_cell(id, name),
         _ => Cell::text("—"),
     }
 }
@@ -60,10 +58,7 @@ pub async fn list(
         search: q.get("q").map(str::to_owned),
         sort: q.get("o").map(str::to_owned),
     };
-    let req = PageRequest {
-        page: q.page(),
-        page_size: PAGE_SIZE,
-    };
+    let req = record_pages::page_request(&q);
     let page = backoffice::users(&state.db, &filter, req).await?;
     let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");
     let columns = vec![
@@ -102,10 +97,7 @@ pub async fn list(
     let list = ListPage {
         chrome: staffer.chrome(&state, "Users", crumbs()).await?,
         heading: "Select user to change".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
+        search: record_pages::search_box(&q),
         filters: vec![
             q.choice_filter(LIST, "staff", &YES_NO, None),
             q.choice_filter(LIST, "active", &YES_NO, None),
@@ -114,7 +106,7 @@ pub async fn list(
         rows,
         actions: vec![],
         action_url: q.href(LIST),
-        pager: q.pager(LIST, page.count, PAGE_SIZE),
+        pager: q.pager(LIST, page.count, record_pages::PAGE_SIZE),
         add_href: None,
     };
     Ok(html(&list))

@@ -90,17 +90,8 @@ pub(crate) async fn count_by<E: EntityTrait>(
     page::count_by(db.conn(), select, column).await
 }
 
-/// Every plan, active or not, in display order (for filters and names).
-pub async fn plans(db: &Db) -> Result<Vec<plan::Model>> {
-    Ok(plan::Entity::find()
-        .order_by_asc(plan::Column::SortOrder)
-        .order_by_asc(plan::Column::Id)
-        .all(db.conn())
-        .await?)
-}
-
 async fn plan_names(db: &Db) -> Result<HashMap<i64, String>> {
-    Ok(plans(db)
+    Ok(catalog::all_plans(db)
         .await?
         .into_iter()
         .map(|p| (p.id, p.name))

@@ -94,6 +94,23 @@ pub async fn public_plans(db: &Db) -> Result<Vec<plan::Model>> {
         .await?)
 }
 
+/// Every plan, active or not, in display order (staff's filters and names).
+pub async fn all_plans(db: &Db) -> Result<Vec<plan::Model>> {
+    Ok(plan::Entity::find()
+        .order_by_asc(plan::Column::SortOrder)
+        .order_by_asc(plan::Column::Id)
+        .all(db.conn())
+        .await?)
+}
+
+/// A plan by id, for a page that names one; a missing plan is "not found".
+pub async fn find_plan(db: &Db, id: i64) -> Result<plan::Model> {
+    plan::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| Error::NotFound("Plan not found".into()))
+}
+
 pub async fn plan_by_slug(db: &Db, slug: &str) -> Result<Option<plan::Model>> {
     Ok(plan::Entity::find()
         .filter(plan::Column::Slug.eq(slug))

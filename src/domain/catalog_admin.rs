@@ -105,13 +105,6 @@ pub async fn list_plans(db: &Db, f: &PlanFilter, req: PageRequest) -> Result<Pag
     page::fetch(select, db.conn(), req).await
 }
 
-pub async fn get_plan(db: &Db, id: i64) -> Result<plan::Model> {
-    plan::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(not_found("Plan"))
-}
-
 /// A plan as staff edit it, as typed (the slug and currency are fixed).
 #[derive(Debug, Default, Clone)]
 pub struct PlanInput {

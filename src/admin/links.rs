@@ -1,0 +1,42 @@
+//! Where every record type of the panel lives, and the small cells that link to one. Each path
+//! is written here once; pages build their links from these.
+
+use chrono::{DateTime, Utc};
+
+use crate::admin::view::Cell;
+
+pub const PAYMENTS: &str = "/admin/billing/payment/";
+pub const INVOICES: &str = "/admin/billing/invoice/";
+pub const SUBSCRIPTIONS: &str = "/admin/billing/subscription/";
+pub const LEDGER: &str = "/admin/billing/credittransaction/";
+pub const PLANS: &str = "/admin/billing/plan/";
+pub const PAYMENT_METHODS: &str = "/admin/billing/paymentmethodconfig/";
+pub const ACCOUNTS: &str = "/admin/accounts/account/";
+pub const USERS: &str = "/admin/accounts/user/";
+pub const SITES: &str = "/admin/sites/site/";
+pub const INDUSTRIES: &str = "/admin/sites/industry/";
+
+/// One record's page: `href(ACCOUNTS, 7)` → `/admin/accounts/account/7/`.
+pub fn href(list: &str, id: i64) -> String {
+    format!("{list}{id}/")
+}
+
+/// A list narrowed to one account: `?account=7`.
+pub fn of_account(list: &str, account_id: i64) -> String {
+    format!("{list}?account={account_id}")
+}
+
+/// An account's name, linking to its page.
+pub fn account_cell(id: i64, name: &str) -> Cell {
+    Cell::link(name, href(ACCOUNTS, id))
+}
+
+/// A user's email, linking to their page.
+pub fn user_cell(id: i64, email: &str) -> Cell {
+    Cell::link(email, href(USERS, id))
+}
+
+/// Times as the panel shows them (UTC, to the minute).
+pub fn time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
