@@ -13,6 +13,7 @@ pub mod payment_review;
 pub mod payments;
 pub mod plans;
 pub mod query;
+pub mod record;
 pub mod record_pages;
 pub mod session;
 pub mod sites;

@@ -1,0 +1,159 @@
+//! The generic record admin (after cot's `AdminModel` and Django's `ModelAdmin`): a record type
+//! says what it lists and shows — columns, filters, cells, facts, related tables, forms — and
+//! `list::<R>`, `change::<R>` and `routes::<R>` are written once for all of them. One-off pages
+//! (bulk review, credit adjustment, user access, site activation) stay hand-written beside it.
+//! A trait, not a macro, so a mistake in a record reads as an ordinary compile error.
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::admin::query::ListQuery;
+use crate::admin::record_pages::{PAGE_SIZE, page_request, parse_id, search_box};
+use crate::admin::session::{PageError, Staffer};
+use crate::admin::view::{Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html};
+use crate::app::AppState;
+use crate::db::Db;
+use crate::domain::page::{Page, PageRequest};
+use crate::entities::user;
+use crate::error::Result;
+
+/// One column of a list: its label, and the sort key when it can be sorted by.
+pub type ColumnDef = (&'static str, Option<&'static str>);
+
+/// A page of rows and the sidebar's filters (with their counts) for the same query.
+pub struct Listed<R> {
+    pub page: Page<R>,
+    pub filters: Vec<FilterGroup>,
+}
+
+pub trait Record: Send + Sync + 'static {
+    /// The list's path, e.g. `links::USERS`; a record's page is `{LIST}{id}/`.
+    const LIST: &'static str;
+    /// The list's title ("Users") and what one record is called ("user").
+    const TITLE: &'static str;
+    const NOUN: &'static str;
+    /// The home page section it is listed under, and its anchor there.
+    const SECTION: (&'static str, &'static str);
+    /// The order when none is asked for.
+    const DEFAULT_SORT: &'static str = "-id";
+    /// One list row and one record's page, as the domain's staff reads return them.
+    type Row: Send + Sync;
+    type Detail: Send + Sync;
+
+    fn columns() -> &'static [ColumnDef];
+    /// The rows a list's query selects, with its sidebar.
+    fn fetch(
+        db: &Db,
+        q: &ListQuery,
+        req: PageRequest,
+    ) -> impl Future<Output = Result<Listed<Self::Row>>> + Send;
+    fn row_id(row: &Self::Row) -> i64;
+    fn cells(row: &Self::Row) -> Vec<Cell>;
+
+    fn get(db: &Db, id: i64) -> impl Future<Output = Result<Self::Detail>> + Send;
+    /// The page's heading ("User #3 — a@b.com") and its short title (browser tab, crumbs).
+    fn heading(detail: &Self::Detail) -> String;
+    fn title(detail: &Self::Detail) -> String;
+    fn facts(detail: &Self::Detail) -> Vec<(String, Cell)>;
+    fn tables(_detail: &Self::Detail) -> Vec<TableView> {
+        Vec::new()
+    }
+    /// Forms of one-off actions shown beside the facts, for the signed-in staff member.
+    fn forms(_detail: &Self::Detail, _staff: &user::Model) -> Vec<FormView> {
+        Vec::new()
+    }
+}
+
+/// The page's path inside the panel's router (`/admin` is where it is nested; the router sees
+/// paths without their trailing slash).
+fn route_path<R: Record>() -> String {
+    R::LIST
+        .trim_start_matches("/admin")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// `GET {LIST}` and `GET {LIST}{id}/` for record type `R`.
+pub fn routes<R: Record>() -> Router<AppState> {
+    let path = route_path::<R>();
+    Router::new()
+        .route(&path, get(list::<R>))
+        .route(&format!("{path}/{{id}}"), get(change::<R>))
+}
+
+fn crumbs<R: Record>() -> Vec<(String, String)> {
+    let (section, anchor) = R::SECTION;
+    vec![(section.into(), format!("/admin/#{anchor}"))]
+}
+
+pub async fn list<R: Record>(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let q = ListQuery::parse(uri.query());
+    let listed = R::fetch(&state.db, &q, page_request(&q)).await?;
+    let columns = R::columns()
+        .iter()
+        .map(|(label, key)| q.column(R::LIST, label, *key, R::DEFAULT_SORT))
+        .collect();
+    let rows = listed
+        .page
+        .items
+        .iter()
+        .map(|row| Row {
+            id: R::row_id(row),
+            cells: R::cells(row),
+        })
+        .collect();
+    let page = ListPage {
+        chrome: staffer.chrome(&state, R::TITLE, crumbs::<R>()).await?,
+        heading: format!("Select {} to change", R::NOUN),
+        search: search_box(&q),
+        filters: listed.filters,
+        columns,
+        rows,
+        actions: vec![],
+        action_url: q.href(R::LIST),
+        pager: q.pager(R::LIST, listed.page.count, PAGE_SIZE),
+        add_href: None,
+    };
+    Ok(html(&page))
+}
+
+pub async fn change<R: Record>(
+    State(state): State<AppState>,
+    staffer: Staffer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let detail = R::get(&state.db, parse_id(&id, &capitalised(R::NOUN))?).await?;
+    let mut crumbs = crumbs::<R>();
+    crumbs.push((R::TITLE.into(), R::LIST.into()));
+    let page = ChangePage {
+        chrome: staffer.chrome(&state, R::title(&detail), crumbs).await?,
+        heading: R::heading(&detail),
+        fields: R::facts(&detail),
+        tables: R::tables(&detail),
+        forms: R::forms(&detail, &staffer.user),
+    };
+    Ok(html(&page))
+}
+
+/// "credit transaction" → "Credit transaction", for "… not found".
+fn capitalised(noun: &str) -> String {
+    let mut chars = noun.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A fact of a record's page.
+pub fn fact(label: &str, cell: Cell) -> (String, Cell) {
+    (label.to_owned(), cell)
+}
