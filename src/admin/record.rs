@@ -41,6 +41,8 @@ pub trait Record: Send + Sync + 'static {
     const SECTION: (&'static str, &'static str);
     /// The order when none is asked for.
     const DEFAULT_SORT: &'static str = "-id";
+    /// What the list invites: "Select user to change", or "… to view" for a read-only record.
+    const VERB: &'static str = "change";
     /// One list row and one record's page, as the domain's staff reads return them.
     type Row: Send + Sync;
     type Detail: Send + Sync;
@@ -113,7 +115,7 @@ pub async fn list<R: Record>(
         .collect();
     let page = ListPage {
         chrome: staffer.chrome(&state, R::TITLE, crumbs::<R>()).await?,
-        heading: format!("Select {} to change", R::NOUN),
+        heading: format!("Select {} to {}", R::NOUN, R::VERB),
         search: search_box(&q),
         filters: listed.filters,
         columns,
