@@ -98,8 +98,16 @@ pass customer "$customer" "$conformance"
 pass staff "$staff" "$conformance"
 # Control characters (NUL, ESC, DEL…) in every generated string: always a 4xx, never a 500
 # (PostgreSQL cannot store NUL; SQLite's full-text queries break on it).
+tally="$work/control-characters.count"
+: >"$tally"
 pass control-characters "$staff" not_a_server_error,control_characters_refused \
-    PYTHONPATH=scripts SCHEMATHESIS_HOOKS=fuzz_control_chars
+    PYTHONPATH=scripts SCHEMATHESIS_HOOKS=fuzz_control_chars FUZZ_CONTROL_COUNT="$tally"
+sent=$(wc -c <"$tally")
+echo "    control-characters: $sent requests carried a control character"
+if ((sent < 100)); then
+    echo "    too few requests carried a control character: the pass tested nothing" >&2
+    failed=$((failed + 1))
+fi
 echo "==> $total generated requests in all"
 echo "$((4 - failed)) passed, $failed failed"
 [[ $failed -eq 0 ]]
