@@ -1,0 +1,130 @@
+//! `/admin/billing/subscription/`: subscriptions by status and plan; each with its period,
+//! external payment id and invoices. Read-only.
+
+use crate::admin::invoices::{
+    INVOICE_COLUMNS, account_filter, account_param, invoice_cells, table,
+};
+use crate::admin::links::{self, time};
+use crate::admin::query::ListQuery;
+use crate::admin::record::{ColumnDef, Listed, Record, fact};
+use crate::admin::view::{Cell, TableView};
+use crate::db::Db;
+use crate::domain::backoffice::{self, SubscriptionFilter, SubscriptionRow};
+use crate::domain::page::PageRequest;
+use crate::domain::{catalog, status};
+use crate::entities::invoice;
+use crate::error::Result;
+
+const SUBSCRIPTIONS: &str = links::SUBSCRIPTIONS;
+
+pub struct Subscriptions;
+
+impl Record for Subscriptions {
+    const LIST: &'static str = SUBSCRIPTIONS;
+    const TITLE: &'static str = "Subscriptions";
+    const NOUN: &'static str = "subscription";
+    const SECTION: (&'static str, &'static str) = ("Billing", "billing");
+    const VERB: &'static str = "view";
+    type Row = SubscriptionRow;
+    /// The subscription with its invoices.
+    type Detail = (SubscriptionRow, Vec<invoice::Model>);
+
+    fn columns() -> &'static [ColumnDef] {
+        &[
+            ("ID", Some("id")),
+            ("Account", None),
+            ("Plan", None),
+            ("Status", Some("status")),
+            ("Period start", Some("start")),
+            ("Period end", Some("end")),
+            ("External payment ID", None),
+            ("Created", Some("created")),
+        ]
+    }
+
+    async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<SubscriptionRow>> {
+        let filter = SubscriptionFilter {
+            status: q.get("status").map(str::to_owned),
+            plan: q.get("plan").map(str::to_owned),
+            account_id: account_param(q),
+            search: q.get("q").map(str::to_owned),
+            sort: q.get("o").map(str::to_owned),
+        };
+        let page = backoffice::subscriptions(db, &filter, req).await?;
+        let counts = backoffice::subscription_status_counts(db, &filter).await?;
+        let plans = catalog::all_plans(db).await?;
+        let statuses = status::subscription::ALL.map(|s| (s, s));
+        let plan_choices: Vec<(&str, &str)> = plans
+            .iter()
+            .map(|p| (p.slug.as_str(), p.name.as_str()))
+            .collect();
+        let mut filters = vec![
+            q.choice_filter(SUBSCRIPTIONS, "status", &statuses, Some(&counts)),
+            q.choice_filter(SUBSCRIPTIONS, "plan", &plan_choices, None),
+        ];
+        filters.extend(account_filter(q, SUBSCRIPTIONS));
+        Ok(Listed { page, filters })
+    }
+
+    fn row_id(row: &SubscriptionRow) -> i64 {
+        row.subscription.id
+    }
+
+    fn cells(row: &SubscriptionRow) -> Vec<Cell> {
+        let s = &row.subscription;
+        vec![
+            Cell::link(s.id.to_string(), links::href(SUBSCRIPTIONS, s.id)),
+            links::account_cell(s.account_id, &row.account_name),
+            Cell::text(&row.plan_name),
+            Cell::badge(&s.status),
+            Cell::opt(s.current_period_start.map(time)),
+            Cell::opt(s.current_period_end.map(time)),
+            Cell::opt(s.external_payment_id.clone()),
+            Cell::text(time(s.created_at)),
+        ]
+    }
+
+    async fn get(db: &Db, id: i64) -> Result<Self::Detail> {
+        backoffice::subscription_detail(db, id).await
+    }
+
+    fn heading((row, _): &Self::Detail) -> String {
+        format!(
+            "Subscription #{} — {}",
+            row.subscription.id, row.account_name
+        )
+    }
+
+    fn title((row, _): &Self::Detail) -> String {
+        format!("Subscription #{}", row.subscription.id)
+    }
+
+    fn facts((row, _): &Self::Detail) -> Vec<(String, Cell)> {
+        let s = &row.subscription;
+        vec![
+            fact("ID", Cell::text(s.id.to_string())),
+            fact("Status", Cell::badge(&s.status)),
+            fact(
+                "Account",
+                links::account_cell(s.account_id, &row.account_name),
+            ),
+            fact(
+                "Plan",
+                Cell::link(&row.plan_name, links::href(links::PLANS, s.plan_id)),
+            ),
+            fact("Period start", Cell::opt(s.current_period_start.map(time))),
+            fact("Period end", Cell::opt(s.current_period_end.map(time))),
+            fact(
+                "External payment ID",
+                Cell::opt(s.external_payment_id.clone()),
+            ),
+            fact("Created", Cell::text(time(s.created_at))),
+            fact("Updated", Cell::text(time(s.updated_at))),
+        ]
+    }
+
+    fn tables((_, invoices): &Self::Detail) -> Vec<TableView> {
+        let rows = invoices.iter().map(invoice_cells).collect();
+        vec![table("Invoices", &INVOICE_COLUMNS, rows, "No invoices.")]
+    }
+}
