@@ -2,171 +2,167 @@
 //! billing email or a member's email; each account's page with its subscription, invoices,
 //! payments, sites and credit ledger, and the "Adjust credits" form.
 
-use crate::admin::form::Form;
-use crate::admin::links::{self, time};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde::Deserialize;
 
+use crate::admin::form::Form;
 use crate::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
+use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{self, parse_id, yes_no};
+use crate::admin::record::{self, ColumnDef, Listed, Record, fact};
+use crate::admin::record_pages::{parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, Field, FormView, ListPage, Row, TableView, html};
+use crate::admin::view::{Cell, Field, FormView, TableView};
 use crate::app::AppState;
-use crate::domain::backoffice::{self, AccountDetail, AccountFilter};
-use crate::domain::catalog;
-use crate::domain::{credits, status};
-use crate::error::Error;
+use crate::db::Db;
+use crate::domain::backoffice::{self, AccountDetail, AccountFilter, AccountRow};
+use crate::domain::page::PageRequest;
+use crate::domain::{catalog, credits, status};
+use crate::entities::user;
+use crate::error::{Error, Result};
 
 const LIST: &str = links::ACCOUNTS;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/accounts/account", get(list))
-        .route("/accounts/account/{id}", get(change))
-        .route("/accounts/account/{id}/adjust", post(adjust))
+    record::routes::<Accounts>().route("/accounts/account/{id}/adjust", post(adjust))
 }
 
-fn crumbs() -> Vec<(String, String)> {
-    vec![("Accounts".into(), "/admin/#accounts".into())]
-}
+/// Customer accounts.
+pub struct Accounts;
 
-pub async fn list(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let q = ListQuery::parse(uri.query());
-    let filter = AccountFilter {
-        status: q.get("status").map(str::to_owned),
-        plan: q.get("plan").map(str::to_owned),
-        search: q.get("q").map(str::to_owned),
-        sort: q.get("o").map(str::to_owned),
-    };
-    let req = record_pages::page_request(&q);
-    let page = backoffice::accounts(&state.db, &filter, req).await?;
-    let counts = backoffice::account_status_counts(&state.db, &filter).await?;
-    let plans = catalog::all_plans(&state.db).await?;
+impl Record for Accounts {
+    const LIST: &'static str = LIST;
+    const TITLE: &'static str = "Accounts";
+    const NOUN: &'static str = "account";
+    const SECTION: (&'static str, &'static str) = ("Accounts", "accounts");
+    type Row = AccountRow;
+    type Detail = AccountDetail;
 
-    let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");
-    let columns = vec![
-        column("ID", Some("id")),
-        column("Name", Some("name")),
-        column("Slug", None),
-        column("Status", Some("status")),
-        column("Plan", None),
-        column("Credits", Some("credits")),
-        column("Owner", None),
-        column("Billing email", None),
-        column("Created", Some("created")),
-    ];
-    let rows = page
-        .items
-        .iter()
-        .map(|row| {
-            let a = &row.account;
-            let href = format!("{LIST}{}/", a.id);
-            Row {
-                id: a.id,
-                cells: vec![
-                    Cell::link(a.id.to_string(), &href),
-                    Cell::link(&a.name, &href),
-                    Cell::text(&a.slug),
-                    Cell::badge(&a.status),
-                    Cell::text(&row.plan_name),
-                    Cell::text(a.credits.to_string()),
-                    owner_cell(a.owner_id, row.owner_email.clone()),
-                    Cell::opt(a.billing_email.clone()),
-                    Cell::text(time(a.created_at)),
-                ],
-            }
-        })
-        .collect();
-    let statuses = status::account::ALL.map(|s| (s, s));
-    let plan_choices: Vec<(&str, &str)> = plans
-        .iter()
-        .map(|p| (p.slug.as_str(), p.name.as_str()))
-        .collect();
-    let list = ListPage {
-        chrome: staffer.chrome(&state, "Accounts", crumbs()).await?,
-        heading: "Select account to change".into(),
-        search: record_pages::search_box(&q),
-        filters: vec![
+    fn columns() -> &'static [ColumnDef] {
+        &[
+            ("ID", Some("id")),
+            ("Name", Some("name")),
+            ("Slug", None),
+            ("Status", Some("status")),
+            ("Plan", None),
+            ("Credits", Some("credits")),
+            ("Owner", None),
+            ("Billing email", None),
+            ("Created", Some("created")),
+        ]
+    }
+
+    async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<AccountRow>> {
+        let filter = AccountFilter {
+            status: q.get("status").map(str::to_owned),
+            plan: q.get("plan").map(str::to_owned),
+            search: q.get("q").map(str::to_owned),
+            sort: q.get("o").map(str::to_owned),
+        };
+        let page = backoffice::accounts(db, &filter, req).await?;
+        let counts = backoffice::account_status_counts(db, &filter).await?;
+        let plans = catalog::all_plans(db).await?;
+        let statuses = status::account::ALL.map(|s| (s, s));
+        let plan_choices: Vec<(&str, &str)> = plans
+            .iter()
+            .map(|p| (p.slug.as_str(), p.name.as_str()))
+            .collect();
+        let filters = vec![
             q.choice_filter(LIST, "status", &statuses, Some(&counts)),
             q.choice_filter(LIST, "plan", &plan_choices, None),
-        ],
-        columns,
-        rows,
-        actions: vec![],
-        action_url: q.href(LIST),
-        pager: q.pager(LIST, page.count, record_pages::PAGE_SIZE),
-        add_href: None,
-    };
-    Ok(html(&list))
-}
-
-fn owner_cell(owner_id: Option<i64>, email: Option<String>) -> Cell {
-    match (owner_id, email) {
-        (Some(id), Some(email)) => links::user_cell(id, &email),
-        _ => Cell::text("—"),
+        ];
+        Ok(Listed { page, filters })
     }
-}
 
-pub async fn change(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let d = backoffice::account_detail(&state.db, parse_id(&id, "Account")?).await?;
-    let a = &d.account;
-    let owner = d.members.iter().find(|u| Some(u.id) == a.owner_id);
-    let subscription = d.subscription.as_ref().map_or_else(
-        || Cell::text("—"),
-        |s| {
-            let sub = &s.subscription;
-            Cell::link(
-                format!(
-                    "#{} {} ({})",
-                    sub.id,
-                    s.plan_name,
-                    sub.status.replace('_', " ")
-                ),
-                links::href(links::SUBSCRIPTIONS, sub.id),
-            )
-        },
-    );
-    let field = |label: &str, cell: Cell| (label.to_owned(), cell);
-    let fields = vec![
-        field("ID", Cell::text(a.id.to_string())),
-        field("Name", Cell::text(&a.name)),
-        field("Slug", Cell::text(&a.slug)),
-        field("Status", Cell::badge(&a.status)),
-        field(
-            "Plan",
-            Cell::link(&d.plan.name, links::href(links::PLANS, d.plan.id)),
-        ),
-        field("Credits", Cell::text(a.credits.to_string())),
-        field("Subscription", subscription),
-        field(
-            "Owner",
-            owner_cell(a.owner_id, owner.map(|u| u.email.clone())),
-        ),
-        field("Billing email", Cell::opt(a.billing_email.clone())),
-        field("Address line 1", Cell::opt(a.billing_address_line1.clone())),
-        field("Address line 2", Cell::opt(a.billing_address_line2.clone())),
-        field("City", Cell::opt(a.billing_city.clone())),
-        field("State", Cell::opt(a.billing_state.clone())),
-        field("Postal code", Cell::opt(a.billing_postal_code.clone())),
-        field("Country", Cell::opt(a.billing_country.clone())),
-        field("Tax ID", Cell::opt(a.tax_id.clone())),
-        field("Created", Cell::text(time(a.created_at))),
-        field("Updated", Cell::text(time(a.updated_at))),
-    ];
-    let adjust = FormView {
+    fn row_id(row: &AccountRow) -> i64 {
+        row.account.id
+    }
+
+    fn cells(row: &AccountRow) -> Vec<Cell> {
+        let a = &row.account;
+        let href = links::href(LIST, a.id);
+        vec![
+            Cell::link(a.id.to_string(), &href),
+            Cell::link(&a.name, &href),
+            Cell::text(&a.slug),
+            Cell::badge(&a.status),
+            Cell::text(&row.plan_name),
+            Cell::text(a.credits.to_string()),
+            owner_cell(a.owner_id, row.owner_email.clone()),
+            Cell::opt(a.billing_email.clone()),
+            Cell::text(time(a.created_at)),
+        ]
+    }
+
+    async fn get(db: &Db, id: i64) -> Result<AccountDetail> {
+        backoffice::account_detail(db, id).await
+    }
+
+    fn heading(d: &AccountDetail) -> String {
+        format!("Account #{} — {}", d.account.id, d.account.name)
+    }
+
+    fn title(d: &AccountDetail) -> String {
+        format!("Account #{}", d.account.id)
+    }
+
+    fn facts(d: &AccountDetail) -> Vec<(String, Cell)> {
+        let a = &d.account;
+        let owner = d.members.iter().find(|u| Some(u.id) == a.owner_id);
+        let subscription = d.subscription.as_ref().map_or_else(
+            || Cell::text("—"),
+            |s| {
+                let sub = &s.subscription;
+                Cell::link(
+                    format!(
+                        "#{} {} ({})",
+                        sub.id,
+                        s.plan_name,
+                        sub.status.replace('_', " ")
+                    ),
+                    links::href(links::SUBSCRIPTIONS, sub.id),
+                )
+            },
+        );
+        vec![
+            fact("ID", Cell::text(a.id.to_string())),
+            fact("Name", Cell::text(&a.name)),
+            fact("Slug", Cell::text(&a.slug)),
+            fact("Status", Cell::badge(&a.status)),
+            fact(
+                "Plan",
+                Cell::link(&d.plan.name, links::href(links::PLANS, d.plan.id)),
+            ),
+            fact("Credits", Cell::text(a.credits.to_string())),
+            fact("Subscription", subscription),
+            fact(
+                "Owner",
+                owner_cell(a.owner_id, owner.map(|u| u.email.clone())),
+            ),
+            fact("Billing email", Cell::opt(a.billing_email.clone())),
+            fact("Address line 1", Cell::opt(a.billing_address_line1.clone())),
+            fact("Address line 2", Cell::opt(a.billing_address_line2.clone())),
+            fact("City", Cell::opt(a.billing_city.clone())),
+            fact("State", Cell::opt(a.billing_state.clone())),
+            fact("Postal code", Cell::opt(a.billing_postal_code.clone())),
+            fact("Country", Cell::opt(a.billing_country.clone())),
+            fact("Tax ID", Cell::opt(a.tax_id.clone())),
+            fact("Created", Cell::text(time(a.created_at))),
+            fact("Updated", Cell::text(time(a.updated_at))),
+        ]
+    }
+
+    fn tables(d: &AccountDetail) -> Vec<TableView> {
+        tables(d)
+    }
+
+    /// "Adjust credits" (posted to `adjust`).
+    fn forms(d: &AccountDetail, _staff: &user::Model) -> Vec<FormView> {
+        let a = &d.account;
+        vec![FormView {
         title: "Adjust credits".into(),
         action: format!("{LIST}{}/adjust/", a.id),
         fields: vec![
@@ -179,19 +175,15 @@ pub async fn change(
         ],
         submit: "Adjust credits".into(),
         danger: false,
-    };
-    let mut crumbs = crumbs();
-    crumbs.push(("Accounts".into(), LIST.into()));
-    let page = ChangePage {
-        chrome: staffer
-            .chrome(&state, format!("Account #{}", a.id), crumbs)
-            .await?,
-        heading: format!("Account #{} — {}", a.id, a.name),
-        fields,
-        tables: tables(&d),
-        forms: vec![adjust],
-    };
-    Ok(html(&page))
+    }]
+    }
+}
+
+fn owner_cell(owner_id: Option<i64>, email: Option<String>) -> Cell {
+    match (owner_id, email) {
+        (Some(id), Some(email)) => links::user_cell(id, &email),
+        _ => Cell::text("—"),
+    }
 }
 
 /// The account's related records, each row linking to its own page.
