@@ -81,6 +81,10 @@ impl Record for Accounts {
         row.account.id
     }
 
+    fn id_of(d: &AccountDetail) -> i64 {
+        d.account.id
+    }
+
     fn cells(row: &AccountRow) -> Vec<Cell> {
         let a = &row.account;
         let href = links::href(LIST, a.id);

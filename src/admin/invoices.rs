@@ -90,6 +90,10 @@ impl Record for Invoices {
         row.invoice.id
     }
 
+    fn id_of(d: &InvoiceDetail) -> i64 {
+        d.invoice.id
+    }
+
     fn cells(row: &InvoiceRow) -> Vec<Cell> {
         let i = &row.invoice;
         vec![

@@ -70,6 +70,10 @@ impl Record for CreditTransactions {
         row.entry.id
     }
 
+    fn id_of(row: &LedgerRow) -> i64 {
+        row.entry.id
+    }
+
     fn cells(row: &LedgerRow) -> Vec<Cell> {
         let t = &row.entry;
         vec![

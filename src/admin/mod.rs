@@ -2,6 +2,7 @@
 //! as the JSON API. Plain forms (no JavaScript needed), CSRF on every POST, framing denied.
 
 pub mod accounts;
+pub mod editable;
 pub mod form;
 pub mod home;
 pub mod industries;

@@ -43,6 +43,8 @@ pub trait Record: Send + Sync + 'static {
     const DEFAULT_SORT: &'static str = "-id";
     /// What the list invites: "Select user to change", or "… to view" for a read-only record.
     const VERB: &'static str = "change";
+    /// Whether new records are added at `{LIST}add/` (an `Editable` record's add page).
+    const ADDABLE: bool = false;
     /// One list row and one record's page, as the domain's staff reads return them.
     type Row: Send + Sync;
     type Detail: Send + Sync;
@@ -55,6 +57,8 @@ pub trait Record: Send + Sync + 'static {
         req: PageRequest,
     ) -> impl Future<Output = Result<Listed<Self::Row>>> + Send;
     fn row_id(row: &Self::Row) -> i64;
+    /// The id of a record's page (for links back to it).
+    fn id_of(detail: &Self::Detail) -> i64;
     fn cells(row: &Self::Row) -> Vec<Cell>;
 
     fn get(db: &Db, id: i64) -> impl Future<Output = Result<Self::Detail>> + Send;
@@ -88,7 +92,7 @@ pub fn routes<R: Record>() -> Router<AppState> {
         .route(&format!("{path}/{{id}}"), get(change::<R>))
 }
 
-fn crumbs<R: Record>() -> Vec<(String, String)> {
+pub(crate) fn crumbs<R: Record>() -> Vec<(String, String)> {
     let (section, anchor) = R::SECTION;
     vec![(section.into(), format!("/admin/#{anchor}"))]
 }
@@ -123,7 +127,7 @@ pub async fn list<R: Record>(
         actions: vec![],
         action_url: q.href(R::LIST),
         pager: q.pager(R::LIST, listed.page.count, PAGE_SIZE),
-        add_href: None,
+        add_href: R::ADDABLE.then(|| format!("{}add/", R::LIST)),
     };
     Ok(html(&page))
 }
@@ -147,7 +151,7 @@ pub async fn change<R: Record>(
 }
 
 /// "credit transaction" → "Credit transaction", for "… not found".
-fn capitalised(noun: &str) -> String {
+pub(crate) fn capitalised(noun: &str) -> String {
     let mut chars = noun.chars();
     chars
         .next()

@@ -70,6 +70,10 @@ impl Record for Subscriptions {
         row.subscription.id
     }
 
+    fn id_of((row, _): &Self::Detail) -> i64 {
+        row.subscription.id
+    }
+
     fn cells(row: &SubscriptionRow) -> Vec<Cell> {
         let s = &row.subscription;
         vec![

@@ -87,6 +87,10 @@ impl Record for Users {
         row.user.id
     }
 
+    fn id_of(row: &UserRow) -> i64 {
+        row.user.id
+    }
+
     fn cells(row: &UserRow) -> Vec<Cell> {
         let u = &row.user;
         let href = links::href(LIST, u.id);
