@@ -1,105 +1,150 @@
 //! `/admin/billing/plan/`: every plan (public or not) and its edit form. Prices are typed as
 //! decimals ("89.00") and stored as minor units by the domain; the slug and currency are fixed.
 
-use crate::admin::form::Form;
-use crate::admin::links;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
+use crate::admin::editable::{self, Editable};
+use crate::admin::links;
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{
-    self, flag, page_request, parse_id, refused, search, yes_no, yes_no_filter,
-};
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, Field, FormView, ListPage, Row, attach_errors, html};
+use crate::admin::record::{ColumnDef, Listed, Record, fact};
+use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
+use crate::admin::view::{Cell, Field};
 use crate::app::AppState;
+use crate::db::Db;
 use crate::domain::catalog;
 use crate::domain::catalog_admin::{self, BILLING_CYCLES, PlanFilter, PlanInput};
 use crate::domain::money::format_minor;
-use crate::entities::plan;
-use crate::error::FieldErrors;
+use crate::domain::page::PageRequest;
+use crate::entities::{plan, user};
+use crate::error::Result;
 
 const LIST: &str = links::PLANS;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/billing/plan", get(list))
-        .route("/billing/plan/{id}", get(change).post(save))
-}
-
-fn crumbs() -> Vec<(String, String)> {
-    vec![("Billing".into(), "/admin/#billing".into())]
+    editable::routes::<Plans>()
 }
 
 fn price(p: &plan::Model) -> String {
     format!("{} {}", format_minor(p.price, &p.currency), p.currency)
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let q = ListQuery::parse(uri.query());
-    let filter = PlanFilter {
-        active: flag(&q, "active"),
-        public: flag(&q, "public"),
-        search: search(&q),
-        sort: q.get("o").map(str::to_owned),
-    };
-    let page = catalog_admin::list_plans(&state.db, &filter, page_request(&q)).await?;
-    let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "order");
-    let columns = vec![
-        column("Name", Some("name")),
-        column("Slug", None),
-        column("Price", Some("price")),
-        column("Billing cycle", None),
-        column("Credits", Some("credits")),
-        column("Max sites", None),
-        column("Max users", None),
-        column("Active", None),
-        column("Public", None),
-        column("Order", Some("order")),
-    ];
-    let rows = page
-        .items
-        .iter()
-        .map(|p| Row {
-            id: p.id,
-            cells: vec![
-                Cell::link(&p.name, format!("{LIST}{}/", p.id)),
-                Cell::text(&p.slug),
-                Cell::text(price(p)),
-                Cell::text(&p.billing_cycle),
-                Cell::text(p.included_credits.to_string()),
-                Cell::text(p.max_sites.to_string()),
-                Cell::text(p.max_users.to_string()),
-                yes_no(p.is_active),
-                yes_no(p.is_public),
-                Cell::text(p.sort_order.to_string()),
+pub struct Plans;
+
+impl Record for Plans {
+    const LIST: &'static str = LIST;
+    const TITLE: &'static str = "Plans";
+    const NOUN: &'static str = "plan";
+    const SECTION: (&'static str, &'static str) = ("Billing", "billing");
+    const DEFAULT_SORT: &'static str = "order";
+    type Row = plan::Model;
+    type Detail = plan::Model;
+
+    fn columns() -> &'static [ColumnDef] {
+        &[
+            ("Name", Some("name")),
+            ("Slug", None),
+            ("Price", Some("price")),
+            ("Billing cycle", None),
+            ("Credits", Some("credits")),
+            ("Max sites", None),
+            ("Max users", None),
+            ("Active", None),
+            ("Public", None),
+            ("Order", Some("order")),
+        ]
+    }
+
+    async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<plan::Model>> {
+        let filter = PlanFilter {
+            active: flag(q, "active"),
+            public: flag(q, "public"),
+            search: search(q),
+            sort: q.get("o").map(str::to_owned),
+        };
+        Ok(Listed {
+            page: catalog_admin::list_plans(db, &filter, req).await?,
+            filters: vec![
+                yes_no_filter(q, LIST, "active", "active"),
+                yes_no_filter(q, LIST, "public", "public"),
             ],
         })
-        .collect();
-    let list = ListPage {
-        chrome: staffer.chrome(&state, "Plans", crumbs()).await?,
-        heading: "Select plan to change".into(),
-        search: record_pages::search_box(&q),
-        filters: vec![
-            yes_no_filter(&q, LIST, "active", "active"),
-            yes_no_filter(&q, LIST, "public", "public"),
-        ],
-        columns,
-        rows,
-        actions: vec![],
-        action_url: LIST.into(),
-        pager: q.pager(LIST, page.count, page.request.page_size),
-        add_href: None,
-    };
-    Ok(html(&list))
+    }
+
+    fn row_id(p: &plan::Model) -> i64 {
+        p.id
+    }
+
+    fn id_of(p: &plan::Model) -> i64 {
+        p.id
+    }
+
+    fn cells(p: &plan::Model) -> Vec<Cell> {
+        vec![
+            Cell::link(&p.name, links::href(LIST, p.id)),
+            Cell::text(&p.slug),
+            Cell::text(price(p)),
+            Cell::text(&p.billing_cycle),
+            Cell::text(p.included_credits.to_string()),
+            Cell::text(p.max_sites.to_string()),
+            Cell::text(p.max_users.to_string()),
+            yes_no(p.is_active),
+            yes_no(p.is_public),
+            Cell::text(p.sort_order.to_string()),
+        ]
+    }
+
+    async fn get(db: &Db, id: i64) -> Result<plan::Model> {
+        catalog::find_plan(db, id).await
+    }
+
+    fn heading(p: &plan::Model) -> String {
+        p.name.clone()
+    }
+
+    fn title(p: &plan::Model) -> String {
+        p.name.clone()
+    }
+
+    fn facts(p: &plan::Model) -> Vec<(String, Cell)> {
+        vec![
+            fact("ID", Cell::text(p.id.to_string())),
+            fact("Slug", Cell::text(&p.slug)),
+            fact("Currency", Cell::text(&p.currency)),
+            fact("Price", Cell::text(price(p))),
+            fact("Active", yes_no(p.is_active)),
+            fact("Public", yes_no(p.is_public)),
+        ]
+    }
+}
+
+impl Editable for Plans {
+    type Form = PlanForm;
+
+    fn csrf_token(form: &PlanForm) -> &str {
+        &form.csrf_token
+    }
+
+    fn form_of(p: &plan::Model) -> PlanForm {
+        PlanForm::from_plan(p)
+    }
+
+    fn fields(form: &PlanForm, plan: Option<&plan::Model>) -> Vec<Field> {
+        form.fields(plan.map_or("USD", |p| p.currency.as_str()))
+    }
+
+    async fn save(
+        db: &Db,
+        staff: &user::Model,
+        id: Option<i64>,
+        form: &PlanForm,
+    ) -> Result<String> {
+        // Plans are seeded, never added from the panel: there is always an id.
+        let id = id.unwrap_or_default();
+        Ok(catalog_admin::update_plan(db, staff.id, id, form.input())
+            .await?
+            .name)
+    }
 }
 
 /// The edit form as posted (checkboxes arrive as "on" or not at all).
@@ -180,77 +225,5 @@ impl PlanForm {
                 .help("Offered at sign-up and in GET /api/v1/billing/plans/."),
             Field::new("number", "sort_order", "Sort order", &self.sort_order).required(),
         ]
-    }
-}
-
-/// The plan's page: its fixed facts, and the edit form (flagged after a refused save).
-async fn page(
-    state: &AppState,
-    staffer: &Staffer,
-    plan: &plan::Model,
-    form: &PlanForm,
-    errors: &FieldErrors,
-) -> Result<ChangePage, PageError> {
-    let mut fields = form.fields(&plan.currency);
-    let mut crumbs = crumbs();
-    crumbs.push(("Plans".into(), LIST.into()));
-    let mut chrome = staffer.chrome(state, plan.name.clone(), crumbs).await?;
-    if !errors.is_empty() {
-        let summary = attach_errors(&mut fields, errors);
-        chrome.messages.push(("error".into(), summary));
-    }
-    Ok(ChangePage {
-        chrome,
-        heading: format!("Change plan: {}", plan.name),
-        fields: vec![
-            ("ID".into(), Cell::text(plan.id.to_string())),
-            ("Slug".into(), Cell::text(&plan.slug)),
-            ("Currency".into(), Cell::text(&plan.currency)),
-            ("Price".into(), Cell::text(price(plan))),
-            ("Active".into(), yes_no(plan.is_active)),
-            ("Public".into(), yes_no(plan.is_public)),
-        ],
-        tables: vec![],
-        forms: vec![FormView {
-            title: "Edit".into(),
-            action: format!("{LIST}{}/", plan.id),
-            fields,
-            submit: "Save".into(),
-            danger: false,
-        }],
-    })
-}
-
-pub async fn change(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let plan = catalog::find_plan(&state.db, parse_id(&id, "Plan")?).await?;
-    let form = PlanForm::from_plan(&plan);
-    let page = page(&state, &staffer, &plan, &form, &FieldErrors::new()).await?;
-    Ok(html(&page))
-}
-
-pub async fn save(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<PlanForm>,
-) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
-    let id = parse_id(&id, "Plan")?;
-    match catalog_admin::update_plan(&state.db, staffer.user.id, id, form.input()).await {
-        Ok(plan) => {
-            let text = format!("The plan “{}” was changed successfully.", plan.name);
-            staffer.flash_success(&state, text).await?;
-            Ok(Redirect::to(LIST).into_response())
-        }
-        Err(e) => {
-            let errors = refused(e)?;
-            let plan = catalog::find_plan(&state.db, id).await?;
-            let page = page(&state, &staffer, &plan, &form, &errors).await?;
-            Ok((StatusCode::BAD_REQUEST, html(&page)).into_response())
-        }
     }
 }
