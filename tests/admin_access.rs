@@ -14,7 +14,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
-use tollgate::admin::SECTIONS;
+use tollgate::admin::RECORDS;
 
 on_both_backends!(
     anonymous_visitors_are_sent_to_the_login_from_every_page,
@@ -234,12 +234,10 @@ fn shape(path: &str) -> String {
 }
 
 /// Every kind of page the panel links to, walked from the home page and the record types in
-/// `SECTIONS`, as (path, the page as staff see it). Panics on a link that leads nowhere.
+/// `RECORDS`, as (path, the page as staff see it). Panics on a link that leads nowhere.
 async fn crawl(panel: &mut Panel) -> Vec<(String, Page)> {
     let mut queue: VecDeque<String> = VecDeque::from(["/admin/".to_owned()]);
-    for (_, links) in SECTIONS {
-        queue.extend(links.iter().map(|(_, href)| href.to_string()));
-    }
+    queue.extend(RECORDS.iter().map(|record| record.list.to_owned()));
     let mut seen = BTreeSet::new();
     let mut pages = Vec::new();
     let mut broken = Vec::new();
@@ -369,10 +367,9 @@ async fn anonymous_visitors_are_sent_to_the_login_from_every_page(app: TestApp) 
     for must in ["/admin/", LIST, "/admin/billing/payment/{id}/"] {
         assert!(shapes.contains(must), "{must} not reached: {shapes:#?}");
     }
-    for (_, links) in SECTIONS {
-        for (label, href) in *links {
-            assert!(shapes.contains(*href), "{label} ({href}) not reached");
-        }
+    for record in RECORDS {
+        let (label, href) = (record.title, record.list);
+        assert!(shapes.contains(href), "{label} ({href}) not reached");
     }
 
     let anonymous = client();

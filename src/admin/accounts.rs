@@ -12,7 +12,7 @@ use crate::admin::form::Form;
 use crate::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
 use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Record, fact};
+use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Cell, Field, FormView, TableView};
@@ -34,10 +34,7 @@ pub fn routes() -> Router<AppState> {
 pub struct Accounts;
 
 impl Record for Accounts {
-    const LIST: &'static str = LIST;
-    const TITLE: &'static str = "Accounts";
-    const NOUN: &'static str = "account";
-    const SECTION: (&'static str, &'static str) = ("Accounts", "accounts");
+    const META: Meta = Meta::new(LIST, "Accounts", "account", Section::Accounts);
     type Row = AccountRow;
     type Detail = AccountDetail;
 

@@ -44,13 +44,16 @@ pub trait Editable: Record {
     ) -> impl Future<Output = Result<String>> + Send;
 }
 
-/// The list, `{LIST}{id}/` (change page and save) and, when `ADDABLE`, `{LIST}add/`.
+/// The list, `{list}{id}/` (change page and save) and, when addable, `{list}add/`.
 pub fn routes<R: Editable>() -> Router<AppState> {
-    let path = R::LIST.trim_start_matches("/admin").trim_end_matches('/');
+    let path = R::META
+        .list
+        .trim_start_matches("/admin")
+        .trim_end_matches('/');
     let router = Router::new()
         .route(path, get(record::list::<R>))
         .route(&format!("{path}/{{id}}"), get(change::<R>).post(save::<R>));
-    if R::ADDABLE {
+    if R::META.addable {
         router.route(&format!("{path}/add"), get(add::<R>).post(create::<R>))
     } else {
         router
@@ -70,16 +73,21 @@ async fn page<R: Editable>(
     let (title, heading, action, form_title) = match detail {
         Some(d) => {
             let id = R::id_of(d);
-            let heading = format!("Change {}: {}", R::NOUN, R::title(d));
-            (R::title(d), heading, format!("{}{id}/", R::LIST), "Edit")
+            let heading = format!("Change {}: {}", R::META.noun, R::title(d));
+            (
+                R::title(d),
+                heading,
+                format!("{}{id}/", R::META.list),
+                "Edit",
+            )
         }
         None => {
-            let title = format!("Add {}", R::NOUN);
-            (title.clone(), title, format!("{}add/", R::LIST), "Add")
+            let title = format!("Add {}", R::META.noun);
+            (title.clone(), title, format!("{}add/", R::META.list), "Add")
         }
     };
     let mut crumbs = record::crumbs::<R>();
-    crumbs.push((R::TITLE.into(), R::LIST.into()));
+    crumbs.push((R::META.title.into(), R::META.list.into()));
     let mut chrome = staffer.chrome(state, title, crumbs).await?;
     if !errors.is_empty() {
         let summary = attach_errors(&mut fields, errors);
@@ -105,7 +113,11 @@ pub async fn change<R: Editable>(
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = R::get(&state.db, parse_id(&id, &record::capitalised(R::NOUN))?).await?;
+    let detail = R::get(
+        &state.db,
+        parse_id(&id, &record::capitalised(R::META.noun))?,
+    )
+    .await?;
     let form = R::form_of(&detail);
     let page = page::<R>(&state, &staffer, Some(&detail), &form, &FieldErrors::new()).await?;
     Ok(html(&page))
@@ -125,7 +137,7 @@ pub async fn save<R: Editable>(
     Path(id): Path<String>,
     Form(form): Form<R::Form>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, &record::capitalised(R::NOUN))?;
+    let id = parse_id(&id, &record::capitalised(R::META.noun))?;
     store::<R>(&state, &staffer, Some(id), form).await
 }
 
@@ -148,9 +160,9 @@ async fn store<R: Editable>(
     match R::save(&state.db, &staffer.user, id, &form).await {
         Ok(name) => {
             let done = if id.is_some() { "changed" } else { "added" };
-            let text = format!("The {} “{name}” was {done} successfully.", R::NOUN);
+            let text = format!("The {} “{name}” was {done} successfully.", R::META.noun);
             staffer.flash_success(state, text).await?;
-            Ok(Redirect::to(R::LIST).into_response())
+            Ok(Redirect::to(R::META.list).into_response())
         }
         Err(e) => {
             let errors = refused(e)?;

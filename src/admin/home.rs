@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
 
-use crate::admin::SECTIONS;
+use crate::admin::RECORDS;
+use crate::admin::record::Section;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Chrome, html};
 use crate::app::AppState;
@@ -22,14 +23,14 @@ struct IndexPage {
 
 pub async fn index(State(state): State<AppState>, staffer: Staffer) -> Result<Response, PageError> {
     let (pending, oldest) = payment_queue::pending_summary(&state.db).await?;
-    let sections = SECTIONS
+    let sections = Section::ALL
         .iter()
-        .map(|(group, links)| {
-            let links = links
-                .iter()
-                .map(|(label, href)| (label.to_string(), href.to_string()))
+        .map(|section| {
+            let records = RECORDS.iter().filter(|m| m.section == *section);
+            let links = records
+                .map(|m| (m.title.to_owned(), m.list.to_owned()))
                 .collect();
-            (group.to_string(), links)
+            (section.title().to_owned(), links)
         })
         .collect();
     let page = IndexPage {

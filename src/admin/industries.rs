@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::admin::editable::{self, Editable};
 use crate::admin::links;
 use crate::admin::query::ListQuery;
-use crate::admin::record::{ColumnDef, Listed, Record, fact};
+use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::admin::view::{Cell, Field};
 use crate::app::AppState;
@@ -26,12 +26,9 @@ pub fn routes() -> Router<AppState> {
 pub struct Industries;
 
 impl Record for Industries {
-    const LIST: &'static str = LIST;
-    const TITLE: &'static str = "Industries";
-    const NOUN: &'static str = "industry";
-    const SECTION: (&'static str, &'static str) = ("Sites", "sites");
-    const DEFAULT_SORT: &'static str = "name";
-    const ADDABLE: bool = true;
+    const META: Meta = Meta::new(LIST, "Industries", "industry", Section::Sites)
+        .sorted_by("name")
+        .addable();
     type Row = industry::Model;
     type Detail = industry::Model;
 

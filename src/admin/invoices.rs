@@ -5,7 +5,7 @@ use axum::Router;
 
 use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Record, fact};
+use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::view::{Cell, FilterGroup, TableView};
 use crate::app::AppState;
 use crate::db::Db;
@@ -51,11 +51,7 @@ pub(crate) fn account_filter(q: &ListQuery, path: &str) -> Option<FilterGroup> {
 pub struct Invoices;
 
 impl Record for Invoices {
-    const LIST: &'static str = INVOICES;
-    const TITLE: &'static str = "Invoices";
-    const NOUN: &'static str = "invoice";
-    const SECTION: (&'static str, &'static str) = ("Billing", "billing");
-    const VERB: &'static str = "view";
+    const META: Meta = Meta::new(INVOICES, "Invoices", "invoice", Section::Billing).read_only();
     type Row = InvoiceRow;
     type Detail = InvoiceDetail;
 

@@ -6,7 +6,7 @@ use axum::Router;
 
 use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Record, fact};
+use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::view::Cell;
 use crate::app::AppState;
 use crate::db::Db;
@@ -25,11 +25,13 @@ pub fn routes() -> Router<AppState> {
 pub struct CreditTransactions;
 
 impl Record for CreditTransactions {
-    const LIST: &'static str = LIST;
-    const TITLE: &'static str = "Credit transactions";
-    const NOUN: &'static str = "credit transaction";
-    const SECTION: (&'static str, &'static str) = ("Billing", "billing");
-    const VERB: &'static str = "view";
+    const META: Meta = Meta::new(
+        LIST,
+        "Credit transactions",
+        "credit transaction",
+        Section::Billing,
+    )
+    .read_only();
     type Row = LedgerRow;
     type Detail = LedgerRow;
 

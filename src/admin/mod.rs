@@ -28,29 +28,22 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::admin::record::{Meta, Record};
 use crate::app::AppState;
 
-/// The record types on the home page, grouped as in Django's admin.
-pub const SECTIONS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Billing",
-        &[
-            ("Payments", links::PAYMENTS),
-            ("Invoices", links::INVOICES),
-            ("Subscriptions", links::SUBSCRIPTIONS),
-            ("Credit transactions", links::LEDGER),
-            ("Plans", links::PLANS),
-            ("Payment method configs", links::PAYMENT_METHODS),
-        ],
-    ),
-    (
-        "Accounts",
-        &[("Accounts", links::ACCOUNTS), ("Users", links::USERS)],
-    ),
-    (
-        "Sites",
-        &[("Sites", links::SITES), ("Industries", links::INDUSTRIES)],
-    ),
+/// Every record type of the panel, in the home page's order (grouped there by section, as in
+/// Django's admin). A record type is registered by adding its `META` here and its routes below.
+pub const RECORDS: &[Meta] = &[
+    payments::META,
+    <invoices::Invoices as Record>::META,
+    <subscriptions::Subscriptions as Record>::META,
+    <ledger::CreditTransactions as Record>::META,
+    <plans::Plans as Record>::META,
+    payment_methods::META,
+    <accounts::Accounts as Record>::META,
+    <users::Users as Record>::META,
+    sites::META,
+    <industries::Industries as Record>::META,
 ];
 
 /// Strict by default: nothing loads from elsewhere, nothing frames the panel.

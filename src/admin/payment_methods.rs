@@ -5,6 +5,7 @@
 
 use crate::admin::form::Form;
 use crate::admin::links;
+use crate::admin::record::{Meta, Section};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -28,6 +29,14 @@ use crate::entities::payment_method_config as pmc;
 use crate::error::FieldErrors;
 
 const LIST: &str = links::PAYMENT_METHODS;
+pub const META: Meta = Meta::new(
+    LIST,
+    "Payment method configs",
+    "payment method config",
+    Section::Billing,
+)
+.sorted_by("country")
+.addable();
 const ADD: &str = "/admin/billing/paymentmethodconfig/add/";
 const ENABLE: &str = "enable_selected";
 const DISABLE: &str = "disable_selected";

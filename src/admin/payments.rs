@@ -10,6 +10,7 @@ use chrono::{Datelike, Duration, TimeZone, Utc};
 
 use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
+use crate::admin::record::{Meta, Section};
 use crate::admin::record_pages;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{
@@ -22,6 +23,8 @@ use crate::domain::status;
 use crate::error::Error;
 
 pub(crate) const LIST: &str = links::PAYMENTS;
+/// The payment queue: a hand-written list (bulk review), registered like the generic records.
+pub const META: Meta = Meta::new(LIST, "Payments", "payment", Section::Billing);
 pub(crate) const APPROVE: &str = "approve_selected";
 pub(crate) const REJECT: &str = "reject_selected";
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::admin::editable::{self, Editable};
 use crate::admin::links;
 use crate::admin::query::ListQuery;
-use crate::admin::record::{ColumnDef, Listed, Record, fact};
+use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::admin::view::{Cell, Field};
 use crate::app::AppState;
@@ -32,11 +32,7 @@ fn price(p: &plan::Model) -> String {
 pub struct Plans;
 
 impl Record for Plans {
-    const LIST: &'static str = LIST;
-    const TITLE: &'static str = "Plans";
-    const NOUN: &'static str = "plan";
-    const SECTION: (&'static str, &'static str) = ("Billing", "billing");
-    const DEFAULT_SORT: &'static str = "order";
+    const META: Meta = Meta::new(LIST, "Plans", "plan", Section::Billing).sorted_by("order");
     type Row = plan::Model;
     type Detail = plan::Model;
 

@@ -31,20 +31,88 @@ pub struct Listed<R> {
     pub filters: Vec<FilterGroup>,
 }
 
-pub trait Record: Send + Sync + 'static {
-    /// The list's path, e.g. `links::USERS`; a record's page is `{LIST}{id}/`.
-    const LIST: &'static str;
+/// The sections of the panel's home page, in order, with their anchors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Billing,
+    Accounts,
+    Sites,
+}
+
+impl Section {
+    pub const ALL: [Section; 3] = [Section::Billing, Section::Accounts, Section::Sites];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Billing => "Billing",
+            Section::Accounts => "Accounts",
+            Section::Sites => "Sites",
+        }
+    }
+
+    /// `/admin/#billing`: where the home page lists this section.
+    pub fn anchor(self) -> String {
+        format!("/admin/#{}", self.title().to_lowercase())
+    }
+}
+
+/// What the panel knows of a record type: where its list is, what it is called, where the
+/// home page lists it, how its list is ordered, and whether records are added from the panel.
+#[derive(Clone, Copy, Debug)]
+pub struct Meta {
+    /// The list's path, e.g. `links::USERS`; a record's page is `{list}{id}/`.
+    pub list: &'static str,
     /// The list's title ("Users") and what one record is called ("user").
-    const TITLE: &'static str;
-    const NOUN: &'static str;
-    /// The home page section it is listed under, and its anchor there.
-    const SECTION: (&'static str, &'static str);
+    pub title: &'static str,
+    pub noun: &'static str,
+    pub section: Section,
     /// The order when none is asked for.
-    const DEFAULT_SORT: &'static str = "-id";
+    pub default_sort: &'static str,
     /// What the list invites: "Select user to change", or "… to view" for a read-only record.
-    const VERB: &'static str = "change";
-    /// Whether new records are added at `{LIST}add/` (an `Editable` record's add page).
-    const ADDABLE: bool = false;
+    pub verb: &'static str,
+    /// Whether new records are added at `{list}add/` (an `Editable` record's add page).
+    pub addable: bool,
+}
+
+impl Meta {
+    pub const fn new(
+        list: &'static str,
+        title: &'static str,
+        noun: &'static str,
+        section: Section,
+    ) -> Meta {
+        Meta {
+            list,
+            title,
+            noun,
+            section,
+            default_sort: "-id",
+            verb: "change",
+            addable: false,
+        }
+    }
+    pub const fn read_only(self) -> Meta {
+        Meta {
+            verb: "view",
+            ..self
+        }
+    }
+    pub const fn sorted_by(self, default_sort: &'static str) -> Meta {
+        Meta {
+            default_sort,
+            ..self
+        }
+    }
+    pub const fn addable(self) -> Meta {
+        Meta {
+            addable: true,
+            ..self
+        }
+    }
+}
+
+pub trait Record: Send + Sync + 'static {
+    const META: Meta;
     /// One list row and one record's page, as the domain's staff reads return them.
     type Row: Send + Sync;
     type Detail: Send + Sync;
@@ -78,7 +146,8 @@ pub trait Record: Send + Sync + 'static {
 /// The page's path inside the panel's router (`/admin` is where it is nested; the router sees
 /// paths without their trailing slash).
 fn route_path<R: Record>() -> String {
-    R::LIST
+    R::META
+        .list
         .trim_start_matches("/admin")
         .trim_end_matches('/')
         .to_owned()
@@ -93,8 +162,8 @@ pub fn routes<R: Record>() -> Router<AppState> {
 }
 
 pub(crate) fn crumbs<R: Record>() -> Vec<(String, String)> {
-    let (section, anchor) = R::SECTION;
-    vec![(section.into(), format!("/admin/#{anchor}"))]
+    let section = R::META.section;
+    vec![(section.title().into(), section.anchor())]
 }
 
 pub async fn list<R: Record>(
@@ -106,7 +175,7 @@ pub async fn list<R: Record>(
     let listed = R::fetch(&state.db, &q, page_request(&q)).await?;
     let columns = R::columns()
         .iter()
-        .map(|(label, key)| q.column(R::LIST, label, *key, R::DEFAULT_SORT))
+        .map(|(label, key)| q.column(R::META.list, label, *key, R::META.default_sort))
         .collect();
     let rows = listed
         .page
@@ -118,16 +187,16 @@ pub async fn list<R: Record>(
         })
         .collect();
     let page = ListPage {
-        chrome: staffer.chrome(&state, R::TITLE, crumbs::<R>()).await?,
-        heading: format!("Select {} to {}", R::NOUN, R::VERB),
+        chrome: staffer.chrome(&state, R::META.title, crumbs::<R>()).await?,
+        heading: format!("Select {} to {}", R::META.noun, R::META.verb),
         search: search_box(&q),
         filters: listed.filters,
         columns,
         rows,
         actions: vec![],
-        action_url: q.href(R::LIST),
-        pager: q.pager(R::LIST, listed.page.count, PAGE_SIZE),
-        add_href: R::ADDABLE.then(|| format!("{}add/", R::LIST)),
+        action_url: q.href(R::META.list),
+        pager: q.pager(R::META.list, listed.page.count, PAGE_SIZE),
+        add_href: R::META.addable.then(|| format!("{}add/", R::META.list)),
     };
     Ok(html(&page))
 }
@@ -137,9 +206,9 @@ pub async fn change<R: Record>(
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = R::get(&state.db, parse_id(&id, &capitalised(R::NOUN))?).await?;
+    let detail = R::get(&state.db, parse_id(&id, &capitalised(R::META.noun))?).await?;
     let mut crumbs = crumbs::<R>();
-    crumbs.push((R::TITLE.into(), R::LIST.into()));
+    crumbs.push((R::META.title.into(), R::META.list.into()));
     let page = ChangePage {
         chrome: staffer.chrome(&state, R::title(&detail), crumbs).await?,
         heading: R::heading(&detail),

@@ -3,6 +3,7 @@
 
 use crate::admin::form::Form;
 use crate::admin::links::{self, time};
+use crate::admin::record::{Meta, Section};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
@@ -20,6 +21,7 @@ use crate::domain::catalog_admin::{self, SiteFilter, SiteRow};
 use crate::error::Error;
 
 const LIST: &str = links::SITES;
+pub const META: Meta = Meta::new(LIST, "Sites", "site", Section::Sites);
 
 pub fn routes() -> Router<AppState> {
     Router::new()

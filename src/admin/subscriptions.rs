@@ -6,7 +6,7 @@ use crate::admin::invoices::{
 };
 use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record::{ColumnDef, Listed, Record, fact};
+use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::view::{Cell, TableView};
 use crate::db::Db;
 use crate::domain::backoffice::{self, SubscriptionFilter, SubscriptionRow};
@@ -20,11 +20,13 @@ const SUBSCRIPTIONS: &str = links::SUBSCRIPTIONS;
 pub struct Subscriptions;
 
 impl Record for Subscriptions {
-    const LIST: &'static str = SUBSCRIPTIONS;
-    const TITLE: &'static str = "Subscriptions";
-    const NOUN: &'static str = "subscription";
-    const SECTION: (&'static str, &'static str) = ("Billing", "billing");
-    const VERB: &'static str = "view";
+    const META: Meta = Meta::new(
+        SUBSCRIPTIONS,
+        "Subscriptions",
+        "subscription",
+        Section::Billing,
+    )
+    .read_only();
     type Row = SubscriptionRow;
     /// The subscription with its invoices.
     type Detail = (SubscriptionRow, Vec<invoice::Model>);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::admin::form::Form;
 use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Record, fact};
+use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{flag, parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Cell, Field, FormView};
@@ -46,10 +46,7 @@ fn account_cell(row: &UserRow) -> Cell {
 }
 
 impl Record for Users {
-    const LIST: &'static str = links::USERS;
-    const TITLE: &'static str = "Users";
-    const NOUN: &'static str = "user";
-    const SECTION: (&'static str, &'static str) = ("Accounts", "accounts");
+    const META: Meta = Meta::new(links::USERS, "Users", "user", Section::Accounts);
     type Row = UserRow;
     type Detail = UserRow;
 
