@@ -42,7 +42,7 @@ pub const RECORDS: &[Meta] = &[
     payment_methods::META,
     <accounts::Accounts as Record>::META,
     <users::Users as Record>::META,
-    sites::META,
+    <sites::Sites as Record>::META,
     <industries::Industries as Record>::META,
 ];
 

@@ -1,45 +1,35 @@
 //! `/admin/sites/site/`: every account's sites, and one site's page with its account, industry
 //! and who may use it. Staff deactivate a site, or reactivate it within the plan's site limit.
 
-use crate::admin::form::Form;
-use crate::admin::links::{self, time};
-use crate::admin::record::{Meta, Section};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 
+use crate::admin::form::Form;
+use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{
-    self, flag, page_request, parse_id, search, yes_no, yes_no_filter,
-};
+use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::admin::record_pages::{flag, parse_id, search, yes_no, yes_no_filter};
 use crate::admin::session::{CsrfOnly, PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html};
+use crate::admin::view::{Cell, FilterGroup, FormView, TableView};
 use crate::app::AppState;
-use crate::domain::catalog_admin::{self, SiteFilter, SiteRow};
-use crate::error::Error;
+use crate::db::Db;
+use crate::domain::catalog_admin::{self, SiteDetail, SiteFilter, SiteRow};
+use crate::domain::page::PageRequest;
+use crate::entities::user;
+use crate::error::{Error, Result};
 
 const LIST: &str = links::SITES;
-pub const META: Meta = Meta::new(LIST, "Sites", "site", Section::Sites);
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sites/site", get(list))
-        .route("/sites/site/{id}", get(change))
+    record::routes::<Sites>()
         .route("/sites/site/{id}/deactivate", post(deactivate))
         .route("/sites/site/{id}/reactivate", post(reactivate))
 }
 
-fn crumbs() -> Vec<(String, String)> {
-    vec![("Sites".into(), "/admin/#sites".into())]
-}
-
 fn account_link(row: &SiteRow) -> Cell {
-    Cell::link(
-        &row.account_name,
-        links::href(links::ACCOUNTS, row.site.account_id),
-    )
+    links::account_cell(row.site.account_id, &row.account_name)
 }
 
 fn industry_link(row: &SiteRow) -> Cell {
@@ -49,136 +39,132 @@ fn industry_link(row: &SiteRow) -> Cell {
     )
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let q = ListQuery::parse(uri.query());
-    let filter = SiteFilter {
-        industry_id: q.get("industry").and_then(|i| i.parse().ok()),
-        active: flag(&q, "active"),
-        search: search(&q),
-        sort: q.get("o").map(str::to_owned),
-    };
-    let page = catalog_admin::list_sites(&state.db, &filter, page_request(&q)).await?;
-    let industries = catalog_admin::all_industries(&state.db).await?;
+/// Every account's sites.
+pub struct Sites;
 
-    let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "-id");
-    let columns = vec![
-        column("ID", Some("id")),
-        column("Name", Some("name")),
-        column("Domain", Some("domain")),
-        column("Account", None),
-        column("Industry", None),
-        column("Active", Some("active")),
-        column("Created", Some("created")),
-    ];
-    let rows = page
-        .items
-        .iter()
-        .map(|row| {
-            let s = &row.site;
-            Row {
-                id: s.id,
-                cells: vec![
-                    Cell::link(s.id.to_string(), format!("{LIST}{}/", s.id)),
-                    Cell::link(&s.name, format!("{LIST}{}/", s.id)),
-                    Cell::opt(s.domain.clone()),
-                    account_link(row),
-                    industry_link(row),
-                    yes_no(s.is_active),
-                    Cell::text(time(s.created_at)),
-                ],
-            }
-        })
-        .collect();
+impl Record for Sites {
+    const META: Meta = Meta::new(LIST, "Sites", "site", Section::Sites);
+    type Row = SiteRow;
+    type Detail = SiteDetail;
 
-    let mut by_industry = vec![q.filter_option(LIST, "industry", None, "All", None)];
-    by_industry.extend(industries.iter().map(|i| {
-        let id = i.id.to_string();
-        q.filter_option(LIST, "industry", Some(&id), &i.name, None)
-    }));
-    let list = ListPage {
-        chrome: staffer.chrome(&state, "Sites", crumbs()).await?,
-        heading: "Select site to change".into(),
-        search: record_pages::search_box(&q),
-        filters: vec![
+    fn columns() -> &'static [ColumnDef] {
+        &[
+            ("ID", Some("id")),
+            ("Name", Some("name")),
+            ("Domain", Some("domain")),
+            ("Account", None),
+            ("Industry", None),
+            ("Active", Some("active")),
+            ("Created", Some("created")),
+        ]
+    }
+
+    async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<SiteRow>> {
+        let filter = SiteFilter {
+            industry_id: q.get("industry").and_then(|i| i.parse().ok()),
+            active: flag(q, "active"),
+            search: search(q),
+            sort: q.get("o").map(str::to_owned),
+        };
+        let page = catalog_admin::list_sites(db, &filter, req).await?;
+        let industries = catalog_admin::all_industries(db).await?;
+        let mut by_industry = vec![q.filter_option(LIST, "industry", None, "All", None)];
+        by_industry.extend(industries.iter().map(|i| {
+            let id = i.id.to_string();
+            q.filter_option(LIST, "industry", Some(&id), &i.name, None)
+        }));
+        let filters = vec![
             FilterGroup {
                 title: "industry".into(),
                 options: by_industry,
             },
-            yes_no_filter(&q, LIST, "active", "active"),
-        ],
-        columns,
-        rows,
-        actions: vec![],
-        action_url: LIST.into(),
-        pager: q.pager(LIST, page.count, page.request.page_size),
-        add_href: None,
-    };
-    Ok(html(&list))
-}
+            yes_no_filter(q, LIST, "active", "active"),
+        ];
+        Ok(Listed { page, filters })
+    }
 
-pub async fn change(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id, "Site")?;
-    let detail = catalog_admin::get_site(&state.db, id).await?;
-    let s = &detail.row.site;
-    let access = detail
-        .access
-        .iter()
-        .map(|(grant, email)| {
-            vec![
-                links::user_cell(grant.user_id, email),
-                Cell::text(&grant.role),
-                Cell::text(time(grant.created_at)),
-            ]
-        })
-        .collect();
-    let form = if s.is_active {
-        FormView {
-            title: "Deactivate".into(),
-            action: format!("{LIST}{id}/deactivate/"),
-            fields: vec![],
-            submit: "Deactivate site".into(),
-            danger: true,
-        }
-    } else {
-        FormView {
-            title: "Reactivate".into(),
-            action: format!("{LIST}{id}/reactivate/"),
-            fields: vec![],
-            submit: "Reactivate site".into(),
-            danger: false,
-        }
-    };
-    let mut crumbs = crumbs();
-    crumbs.push(("Sites".into(), LIST.into()));
-    let page = ChangePage {
-        chrome: staffer.chrome(&state, s.name.clone(), crumbs).await?,
-        heading: format!("Site #{id}: {}", s.name),
-        fields: vec![
-            ("ID".into(), Cell::text(s.id.to_string())),
-            ("Name".into(), Cell::text(&s.name)),
-            ("Domain".into(), Cell::opt(s.domain.clone())),
-            ("Account".into(), account_link(&detail.row)),
-            ("Industry".into(), industry_link(&detail.row)),
-            ("Active".into(), yes_no(s.is_active)),
-            ("Created".into(), Cell::text(time(s.created_at))),
-        ],
-        tables: vec![TableView {
+    fn row_id(row: &SiteRow) -> i64 {
+        row.site.id
+    }
+
+    fn id_of(d: &SiteDetail) -> i64 {
+        d.row.site.id
+    }
+
+    fn cells(row: &SiteRow) -> Vec<Cell> {
+        let s = &row.site;
+        let href = links::href(LIST, s.id);
+        vec![
+            Cell::link(s.id.to_string(), &href),
+            Cell::link(&s.name, &href),
+            Cell::opt(s.domain.clone()),
+            account_link(row),
+            industry_link(row),
+            yes_no(s.is_active),
+            Cell::text(time(s.created_at)),
+        ]
+    }
+
+    async fn get(db: &Db, id: i64) -> Result<SiteDetail> {
+        catalog_admin::get_site(db, id).await
+    }
+
+    fn heading(d: &SiteDetail) -> String {
+        format!("Site #{}: {}", d.row.site.id, d.row.site.name)
+    }
+
+    fn title(d: &SiteDetail) -> String {
+        d.row.site.name.clone()
+    }
+
+    fn facts(d: &SiteDetail) -> Vec<(String, Cell)> {
+        let s = &d.row.site;
+        vec![
+            fact("ID", Cell::text(s.id.to_string())),
+            fact("Name", Cell::text(&s.name)),
+            fact("Domain", Cell::opt(s.domain.clone())),
+            fact("Account", account_link(&d.row)),
+            fact("Industry", industry_link(&d.row)),
+            fact("Active", yes_no(s.is_active)),
+            fact("Created", Cell::text(time(s.created_at))),
+        ]
+    }
+
+    fn tables(d: &SiteDetail) -> Vec<TableView> {
+        let rows = d
+            .access
+            .iter()
+            .map(|(grant, email)| {
+                vec![
+                    links::user_cell(grant.user_id, email),
+                    Cell::text(&grant.role),
+                    Cell::text(time(grant.created_at)),
+                ]
+            })
+            .collect();
+        vec![TableView {
             title: "User access".into(),
             columns: vec!["Email".into(), "Role".into(), "Granted".into()],
-            rows: access,
+            rows,
             empty: "Nobody has access to this site.".into(),
-        }],
-        forms: vec![form],
-    };
-    Ok(html(&page))
+        }]
+    }
+
+    /// "Deactivate" or "Reactivate" (posted to `deactivate` / `reactivate`).
+    fn forms(d: &SiteDetail, _staff: &user::Model) -> Vec<FormView> {
+        let id = d.row.site.id;
+        let (title, verb, submit, danger) = match d.row.site.is_active {
+            true => ("Deactivate", "deactivate", "Deactivate site", true),
+            false => ("Reactivate", "reactivate", "Reactivate site", false),
+        };
+        vec![FormView {
+            title: title.into(),
+            action: format!("{LIST}{id}/{verb}/"),
+            fields: vec![],
+            submit: submit.into(),
+            danger,
+        }]
+    }
 }
 
 async fn set_active(
@@ -187,7 +173,7 @@ async fn set_active(
     id: String,
     form: CsrfOnly,
     active: bool,
-) -> Result<Response, PageError> {
+) -> std::result::Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "Site")?;
     match catalog_admin::set_site_active(&state.db, staffer.user.id, id, active).await {
@@ -210,7 +196,7 @@ pub async fn deactivate(
     staffer: Staffer,
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
-) -> Result<Response, PageError> {
+) -> std::result::Result<Response, PageError> {
     set_active(state, staffer, id, form, false).await
 }
 
@@ -219,6 +205,6 @@ pub async fn reactivate(
     staffer: Staffer,
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
-) -> Result<Response, PageError> {
+) -> std::result::Result<Response, PageError> {
     set_active(state, staffer, id, form, true).await
 }
