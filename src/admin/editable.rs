@@ -93,18 +93,24 @@ async fn page<R: Editable>(
         let summary = attach_errors(&mut fields, errors);
         chrome.messages.push(("error".into(), summary));
     }
+    let mut forms = vec![FormView {
+        title: form_title.into(),
+        action,
+        fields,
+        submit: "Save".into(),
+        danger: false,
+    }];
+    forms.extend(
+        detail
+            .map(|d| R::forms(d, &staffer.user))
+            .unwrap_or_default(),
+    );
     Ok(ChangePage {
         chrome,
         heading,
         fields: detail.map(R::facts).unwrap_or_default(),
         tables: vec![],
-        forms: vec![FormView {
-            title: form_title.into(),
-            action,
-            fields,
-            submit: "Save".into(),
-            danger: false,
-        }],
+        forms,
     })
 }
 

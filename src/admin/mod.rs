@@ -39,7 +39,7 @@ pub const RECORDS: &[Meta] = &[
     <subscriptions::Subscriptions as Record>::META,
     <ledger::CreditTransactions as Record>::META,
     <plans::Plans as Record>::META,
-    payment_methods::META,
+    <payment_methods::PaymentMethods as Record>::META,
     <accounts::Accounts as Record>::META,
     <users::Users as Record>::META,
     <sites::Sites as Record>::META,

@@ -3,41 +3,30 @@
 //! `GET /api/v1/billing/admin/payment-methods/` reads the table on every call, so changes show
 //! there at once.
 
-use crate::admin::form::Form;
-use crate::admin::links;
-use crate::admin::record::{Meta, Section};
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::State;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::post;
 use serde::Deserialize;
 
+use crate::admin::editable::{self, Editable};
+use crate::admin::form::Form;
+use crate::admin::links;
 use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{
-    flag, page_request, parse_id, refused, search, yes_no, yes_no_filter,
-};
+use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{
-    Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, Search, attach_errors,
-    html,
-};
+use crate::admin::view::{Action, Cell, Field, FilterGroup, FormView};
 use crate::app::AppState;
+use crate::db::Db;
 use crate::domain::catalog::GLOBAL;
 use crate::domain::catalog_admin::{self, MethodFilter, PAYMENT_METHODS, PaymentMethodInput};
-use crate::entities::payment_method_config as pmc;
-use crate::error::FieldErrors;
+use crate::domain::page::PageRequest;
+use crate::entities::{payment_method_config as pmc, user};
+use crate::error::Result;
 
 const LIST: &str = links::PAYMENT_METHODS;
-pub const META: Meta = Meta::new(
-    LIST,
-    "Payment method configs",
-    "payment method config",
-    Section::Billing,
-)
-.sorted_by("country")
-.addable();
-const ADD: &str = "/admin/billing/paymentmethodconfig/add/";
 const ENABLE: &str = "enable_selected";
 const DISABLE: &str = "disable_selected";
 const COUNTRY_HELP: &str = "ISO 3166 alpha-2 (PK, US…), or * for every country. \
@@ -46,14 +35,7 @@ const DETAILS_HELP: &str =
     r#"A JSON object, such as {"bank_name": "ABC Bank", "account": "1234"}."#;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/billing/paymentmethodconfig", get(list).post(bulk_action))
-        .route("/billing/paymentmethodconfig/add", get(add).post(create))
-        .route("/billing/paymentmethodconfig/{id}", get(change).post(save))
-}
-
-fn crumbs() -> Vec<(String, String)> {
-    vec![("Billing".into(), "/admin/#billing".into())]
+    editable::routes::<PaymentMethods>().route("/billing/paymentmethodconfig", post(bulk_action))
 }
 
 fn country_label(code: &str) -> String {
@@ -74,69 +56,54 @@ fn excerpt(text: &str) -> String {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let q = ListQuery::parse(uri.query());
-    let filter = MethodFilter {
-        country: q.get("country").map(str::to_owned),
-        method: q.get("method").map(str::to_owned),
-        enabled: flag(&q, "enabled"),
-        search: search(&q),
-        sort: q.get("o").map(str::to_owned),
-    };
-    let page = catalog_admin::list_payment_methods(&state.db, &filter, page_request(&q)).await?;
-    let countries = catalog_admin::payment_method_countries(&state.db).await?;
+/// Payment-method configuration rows, one per (country, method).
+pub struct PaymentMethods;
 
-    let column = |label: &str, key: Option<&str>| q.column(LIST, label, key, "country");
-    let columns = vec![
-        column("Display name", Some("name")),
-        column("Country", Some("country")),
-        column("Method", Some("method")),
-        column("Enabled", Some("enabled")),
-        column("Order", Some("order")),
-        column("Instructions", None),
-    ];
-    let rows = page
-        .items
-        .iter()
-        .map(|m| Row {
-            id: m.id,
-            cells: vec![
-                Cell::link(&m.display_name, format!("{LIST}{}/", m.id)),
-                Cell::text(country_label(&m.country_code)),
-                Cell::text(&m.payment_method),
-                yes_no(m.is_enabled),
-                Cell::text(m.sort_order.to_string()),
-                Cell::text(excerpt(&m.instructions)),
-            ],
-        })
-        .collect();
+impl Record for PaymentMethods {
+    const META: Meta = Meta::new(
+        LIST,
+        "Payment method configs",
+        "payment method config",
+        Section::Billing,
+    )
+    .sorted_by("country")
+    .addable();
+    type Row = pmc::Model;
+    type Detail = pmc::Model;
 
-    let option = |key: &str, value: Option<&str>, label: &str| {
-        q.filter_option(LIST, key, value, label, None)
-    };
-    let mut by_country = vec![option("country", None, "All")];
-    by_country.extend(
-        countries
-            .iter()
-            .map(|c| option("country", Some(c), &country_label(c))),
-    );
-    let mut by_method = vec![option("method", None, "All")];
-    by_method.extend(PAYMENT_METHODS.iter().map(|m| option("method", Some(m), m)));
+    fn columns() -> &'static [ColumnDef] {
+        &[
+            ("Display name", Some("name")),
+            ("Country", Some("country")),
+            ("Method", Some("method")),
+            ("Enabled", Some("enabled")),
+            ("Order", Some("order")),
+            ("Instructions", None),
+        ]
+    }
 
-    let list = ListPage {
-        chrome: staffer
-            .chrome(&state, "Payment method configs", crumbs())
-            .await?,
-        heading: "Select payment method config to change".into(),
-        search: Some(Search {
-            value: q.get("q").unwrap_or_default().to_owned(),
-            hidden: q.hidden(&["q", "p"]),
-        }),
-        filters: vec![
+    async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<pmc::Model>> {
+        let filter = MethodFilter {
+            country: q.get("country").map(str::to_owned),
+            method: q.get("method").map(str::to_owned),
+            enabled: flag(q, "enabled"),
+            search: search(q),
+            sort: q.get("o").map(str::to_owned),
+        };
+        let page = catalog_admin::list_payment_methods(db, &filter, req).await?;
+        let countries = catalog_admin::payment_method_countries(db).await?;
+        let option = |key: &str, value: Option<&str>, label: &str| {
+            q.filter_option(LIST, key, value, label, None)
+        };
+        let mut by_country = vec![option("country", None, "All")];
+        by_country.extend(
+            countries
+                .iter()
+                .map(|c| option("country", Some(c), &country_label(c))),
+        );
+        let mut by_method = vec![option("method", None, "All")];
+        by_method.extend(PAYMENT_METHODS.iter().map(|m| option("method", Some(m), m)));
+        let filters = vec![
             FilterGroup {
                 title: "country".into(),
                 options: by_country,
@@ -145,11 +112,58 @@ pub async fn list(
                 title: "method".into(),
                 options: by_method,
             },
-            yes_no_filter(&q, LIST, "enabled", "enabled"),
-        ],
-        columns,
-        rows,
-        actions: vec![
+            yes_no_filter(q, LIST, "enabled", "enabled"),
+        ];
+        Ok(Listed { page, filters })
+    }
+
+    fn row_id(m: &pmc::Model) -> i64 {
+        m.id
+    }
+
+    fn id_of(m: &pmc::Model) -> i64 {
+        m.id
+    }
+
+    fn cells(m: &pmc::Model) -> Vec<Cell> {
+        vec![
+            Cell::link(&m.display_name, links::href(LIST, m.id)),
+            Cell::text(country_label(&m.country_code)),
+            Cell::text(&m.payment_method),
+            yes_no(m.is_enabled),
+            Cell::text(m.sort_order.to_string()),
+            Cell::text(excerpt(&m.instructions)),
+        ]
+    }
+
+    async fn get(db: &Db, id: i64) -> Result<pmc::Model> {
+        catalog_admin::get_payment_method(db, id).await
+    }
+
+    fn heading(m: &pmc::Model) -> String {
+        m.display_name.clone()
+    }
+
+    fn title(m: &pmc::Model) -> String {
+        m.display_name.clone()
+    }
+
+    fn facts(m: &pmc::Model) -> Vec<(String, Cell)> {
+        let mut public = "/api/v1/billing/admin/payment-methods/".to_owned();
+        if m.country_code != GLOBAL {
+            public.push_str(&format!("?country={}", m.country_code));
+        }
+        vec![
+            fact("ID", Cell::text(m.id.to_string())),
+            fact("Country", Cell::text(country_label(&m.country_code))),
+            fact("Method", Cell::text(&m.payment_method)),
+            fact("Enabled", yes_no(m.is_enabled)),
+            fact("Offered at", Cell::link(public.clone(), public)),
+        ]
+    }
+
+    fn actions() -> Vec<Action> {
+        vec![
             Action {
                 value: ENABLE.into(),
                 label: "Enable selected payment methods".into(),
@@ -158,12 +172,61 @@ pub async fn list(
                 value: DISABLE.into(),
                 label: "Disable selected payment methods".into(),
             },
-        ],
-        action_url: q.href(LIST),
-        pager: q.pager(LIST, page.count, page.request.page_size),
-        add_href: Some(ADD.into()),
-    };
-    Ok(html(&list))
+        ]
+    }
+
+    /// Switching one config is the list's action on one row, so both go through one path.
+    fn forms(m: &pmc::Model, _staff: &user::Model) -> Vec<FormView> {
+        let (action, verb, danger) = match m.is_enabled {
+            true => (DISABLE, "Disable", true),
+            false => (ENABLE, "Enable", false),
+        };
+        vec![FormView {
+            title: format!("{verb} this payment method"),
+            action: LIST.into(),
+            fields: vec![
+                Field::new("hidden", "action", "", action),
+                Field::new("hidden", "_selected_action", "", m.id.to_string()),
+            ],
+            submit: verb.into(),
+            danger,
+        }]
+    }
+}
+
+impl Editable for PaymentMethods {
+    type Form = MethodForm;
+
+    fn csrf_token(form: &MethodForm) -> &str {
+        &form.csrf_token
+    }
+
+    fn form_of(m: &pmc::Model) -> MethodForm {
+        MethodForm::from_config(m)
+    }
+
+    fn blank() -> MethodForm {
+        MethodForm::blank()
+    }
+
+    fn fields(form: &MethodForm, _: Option<&pmc::Model>) -> Vec<Field> {
+        form.fields()
+    }
+
+    async fn save(
+        db: &Db,
+        staff: &user::Model,
+        id: Option<i64>,
+        form: &MethodForm,
+    ) -> Result<String> {
+        let saved = match id {
+            None => catalog_admin::create_payment_method(db, staff.id, form.input()).await?,
+            Some(id) => {
+                catalog_admin::update_payment_method(db, staff.id, id, form.input()).await?
+            }
+        };
+        Ok(saved.display_name)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -262,12 +325,12 @@ impl MethodForm {
         }
     }
 
-    fn view(&self, title: &str, action: String, errors: &FieldErrors) -> (FormView, String) {
+    fn fields(&self) -> Vec<Field> {
         let methods = PAYMENT_METHODS
             .iter()
             .map(|m| (m.to_string(), m.replace('_', " ")))
             .collect();
-        let mut fields = vec![
+        vec![
             Field::new("text", "country_code", "Country code", &self.country_code)
                 .required()
                 .help(COUNTRY_HELP),
@@ -291,159 +354,6 @@ impl MethodForm {
             Field::new("number", "sort_order", "Sort order", &self.sort_order)
                 .required()
                 .help("Lower comes first."),
-        ];
-        let summary = attach_errors(&mut fields, errors);
-        let form = FormView {
-            title: title.into(),
-            action,
-            fields,
-            submit: "Save".into(),
-            danger: false,
-        };
-        (form, summary)
+        ]
     }
-}
-
-/// The add page (`config` is `None`) or a configuration's change page.
-async fn page(
-    state: &AppState,
-    staffer: &Staffer,
-    config: Option<&pmc::Model>,
-    form: &MethodForm,
-    errors: &FieldErrors,
-) -> Result<ChangePage, PageError> {
-    let mut crumbs = crumbs();
-    crumbs.push(("Payment method configs".into(), LIST.into()));
-    let (title, action) = match config {
-        Some(m) => (m.display_name.clone(), format!("{LIST}{}/", m.id)),
-        None => ("Add payment method config".to_owned(), ADD.to_owned()),
-    };
-    let (edit, summary) = form.view(
-        if config.is_some() { "Edit" } else { "Add" },
-        action,
-        errors,
-    );
-    let mut chrome = staffer.chrome(state, title.clone(), crumbs).await?;
-    if !errors.is_empty() {
-        chrome.messages.push(("error".into(), summary));
-    }
-    let Some(m) = config else {
-        return Ok(ChangePage {
-            chrome,
-            heading: title,
-            fields: vec![],
-            tables: vec![],
-            forms: vec![edit],
-        });
-    };
-    let mut public = "/api/v1/billing/admin/payment-methods/".to_owned();
-    if m.country_code != GLOBAL {
-        public.push_str(&format!("?country={}", m.country_code));
-    }
-    // Switching one config is the list's action on one row, so both go through one path.
-    let (action, verb, danger) = match m.is_enabled {
-        true => (DISABLE, "Disable", true),
-        false => (ENABLE, "Enable", false),
-    };
-    let id = m.id.to_string();
-    Ok(ChangePage {
-        chrome,
-        heading: format!("Change payment method config: {}", m.display_name),
-        fields: vec![
-            ("ID".into(), Cell::text(m.id.to_string())),
-            ("Country".into(), Cell::text(country_label(&m.country_code))),
-            ("Method".into(), Cell::text(&m.payment_method)),
-            ("Enabled".into(), yes_no(m.is_enabled)),
-            ("Offered at".into(), Cell::link(public.clone(), public)),
-        ],
-        tables: vec![],
-        forms: vec![
-            edit,
-            FormView {
-                title: format!("{verb} this payment method"),
-                action: LIST.into(),
-                fields: vec![
-                    Field::new("hidden", "action", "", action),
-                    Field::new("hidden", "_selected_action", "", id),
-                ],
-                submit: verb.into(),
-                danger,
-            },
-        ],
-    })
-}
-
-pub async fn add(State(state): State<AppState>, staffer: Staffer) -> Result<Response, PageError> {
-    let form = MethodForm::blank();
-    Ok(html(
-        &page(&state, &staffer, None, &form, &FieldErrors::new()).await?,
-    ))
-}
-
-pub async fn change(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&id, "Payment method config")?;
-    let config = catalog_admin::get_payment_method(&state.db, id).await?;
-    let form = MethodForm::from_config(&config);
-    let page = page(&state, &staffer, Some(&config), &form, &FieldErrors::new()).await?;
-    Ok(html(&page))
-}
-
-/// Adds a config (`id` is `None`) or changes one; a refused form is shown again, flagged.
-async fn store(
-    state: AppState,
-    staffer: Staffer,
-    id: Option<String>,
-    form: MethodForm,
-) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
-    let id = id
-        .map(|id| parse_id(&id, "Payment method config"))
-        .transpose()?;
-    let outcome = match id {
-        None => {
-            catalog_admin::create_payment_method(&state.db, staffer.user.id, form.input()).await
-        }
-        Some(id) => {
-            catalog_admin::update_payment_method(&state.db, staffer.user.id, id, form.input()).await
-        }
-    };
-    match outcome {
-        Ok(m) => {
-            let done = if id.is_some() { "changed" } else { "added" };
-            let name = m.display_name;
-            let text = format!("The payment method config “{name}” was {done} successfully.");
-            staffer.flash_success(&state, text).await?;
-            Ok(Redirect::to(LIST).into_response())
-        }
-        Err(e) => {
-            let errors = refused(e)?;
-            let config = match id {
-                Some(id) => Some(catalog_admin::get_payment_method(&state.db, id).await?),
-                None => None,
-            };
-            let page = page(&state, &staffer, config.as_ref(), &form, &errors).await?;
-            Ok((StatusCode::BAD_REQUEST, html(&page)).into_response())
-        }
-    }
-}
-
-pub async fn create(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Form(form): Form<MethodForm>,
-) -> Result<Response, PageError> {
-    store(state, staffer, None, form).await
-}
-
-pub async fn save(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<MethodForm>,
-) -> Result<Response, PageError> {
-    store(state, staffer, Some(id), form).await
 }

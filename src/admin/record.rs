@@ -15,7 +15,9 @@ use axum::routing::get;
 use crate::admin::query::ListQuery;
 use crate::admin::record_pages::{PAGE_SIZE, page_request, parse_id, search_box};
 use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html};
+use crate::admin::view::{
+    Action, Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html,
+};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::page::{Page, PageRequest};
@@ -137,6 +139,11 @@ pub trait Record: Send + Sync + 'static {
     fn tables(_detail: &Self::Detail) -> Vec<TableView> {
         Vec::new()
     }
+    /// Bulk actions offered on the list (posted to the list's own path, handled by the record's
+    /// module).
+    fn actions() -> Vec<Action> {
+        Vec::new()
+    }
     /// Forms of one-off actions shown beside the facts, for the signed-in staff member.
     fn forms(_detail: &Self::Detail, _staff: &user::Model) -> Vec<FormView> {
         Vec::new()
@@ -193,7 +200,7 @@ pub async fn list<R: Record>(
         filters: listed.filters,
         columns,
         rows,
-        actions: vec![],
+        actions: R::actions(),
         action_url: q.href(R::META.list),
         pager: q.pager(R::META.list, listed.page.count, PAGE_SIZE),
         add_href: R::META.addable.then(|| format!("{}add/", R::META.list)),
