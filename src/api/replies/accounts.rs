@@ -43,7 +43,7 @@ impl From<&user::Model> for User {
 }
 
 /// A user with their account nested, as sign-in and `auth/me` show them: the same
-/// [`Account`] that register gives in `data.account`.
+/// `Account` that register gives in `data.account`.
 #[derive(Serialize, ToSchema)]
 pub struct UserWithAccount {
     #[serde(flatten)]

@@ -56,7 +56,7 @@ pub struct InvoiceDetail {
     pub summary: InvoiceSummary,
     pub subtotal: String,
     pub tax: String,
-    /// Stored as issued; sent as stored.
+    /// The lines as issued.
     #[schema(value_type = Vec<InvoiceLineItem>)]
     pub line_items: Value,
     #[schema(value_type = InvoiceMetadata)]
@@ -80,7 +80,7 @@ impl InvoiceDetail {
     }
 }
 
-/// A line of an invoice (the description of the stored JSON; see [`InvoiceDetail`]).
+/// A line of an invoice (the description of the stored JSON; see `InvoiceDetail`).
 #[derive(ToSchema)]
 pub struct InvoiceLineItem {
     #[schema(example = "Starter plan (monthly)")]

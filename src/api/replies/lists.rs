@@ -23,7 +23,7 @@ pub struct Page<T> {
 }
 
 /// One page of a list that also pages by cursor (the staff payment queue): numbered pages
-/// as in [`Page`]; with `cursor=` pages come newest first, `next` carries the next cursor,
+/// as in `Page`; with `cursor=` pages come newest first, `next` carries the next cursor,
 /// and `count` and `previous` are null (the count is not computed).
 #[derive(Serialize, ToSchema)]
 pub struct CursorPage<T> {
