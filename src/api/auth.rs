@@ -2,13 +2,17 @@
 
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use crate::api::docs::{Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, created, ok};
+use crate::api::docs::IDEMPOTENCY_KEY;
+use crate::api::envelope::{Envelope, Reply, created, ok};
+use crate::api::errors::{
+    BodyTimeout, Conflict, InvalidBody, InvalidQuery, InvalidRefreshToken, KeyReused, NotJson,
+    Throttled, TooLarge, Unauthenticated, WrongCredentials,
+};
 use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::views;
+use crate::api::replies::accounts::{Account, Subscription, UserWithAccount};
+use crate::api::replies::auth::{Profile, Registration, SignIn, SignedOut, TokenPair};
 use crate::app::AppState;
 use crate::auth::extract::SignedIn;
 use crate::auth::sessions::{self, Tokens};
@@ -16,27 +20,33 @@ use crate::domain::{accounts, catalog, signup};
 use crate::entities::user;
 use crate::error::{Problems, Result};
 
-fn token_fields(data: &mut Value, tokens: &Tokens) {
-    data["token"] = json!(tokens.access);
-    data["access"] = json!(tokens.access);
-    data["refresh"] = json!(tokens.refresh);
-}
-
+/// Register a free trial or a paid account.
+///
+/// Without `plan_slug` (or with `free`): a `trial` account with 1000 credits. With a paid plan
+/// (`billing_country` and `payment_method` then required): a `pending_payment` account with a
+/// subscription and a `pending` invoice to pay and confirm. Signs the new user in.
 #[utoipa::path(
     post,
     path = "/auth/register",
     tag = "auth",
     request_body = crate::domain::signup::SignupInput,
-    responses(
-        (status = 201, description = "Account created; tokens included", body = SuccessEnvelope),
-        Errors,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
+    responses(
+        (status = 201, description = "Account created; tokens included (null in a replay)",
+            body = Envelope<Registration>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, KeyReused, Throttled,
+    ),
+    security(),
 )]
 pub async fn register(
     State(state): State<AppState>,
     key: IdempotencyKey,
     AppJson(input): AppJson<signup::SignupInput>,
-) -> Result<Reply> {
+) -> Result<Reply<Registration>> {
     // The answer an idempotency key keeps has no tokens: secrets are never stored.
     let seal = key.seal(|r| registered(r, None));
     let r = signup::register(&state.db, input, &seal).await?;
@@ -45,65 +55,67 @@ pub async fn register(
 }
 
 /// Register's reply; `tokens` is `None` in the copy kept for replaying.
-fn registered(r: &signup::Registered, tokens: Option<&Tokens>) -> Reply {
-    let mut data = json!({
-        "user": views::user(&r.user),
-        "account": views::account(&r.account, &r.plan),
-        "subscription": r.subscription.as_ref().map(|s| views::subscription(s, &r.plan)),
-        "invoice": r.invoice.as_ref().map(views::invoice_summary),
-    });
-    let Some(tokens) = tokens else {
-        for field in ["token", "access", "refresh"] {
-            data[field] = Value::Null;
-        }
-        return created(data).message(
+fn registered(r: &signup::Registered, tokens: Option<&Tokens>) -> Reply<Registration> {
+    let reply = created(Registration::new(r, tokens));
+    if tokens.is_none() {
+        return reply.message(
             "Account created by an earlier request with this Idempotency-Key. Tokens are not \
              kept for replays: sign in to get them.",
         );
-    };
-    token_fields(&mut data, tokens);
-    let message = match r.invoice {
+    }
+    reply.message(match r.invoice {
         Some(_) => "Account created. Pay the invoice and confirm your payment to activate it.",
         None => "Account created. Your free trial has started.",
-    };
-    created(data).message(message)
+    })
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct LoginInput {
+    #[schema(value_type = String, example = "paiduser@test.com")]
     email: Option<String>,
+    #[schema(value_type = String, example = "TestPass123!")]
     password: Option<String>,
 }
 
 /// The user with their account (and its plan), as login and `me` show it.
-async fn user_with_account(state: &AppState, user: &user::Model) -> Result<Value> {
-    let mut v = views::user(user);
+async fn user_with_account(state: &AppState, user: &user::Model) -> Result<UserWithAccount> {
     let account = match user.account_id {
         Some(id) => accounts::find_account(&state.db, id).await?,
         None => None,
     };
-    v["account"] = match account {
-        Some(a) => views::account(&a, &catalog::plan_by_id(state.db.conn(), a.plan_id).await?),
-        None => Value::Null,
+    let account = match account {
+        Some(a) => {
+            let plan = catalog::plan_by_id(state.db.conn(), a.plan_id).await?;
+            Some(Account::new(&a, &plan))
+        }
+        None => None,
     };
-    Ok(v)
+    Ok(UserWithAccount {
+        user: user.into(),
+        account,
+    })
 }
 
+/// Sign in.
+///
+/// `data.token` is the access token for `Authorization: Bearer …`. Failed attempts are
+/// throttled per email and per client address.
 #[utoipa::path(
     post,
     path = "/auth/login",
     tag = "auth",
     request_body = LoginInput,
     responses(
-        (status = 200, description = "Signed in: `data.token` is the access token", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Signed in: `data.token` is the access token", body = Envelope<SignIn>),
+        InvalidBody, WrongCredentials, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
+    security(),
 )]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     AppJson(input): AppJson<LoginInput>,
-) -> Result<Reply> {
+) -> Result<Reply<SignIn>> {
     let mut p = Problems::default();
     let email = input.email.unwrap_or_default();
     let password = input.password.unwrap_or_default();
@@ -116,31 +128,38 @@ pub async fn login(
     p.finish()?;
     let user = accounts::authenticate(&state.db, &email, &password, client).await?;
     let tokens = sessions::start(&state.db, &state.tokens, user.id).await?;
-    let mut data = json!({});
-    token_fields(&mut data, &tokens);
-    data["user"] = user_with_account(&state, &user).await?;
+    let data = SignIn {
+        tokens: (&tokens).into(),
+        user: user_with_account(&state, &user).await?,
+    };
     Ok(ok(data).message("Login successful"))
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct RefreshInput {
+    /// The refresh token from sign-in, sign-up or the previous refresh.
+    #[schema(value_type = String)]
     refresh: Option<String>,
 }
 
+/// Renew the token pair.
+///
+/// The refresh token is spent (rotated); repeating it within 30 s gets the same successor.
 #[utoipa::path(
     post,
     path = "/auth/refresh",
     tag = "auth",
     request_body = RefreshInput,
     responses(
-        (status = 200, description = "A new token pair; the old refresh token is spent", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "A new token pair; the old refresh token is spent", body = Envelope<TokenPair>),
+        InvalidBody, InvalidRefreshToken, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
+    security(),
 )]
 pub async fn refresh(
     State(state): State<AppState>,
     AppJson(input): AppJson<RefreshInput>,
-) -> Result<Reply> {
+) -> Result<Reply<TokenPair>> {
     let token = input.refresh.unwrap_or_default();
     if token.is_empty() {
         return Err(crate::error::Error::field(
@@ -149,51 +168,68 @@ pub async fn refresh(
         ));
     }
     let (tokens, _) = sessions::refresh(&state.db, &state.tokens, &token).await?;
-    let mut data = json!({});
-    token_fields(&mut data, &tokens);
-    Ok(ok(data))
+    Ok(ok(TokenPair::from(&tokens)))
 }
 
-/// Revokes the given refresh token, or every session of the user when none is given.
+#[derive(Deserialize, utoipa::ToSchema, Default)]
+pub struct LogoutInput {
+    /// The refresh token to revoke; without it, every session of the user is revoked.
+    #[schema(nullable = false)]
+    refresh: Option<String>,
+}
+
+/// Sign out.
+///
+/// Revokes the given refresh token, or every session of the user when none is given (the
+/// body may then be empty).
 #[utoipa::path(
     post,
     path = "/auth/logout",
     tag = "auth",
-    request_body = RefreshInput,
+    // By reference: `Option<LogoutInput>` would make the body nullable, not optional.
+    request_body(content = ref("#/components/schemas/LogoutInput"),
+        description = "Optional: an empty body signs out every session"),
     responses(
-        (status = 200, description = "Signed out", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Signed out", body = Envelope<SignedOut>),
+        InvalidBody, Unauthenticated, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
 pub async fn logout(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    AppJson(input): AppJson<RefreshInput>,
-) -> Result<Reply> {
+    AppJson(input): AppJson<LogoutInput>,
+) -> Result<Reply<SignedOut>> {
     sessions::revoke(&state.db, user.id, input.refresh.as_deref()).await?;
-    Ok(ok(json!({})).message("Logged out"))
+    Ok(ok(SignedOut {}).message("Logged out"))
 }
 
+/// The signed-in user, their account and subscription.
 #[utoipa::path(
     get,
     path = "/auth/me",
     tag = "auth",
     responses(
-        (status = 200, description = "The user, their account and subscription", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The user, their account and subscription", body = Envelope<Profile>),
+        InvalidQuery, Unauthenticated, Throttled,
     ),
     security(("bearer" = [])),
 )]
-pub async fn me(State(state): State<AppState>, SignedIn(user): SignedIn) -> Result<Reply> {
-    let mut data = json!({ "user": user_with_account(&state, &user).await? });
+pub async fn me(State(state): State<AppState>, SignedIn(user): SignedIn) -> Result<Reply<Profile>> {
+    let user_view = user_with_account(&state, &user).await?;
     let subscription = match user.account_id {
         Some(id) => accounts::subscription_of(&state.db, id).await?,
         None => None,
     };
-    data["subscription"] = match subscription {
-        Some(s) => views::subscription(&s, &catalog::plan_by_id(state.db.conn(), s.plan_id).await?),
-        None => Value::Null,
+    let subscription = match subscription {
+        Some(s) => {
+            let plan = catalog::plan_by_id(state.db.conn(), s.plan_id).await?;
+            Some(Subscription::new(&s, &plan))
+        }
+        None => None,
     };
-    Ok(ok(data))
+    Ok(ok(Profile {
+        user: user_view,
+        subscription,
+    }))
 }

@@ -2,30 +2,31 @@
 
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use serde_json::{Value, json};
 
-use crate::api::docs::{Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, created, ok, page_data};
+use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::envelope::{Envelope, Reply, created, ok};
+use crate::api::errors::{
+    BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, KeyReused, NotCustomer,
+    NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+};
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::views;
+use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
+use crate::api::replies::lists::{self, Page};
 use crate::app::AppState;
 use crate::auth::extract::Customer;
-use crate::domain::money::format_minor;
 use crate::domain::{invoices, payments};
 use crate::error::Result;
 
+/// The account's invoices, newest first.
 #[utoipa::path(
     get,
     path = "/billing/invoices",
     tag = "billing",
-    params(
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<u64>, Query, description = "At most 100"),
-    ),
+    params(PageParams),
     responses(
-        (status = 200, description = "The account's invoices", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The account's invoices", body = Envelope<Page<InvoiceSummary>>),
+        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -34,11 +35,12 @@ pub async fn list_invoices(
     Customer(member): Customer,
     params: Params,
     uri: Uri,
-) -> Result<Reply> {
+) -> Result<Reply<Page<InvoiceSummary>>> {
     let page = invoices::list_for_account(&state.db, member.account.id, params.page()?).await?;
-    Ok(ok(page_data(page, &uri, |i| views::invoice_summary(&i))))
+    Ok(ok(lists::page(page, &uri, |i| InvoiceSummary::from(&i))))
 }
 
+/// One invoice, with how to pay it.
 #[utoipa::path(
     get,
     path = "/billing/invoices/{id}",
@@ -47,8 +49,8 @@ pub async fn list_invoices(
         ("id" = i64, Path, description = "Invoice id"),
     ),
     responses(
-        (status = 200, description = "One invoice with its payment instructions", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "One invoice with its payment instructions", body = Envelope<InvoiceDetail>),
+        InvalidQuery, Unauthenticated, NotCustomer, NotFound, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -56,29 +58,22 @@ pub async fn invoice_detail(
     State(state): State<AppState>,
     Customer(member): Customer,
     Path(id): Path<String>,
-) -> Result<Reply> {
+) -> Result<Reply<InvoiceDetail>> {
     let id = path_id(&id, "Invoice not found")?;
     let invoice = invoices::get_for_account(&state.db, member.account.id, id).await?;
-    let mut data = views::invoice_detail(&invoice);
-    data["payment_instructions"] =
-        match invoices::payment_instructions(&state.db, &member.account).await? {
-            Some(m) => views::payment_method(&m),
-            None => Value::Null,
-        };
-    Ok(ok(data))
+    let instructions = invoices::payment_instructions(&state.db, &member.account).await?;
+    Ok(ok(InvoiceDetail::new(&invoice, instructions.as_ref())))
 }
 
+/// The account's payments, newest first.
 #[utoipa::path(
     get,
     path = "/billing/payments",
     tag = "billing",
-    params(
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<u64>, Query, description = "At most 100"),
-    ),
+    params(PageParams),
     responses(
-        (status = 200, description = "The account's payments", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The account's payments", body = Envelope<Page<Payment>>),
+        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -87,20 +82,31 @@ pub async fn list_payments(
     Customer(member): Customer,
     params: Params,
     uri: Uri,
-) -> Result<Reply> {
+) -> Result<Reply<Page<Payment>>> {
     let page = payments::list_for_account(&state.db, member.account.id, params.page()?).await?;
     // Customers see that a payment was reviewed, not which staff member did it.
-    Ok(ok(page_data(page, &uri, |p| views::payment(&p, None))))
+    Ok(ok(lists::page(page, &uri, |p| Payment::new(&p, None))))
 }
 
+/// Confirm a manual payment of an invoice.
+///
+/// The customer reports a bank transfer or wallet payment with its reference; the payment
+/// then awaits staff approval. The amount must equal the invoice total ("89" is "89.00").
 #[utoipa::path(
     post,
     path = "/billing/admin/payments/confirm",
     tag = "billing",
     request_body = crate::domain::payments::ConfirmInput,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
+    ),
     responses(
-        (status = 201, description = "Submitted for review", body = SuccessEnvelope, example = json!({"success": true, "message": "Payment confirmation submitted for review. You will be notified once approved.", "data": {"payment_id": 1, "invoice_id": 1, "invoice_number": "INV-2-202512-0001", "status": "pending_approval", "amount": "89.00", "currency": "USD", "manual_reference": "BT-20251208-12345"}, "request_id": "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1"})),
-        Errors,
+        (status = 201, description = "Submitted for review", body = Envelope<ConfirmData>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key")),
+            example = json!({"success": true, "message": "Payment confirmation submitted for review. You will be notified once approved.", "data": {"payment_id": 1, "invoice_id": 1, "invoice_number": "INV-2-202512-0001", "status": "pending_approval", "amount": "89.00", "currency": "USD", "manual_reference": "BT-20251208-12345"}, "request_id": "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1"})),
+        InvalidBody, Unauthenticated, CustomerMayNotWrite, NotFound, BodyTimeout, Conflict,
+        TooLarge, NotJson, KeyReused, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -109,20 +115,12 @@ pub async fn confirm_payment(
     Customer(member): Customer,
     key: IdempotencyKey,
     AppJson(input): AppJson<payments::ConfirmInput>,
-) -> Result<Reply> {
+) -> Result<Reply<ConfirmData>> {
     let c = payments::confirm(&state.db, &member, input, &key.seal(confirmed_reply)).await?;
     Ok(confirmed_reply(&c))
 }
 
-fn confirmed_reply(c: &payments::Confirmed) -> Reply {
-    created(json!({
-        "payment_id": c.payment.id,
-        "invoice_id": c.invoice.id,
-        "invoice_number": c.invoice.invoice_number,
-        "status": c.payment.status,
-        "amount": format_minor(c.payment.amount, &c.payment.currency),
-        "currency": c.payment.currency,
-        "manual_reference": c.payment.manual_reference,
-    }))
-    .message("Payment confirmation submitted for review. You will be notified once approved.")
+fn confirmed_reply(c: &payments::Confirmed) -> Reply<ConfirmData> {
+    created(ConfirmData::from(c))
+        .message("Payment confirmation submitted for review. You will be notified once approved.")
 }

@@ -4,33 +4,42 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use axum::extract::State;
-use serde_json::Value;
-use serde_json::json;
 use serde_json::value::RawValue;
 
-use crate::api::docs::{Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, list_data, ok, ok_raw};
+use crate::api::envelope::{Cached, Envelope, Reply, ok, ok_raw};
+use crate::api::errors::{InvalidQuery, Throttled};
 use crate::api::extract::Params;
-use crate::api::views;
+use crate::api::replies::accounts::Plan;
+use crate::api::replies::billing::PaymentMethod;
+use crate::api::replies::lists::{self, Page};
+use crate::api::replies::usage::{CreditCost, Industry};
 use crate::app::AppState;
 use crate::domain::catalog;
 use crate::domain::validate::normalize_country;
 use crate::entities::payment_method_config as pmc;
 use crate::error::{Error, Result};
 
+/// Payment methods for a country (public: the sign-up form needs them).
+///
+/// The country's own enabled rows with the global ones (`*`), by sort order; a country row for
+/// a method replaces the global row for that method. Without `country`, the global rows.
 #[utoipa::path(
     get,
     path = "/billing/admin/payment-methods",
     tag = "catalog",
     params(
-        ("country" = Option<String>, Query, description = "ISO 3166 alpha-2 code, any case"),
+        ("country" = Option<String>, Query, description = "ISO 3166 alpha-2 code, any case (`*`: the global rows)"),
     ),
     responses(
-        (status = 200, description = "Enabled methods for the country plus the global ones", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Enabled methods for the country plus the global ones", body = Envelope<Page<PaymentMethod>>),
+        InvalidQuery, Throttled,
     ),
+    security(),
 )]
-pub async fn payment_methods(State(state): State<AppState>, params: Params) -> Result<Reply> {
+pub async fn payment_methods(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Reply<Cached>> {
     let country =
         match params.get("country") {
             None => None,
@@ -44,13 +53,13 @@ pub async fn payment_methods(State(state): State<AppState>, params: Params) -> R
         .rendered_methods
         .get_or_render(&rows, country, |country| {
             let methods = catalog::methods_for_country(&rows, country);
-            list_data(methods.iter().map(views::payment_method).collect())
+            lists::whole(methods.iter().map(PaymentMethod::from).collect())
         })?;
     Ok(ok_raw(data))
 }
 
 /// `GET payment-methods`'s `data` per country, serialised once per copy of the configuration:
-/// the route is read on every sign-up form, and building and serialising the JSON tree was most
+/// the route is read on every sign-up form, and building and serialising the reply was most
 /// of its cost. An entry is used only while the rows it was made from are the cached ones
 /// (`Arc::ptr_eq`), so an edit or a reload renders anew. At most one entry per country code.
 #[derive(Default)]
@@ -66,7 +75,7 @@ impl RenderedMethods {
         &self,
         rows: &Arc<Vec<pmc::Model>>,
         country: Option<String>,
-        render: impl FnOnce(Option<&str>) -> Value,
+        render: impl FnOnce(Option<&str>) -> Page<PaymentMethod>,
     ) -> Result<Arc<RawValue>> {
         if let Ok(map) = self.by_country.read()
             && let Some((from, data)) = map.get(&country)
@@ -84,59 +93,54 @@ impl RenderedMethods {
     }
 }
 
+/// The public plans.
 #[utoipa::path(
     get,
     path = "/billing/plans",
     tag = "catalog",
     responses(
-        (status = 200, description = "Public plans", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Public plans", body = Envelope<Page<Plan>>),
+        InvalidQuery, Throttled,
     ),
+    security(),
 )]
-pub async fn plans(State(state): State<AppState>) -> Result<Reply> {
+pub async fn plans(State(state): State<AppState>) -> Result<Reply<Page<Plan>>> {
     let plans = catalog::public_plans(&state.db).await?;
-    Ok(ok(list_data(plans.iter().map(views::plan).collect())))
+    Ok(ok(lists::whole(plans.iter().map(Plan::from).collect())))
 }
 
+/// The industries a site can have.
 #[utoipa::path(
     get,
     path = "/industries",
     tag = "catalog",
     responses(
-        (status = 200, description = "Industries a site can have", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Industries a site can have", body = Envelope<Page<Industry>>),
+        InvalidQuery, Throttled,
     ),
+    security(),
 )]
-pub async fn industries(State(state): State<AppState>) -> Result<Reply> {
+pub async fn industries(State(state): State<AppState>) -> Result<Reply<Page<Industry>>> {
     let industries = catalog::industries(&state.db).await?;
-    Ok(ok(list_data(
-        industries.iter().map(views::industry).collect(),
+    Ok(ok(lists::whole(
+        industries.iter().map(Industry::from).collect(),
     )))
 }
 
+/// What each product operation costs in credits.
 #[utoipa::path(
     get,
     path = "/billing/credit-costs",
     tag = "catalog",
     responses(
-        (status = 200, description = "What each operation costs", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "What each operation costs", body = Envelope<Page<CreditCost>>),
+        InvalidQuery, Throttled,
     ),
+    security(),
 )]
-pub async fn credit_costs(State(state): State<AppState>) -> Result<Reply> {
+pub async fn credit_costs(State(state): State<AppState>) -> Result<Reply<Page<CreditCost>>> {
     let costs = catalog::credit_costs(&state.db).await?;
-    Ok(ok(list_data(
-        costs
-            .iter()
-            .map(|c| {
-                json!({
-                    "operation_type": c.operation_type,
-                    "display_name": c.display_name,
-                    "credits_per_unit": c.credits_per_unit,
-                    "unit_size": c.unit_size,
-                    "unit_name": c.unit_name,
-                })
-            })
-            .collect(),
+    Ok(ok(lists::whole(
+        costs.iter().map(CreditCost::from).collect(),
     )))
 }

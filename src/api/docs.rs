@@ -1,19 +1,22 @@
 //! The OpenAPI 3.1 description of the JSON API, generated from the handlers' annotations
-//! (every route is registered through `utoipa_axum`, so none can exist undocumented).
+//! (every route is registered through `utoipa_axum`, so none can exist undocumented). Replies
+//! are described by the types that write them (`api::replies`), errors by `api::errors`.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-use serde_json::Value;
+use utoipa::openapi::schema::{ArrayItems, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+use crate::api::auth::LogoutInput;
+use crate::api::envelope::ErrorEnvelope;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "tollgate",
         description = "Self-hosted billing: sign-up, invoices, manual payment approval, prepaid credits. \
-                       Paths work with or without a trailing slash.",
+                       Paths work with or without a trailing slash. Every answer carries its request \
+                       id in the `x-request-id` header.",
     ),
     servers((url = "/api/v1")),
     modifiers(&BearerAuth),
@@ -25,7 +28,8 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
         (name = "sites", description = "Sites, limited per plan"),
         (name = "staff", description = "Platform staff only"),
     ),
-    components(schemas(SuccessEnvelope, ErrorEnvelope, ConfirmData, ReviewData))
+    // Referenced by name (from `api::errors`, and logout's optional body), so registered here.
+    components(schemas(ErrorEnvelope, LogoutInput))
 )]
 pub struct ApiDoc;
 
@@ -46,105 +50,70 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every successful answer.
-#[derive(Serialize, ToSchema)]
-pub struct SuccessEnvelope {
-    #[schema(example = true)]
-    pub success: bool,
-    pub message: Option<String>,
-    /// The answer; lists hold `count`, `next`, `previous` and `results`.
-    #[schema(value_type = Object)]
-    pub data: Value,
-    #[schema(example = "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1")]
-    pub request_id: String,
+/// utoipa copies a generic type's arguments into it: `Envelope<Page<Plan>>` becomes a schema
+/// `Envelope_Page_Plan` with the page, and the plan in it, inlined. Clients generated from the
+/// description would then get one anonymous class per copy. This puts each argument back
+/// behind a `$ref` to its named schema (`Envelope_Page_Plan.data` → `Page_Plan`,
+/// `Page_Plan.results[]` → `Plan`), adding the named schema from the copy when it is missing.
+pub fn name_generic_arguments(openapi: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let mut pending: Vec<String> = components.schemas.keys().cloned().collect();
+    while let Some(name) = pending.pop() {
+        let Some((outer, argument)) = name.split_once('_') else {
+            continue;
+        };
+        let Some(slot) = components
+            .schemas
+            .get_mut(&name)
+            .and_then(|schema| argument_slot(schema, outer))
+        else {
+            continue;
+        };
+        if !matches!(slot, RefOr::T(_)) {
+            continue;
+        }
+        let copy = std::mem::replace(slot, Ref::from_schema_name(argument).into());
+        if !components.schemas.contains_key(argument) {
+            components.schemas.insert(argument.to_owned(), copy);
+            pending.push(argument.to_owned());
+        }
+    }
 }
 
-/// Every error answer.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorEnvelope {
-    #[schema(example = false)]
-    pub success: bool,
-    #[schema(example = "Invoice not found")]
-    pub error: String,
-    /// Field name → messages, for invalid input.
-    pub errors: Option<BTreeMap<String, Vec<String>>>,
-    pub request_id: String,
+/// Where a generic schema holds its argument: the envelope's `data`, a page's `results` items.
+fn argument_slot<'a>(schema: &'a mut RefOr<Schema>, outer: &str) -> Option<&'a mut RefOr<Schema>> {
+    let RefOr::T(Schema::Object(object)) = schema else {
+        return None;
+    };
+    match outer {
+        "Envelope" => object.properties.get_mut("data"),
+        "Page" | "CursorPage" => match object.properties.get_mut("results")? {
+            RefOr::T(Schema::Array(array)) => match &mut array.items {
+                ArrayItems::RefOrSchema(items) => Some(items.as_mut()),
+                ArrayItems::False => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
-/// `data` of a payment confirmation (the guide's "Expected Response").
-#[derive(Serialize, ToSchema)]
-pub struct ConfirmData {
-    #[schema(example = 1)]
-    pub payment_id: i64,
-    #[schema(example = 1)]
-    pub invoice_id: i64,
-    #[schema(example = "INV-2-202512-0001")]
-    pub invoice_number: String,
-    #[schema(example = "pending_approval")]
-    pub status: String,
-    #[schema(example = "89.00")]
-    pub amount: String,
-    #[schema(example = "USD")]
-    pub currency: String,
-    #[schema(example = "BT-20251208-12345")]
-    pub manual_reference: String,
+/// Page-number pagination, shared by every paged list (never constructed: it only describes
+/// the query, which `api::extract::Params::page` reads).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1)]
+    pub page: Option<u64>,
+    /// Items per page (20 when absent; larger values are served as 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub page_size: Option<u64>,
 }
 
-/// `data` of an approval or rejection.
-#[derive(Serialize, ToSchema)]
-pub struct ReviewData {
-    pub payment_id: i64,
-    pub invoice_id: i64,
-    pub invoice_number: String,
-    #[schema(example = 2)]
-    pub account_id: i64,
-    #[schema(example = "active")]
-    pub account_status: String,
-    #[schema(example = "active")]
-    pub subscription_status: Option<String>,
-    #[schema(example = 1000)]
-    pub credits_added: i64,
-    #[schema(example = 1000)]
-    pub total_credits: i64,
-    #[schema(example = "admin@example.com")]
-    pub approved_by: String,
-    #[schema(example = "2025-12-08T15:30:00Z")]
-    pub approved_at: Option<String>,
-    /// Rejections only.
-    pub payment_status: Option<String>,
-    /// Rejections only.
-    pub failure_reason: Option<String>,
-}
-
-/// The error answers any operation may give.
-#[derive(IntoResponses)]
-#[allow(dead_code)]
-pub enum Errors {
-    #[response(status = 400, description = "Invalid input; `errors` names the fields")]
-    BadRequest(#[to_schema] ErrorEnvelope),
-    #[response(
-        status = 401,
-        description = "Not signed in, or the token is invalid or expired"
-    )]
-    Unauthorized(ErrorEnvelope),
-    #[response(status = 403, description = "Signed in, but not allowed")]
-    Forbidden(ErrorEnvelope),
-    #[response(
-        status = 404,
-        description = "Not found (also another account's object)"
-    )]
-    NotFound(ErrorEnvelope),
-    #[response(status = 409, description = "The object's state forbids this")]
-    Conflict(ErrorEnvelope),
-    #[response(status = 413, description = "Body over 1 MiB")]
-    TooLarge(ErrorEnvelope),
-    #[response(status = 415, description = "Body is not JSON")]
-    UnsupportedMediaType(ErrorEnvelope),
-    #[response(
-        status = 422,
-        description = "Idempotency-Key reused with a different request"
-    )]
-    Unprocessable(ErrorEnvelope),
-    #[response(status = 429, description = "Too many requests; see Retry-After")]
-    TooManyRequests(ErrorEnvelope),
-}
+/// The header that makes a money-changing call safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "A retry with the same key and the same request replays the \
+    first answer (with `Idempotent-Replayed: true`) instead of acting twice; the same key with \
+    another request is refused (422). 1 to 255 visible ASCII characters; keys are kept 24 hours.";

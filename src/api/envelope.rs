@@ -1,16 +1,15 @@
-//! The success envelope, request ids, and list pages, shared by every JSON handler.
+//! The success and error envelopes, and request ids, shared by every JSON handler.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
-
-use crate::domain::page::{KeysetPage, Page};
+use utoipa::ToSchema;
 
 pub use crate::request_context::current_request_id;
 
@@ -25,62 +24,79 @@ pub async fn scope_request_id(req: Request, next: Next) -> Response {
     crate::request_context::with_request_id(id, next.run(req)).await
 }
 
-/// `{"success": true, "message"?, "data", "request_id"}`.
-pub struct Reply {
+/// Every successful answer: `data` is the operation's own reply type.
+#[derive(Serialize, ToSchema)]
+pub struct Envelope<T> {
+    #[schema(example = true)]
+    pub success: bool,
+    /// A sentence for people, when the operation has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub message: Option<String>,
+    pub data: T,
+    /// Also in the `x-request-id` header and the server's log line of the request.
+    #[schema(example = "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1")]
+    pub request_id: String,
+}
+
+/// Every error answer (written by `crate::error`; described here).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    #[schema(example = false)]
+    pub success: bool,
+    #[schema(example = "Invoice not found")]
+    pub error: String,
+    /// Field name → messages, for invalid input (400) only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = BTreeMap<String, Vec<String>>)]
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
+    pub request_id: String,
+}
+
+/// A reply in the making: its status, message and typed `data`. Serialised when sent, or
+/// when an idempotency key stores it ([`Reply::answer`]).
+pub struct Reply<T> {
     status: StatusCode,
     message: Option<String>,
-    data: Data,
+    data: T,
 }
 
-enum Data {
-    Value(Value),
-    /// Serialised once and reused (see `api::catalog`).
-    Raw(Arc<RawValue>),
-}
-
-pub fn ok(data: Value) -> Reply {
+pub fn ok<T: Serialize>(data: T) -> Reply<T> {
     Reply {
         status: StatusCode::OK,
         message: None,
-        data: Data::Value(data),
+        data,
+    }
+}
+
+pub fn created<T: Serialize>(data: T) -> Reply<T> {
+    Reply {
+        status: StatusCode::CREATED,
+        message: None,
+        data,
+    }
+}
+
+/// `data` serialised once and shared between replies (see `api::catalog`).
+pub struct Cached(pub Arc<RawValue>);
+
+impl Serialize for Cached {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 
 /// 200 with `data` already serialised.
-pub fn ok_raw(data: Arc<RawValue>) -> Reply {
-    Reply {
-        status: StatusCode::OK,
-        message: None,
-        data: Data::Raw(data),
-    }
+pub fn ok_raw(data: Arc<RawValue>) -> Reply<Cached> {
+    ok(Cached(data))
 }
 
-pub fn created(data: Value) -> Reply {
-    Reply {
-        status: StatusCode::CREATED,
-        message: None,
-        data: Data::Value(data),
-    }
-}
-
-impl Reply {
+impl<T: Serialize> Reply<T> {
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self
     }
-}
 
-/// The envelope's fields in their order.
-#[derive(Serialize)]
-struct Envelope<'a, D: Serialize + ?Sized> {
-    success: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    data: &'a D,
-    request_id: &'a str,
-}
-
-impl Reply {
     /// The reply as an idempotency key stores it: its status and the exact body sent.
     pub fn answer(&self) -> crate::domain::idempotency::Answer {
         let body = self.body().unwrap_or_default();
@@ -91,26 +107,16 @@ impl Reply {
     }
 
     fn body(&self) -> serde_json::Result<Vec<u8>> {
-        let request_id = current_request_id();
-        let message = self.message.as_deref();
-        match &self.data {
-            Data::Value(data) => serde_json::to_vec(&Envelope {
-                success: true,
-                message,
-                data,
-                request_id: &request_id,
-            }),
-            Data::Raw(data) => serde_json::to_vec(&Envelope {
-                success: true,
-                message,
-                data: data.as_ref(),
-                request_id: &request_id,
-            }),
-        }
+        serde_json::to_vec(&Envelope {
+            success: true,
+            message: self.message.clone(),
+            data: &self.data,
+            request_id: current_request_id(),
+        })
     }
 }
 
-impl IntoResponse for Reply {
+impl<T: Serialize> IntoResponse for Reply<T> {
     fn into_response(self) -> Response {
         match self.body() {
             Ok(body) => (
@@ -122,58 +128,4 @@ impl IntoResponse for Reply {
             Err(e) => crate::error::Error::Internal(e.into()).into_response(),
         }
     }
-}
-
-/// This request's path and query with `key` set to `value` (in place of any earlier `key`).
-fn link(uri: &Uri, key: &str, value: impl std::fmt::Display) -> Value {
-    let mut query: Vec<String> = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|kv| !kv.is_empty() && kv.split('=').next() != Some(key))
-        .map(str::to_owned)
-        .collect();
-    query.push(format!("{key}={value}"));
-    Value::String(format!(
-        "{}/?{}",
-        uri.path().trim_end_matches('/'),
-        query.join("&")
-    ))
-}
-
-/// `{"count", "next", "previous", "results"}` with links that keep the other query parameters.
-pub fn page_data<T>(page: Page<T>, uri: &Uri, to_json: impl FnMut(T) -> Value) -> Value {
-    let req = page.request;
-    let next = if page.has_next() {
-        link(uri, "page", req.page + 1)
-    } else {
-        Value::Null
-    };
-    let previous = if req.page > 1 {
-        link(uri, "page", req.page - 1)
-    } else {
-        Value::Null
-    };
-    json!({
-        "count": page.count,
-        "next": next,
-        "previous": previous,
-        "results": page.items.into_iter().map(to_json).collect::<Vec<_>>(),
-    })
-}
-
-/// A keyset page in the same shape: `count` is not computed (null), `next` carries the cursor
-/// (other query parameters kept), and there is no `previous` (forward-only).
-pub fn keyset_data<T>(page: KeysetPage<T>, uri: &Uri, to_json: impl FnMut(T) -> Value) -> Value {
-    json!({
-        "count": null,
-        "next": page.next.map_or(Value::Null, |cursor| link(uri, "cursor", cursor)),
-        "previous": null,
-        "results": page.items.into_iter().map(to_json).collect::<Vec<_>>(),
-    })
-}
-
-/// An unpaginated list in the same shape.
-pub fn list_data(results: Vec<Value>) -> Value {
-    json!({ "count": results.len(), "next": null, "previous": null, "results": results })
 }

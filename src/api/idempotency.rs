@@ -84,7 +84,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
 
 impl IdempotencyKey {
     /// Stores the reply `reply` makes of the change's outcome in the change's transaction.
-    pub fn seal<'a, T>(self, reply: impl Fn(&T) -> Reply + Send + Sync + 'a) -> Seal<'a, T> {
+    pub fn seal<'a, T, D: serde::Serialize>(
+        self,
+        reply: impl Fn(&T) -> Reply<D> + Send + Sync + 'a,
+    ) -> Seal<'a, T> {
         match self.0 {
             Some(id) => Seal::new(id, move |outcome| reply(outcome).answer()),
             None => Seal::none(),

@@ -5,11 +5,12 @@ pub mod billing;
 pub mod catalog;
 pub mod docs;
 pub mod envelope;
+pub mod errors;
 pub mod extract;
 pub mod idempotency;
+pub mod replies;
 pub mod staff;
 pub mod usage;
-pub mod views;
 
 use axum::{Router, middleware};
 use utoipa::OpenApi;
@@ -37,7 +38,7 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
             state,
             idempotency::idempotent_signed_in,
         ));
-    OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(signup)
         .merge(money)
         .routes(routes!(auth::login))
@@ -57,5 +58,7 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(usage::transactions))
         .routes(routes!(usage::list_sites, usage::create_site))
         .routes(routes!(usage::site_detail))
-        .split_for_parts()
+        .split_for_parts();
+    docs::name_generic_arguments(&mut openapi);
+    (router, openapi)
 }

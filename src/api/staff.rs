@@ -3,39 +3,47 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use crate::api::docs::{Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, keyset_data, ok, page_data};
+use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::envelope::{Envelope, Reply, ok};
+use crate::api::errors::{
+    BodyTimeout, Conflict, InvalidBody, InvalidQuery, KeyReused, NotFound, NotJson, NotStaff,
+    Throttled, TooLarge, Unauthenticated,
+};
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::views;
+use crate::api::replies::kinds::PaymentStatus;
+use crate::api::replies::lists::{self, CursorPage, Page};
+use crate::api::replies::staff::{AuditEntry, QueuedPayment, RejectionData, ReviewData};
 use crate::app::AppState;
 use crate::auth::extract::Staff;
 use crate::domain::audit;
-use crate::domain::invoices::parse_json;
-use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
+use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
 use crate::error::{Error, Result};
 
+/// The staff payment queue.
+///
+/// Numbered pages (with `count`), or with `cursor` pages newest first at the same cost at any
+/// depth. `search` matches any part of a payment's reference, invoice number, account name,
+/// billing email or a member's email, case-insensitively.
 #[utoipa::path(
     get,
     path = "/billing/admin/payments",
     tag = "staff",
     operation_id = "list_payment_queue",
     params(
-        ("status" = Option<String>, Query, description = "pending_approval, succeeded, failed or refunded"),
+        ("status" = Option<PaymentStatus>, Query, description = "Only payments in this status"),
         ("search" = Option<String>, Query, description = "Reference, invoice number, account name or email"),
-        ("page" = Option<u64>, Query, description = "Page number, from 1; ignored with cursor"),
-        ("page_size" = Option<u64>, Query, description = "At most 100"),
+        PageParams,
         ("cursor" = Option<String>, Query, description = "Cursor pagination, newest first: \
             present (even empty) for the first page, then the opaque value from the previous \
             page's `next` link. Forward-only: `previous` is always null, and `count` is null \
-            (not computed). Cannot be combined with sort."),
+            (not computed). `page` is then ignored; cannot be combined with sort."),
     ),
     responses(
-        (status = 200, description = "The payment queue", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The payment queue", body = Envelope<CursorPage<QueuedPayment>>),
+        InvalidQuery, Unauthenticated, NotStaff, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -44,7 +52,7 @@ pub async fn list_payments(
     Staff(_staff): Staff,
     params: Params,
     uri: Uri,
-) -> Result<Reply> {
+) -> Result<Reply<CursorPage<QueuedPayment>>> {
     let filter = StaffFilter {
         status: params.get("status").map(str::to_owned),
         search: params.get("search").map(str::to_owned),
@@ -52,58 +60,43 @@ pub async fn list_payments(
     };
     if let Some(req) = params.keyset()? {
         let page = payment_queue::list_for_staff_keyset(&state.db, filter, req).await?;
-        return Ok(ok(keyset_data(page, &uri, queue_row)));
+        return Ok(ok(lists::keyset(page, &uri, QueuedPayment::from)));
     }
     let page = payment_queue::list_for_staff(&state.db, filter, params.page()?).await?;
-    Ok(ok(page_data(page, &uri, queue_row)))
-}
-
-fn queue_row(row: PaymentRow) -> Value {
-    let mut v = views::payment(&row.payment, row.approved_by.as_deref());
-    v["invoice_number"] = json!(row.invoice_number);
-    v["account_name"] = json!(row.account_name);
-    v
+    Ok(ok(lists::page(page, &uri, QueuedPayment::from).into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct ReviewInput {
+    /// Staff's note on the review, kept with the payment.
+    #[schema(
+        nullable = false,
+        example = "Verified payment in bank statement on Dec 8, 2025"
+    )]
     admin_notes: Option<String>,
+    /// Rejections only: why, for the customer (a default reason when absent).
+    #[schema(nullable = false, example = "Reference not found in bank statement")]
     failure_reason: Option<String>,
 }
 
-/// The guide's approve body; reject answers the same shape.
-fn review_data(r: &Reviewed) -> Value {
-    json!({
-        "payment_id": r.payment.id,
-        "invoice_id": r.invoice.id,
-        "invoice_number": r.invoice.invoice_number,
-        "account_id": r.account.id,
-        "account_status": r.account.status,
-        "subscription_status": r.subscription.as_ref().map(|s| s.status.clone()),
-        "credits_added": r.credits_added,
-        "total_credits": r.account.credits,
-        "approved_by": r.reviewer.email,
-        "approved_at": views::opt_time(r.payment.approved_at),
-    })
+/// A review of one payment answers with that payment. The domain reviews a list (the panel's
+/// bulk actions use the same function) and gives one outcome per id or an error, so with one
+/// id `first()` is always there; `None` would serialise as null rather than panic.
+fn approved_reply(reviewed: &[Reviewed]) -> Reply<Option<ReviewData>> {
+    ok(reviewed.first().map(ReviewData::from))
+        .message("Payment approved successfully. Account activated.")
 }
 
-/// A review of one payment answers with that payment (the domain reviews a list: the panel's
-/// bulk actions use the same function).
-fn approved_reply(reviewed: &[Reviewed]) -> Reply {
-    let data = reviewed.first().map_or(Value::Null, review_data);
-    ok(data).message("Payment approved successfully. Account activated.")
+fn rejected_reply(reviewed: &[Reviewed]) -> Reply<Option<RejectionData>> {
+    ok(reviewed.first().map(RejectionData::from))
+        .message("Payment rejected. The customer may submit a new confirmation.")
 }
 
-fn rejected_reply(reviewed: &[Reviewed]) -> Reply {
-    let data = reviewed.first().map_or(Value::Null, |r| {
-        let mut data = review_data(r);
-        data["payment_status"] = json!(r.payment.status);
-        data["failure_reason"] = json!(r.payment.failure_reason);
-        data
-    });
-    ok(data).message("Payment rejected. The customer may submit a new confirmation.")
-}
-
+/// Approve a confirmed payment.
+///
+/// In one transaction: payment `succeeded`, invoice `paid`, subscription `active` for a new
+/// period, account `active`, and the plan's credits granted. Exactly once: of two staff
+/// approving at the same moment, the other gets 409 "Payment not pending approval".
 #[utoipa::path(
     post,
     path = "/billing/admin/payments/{id}/approve",
@@ -111,10 +104,15 @@ fn rejected_reply(reviewed: &[Reviewed]) -> Reply {
     request_body = ReviewInput,
     params(
         ("id" = i64, Path, description = "Payment id"),
+        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
-        (status = 200, description = "Approved: invoice paid, subscription and account active, credits granted", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Approved: invoice paid, subscription and account active, credits granted",
+            body = Envelope<ReviewData>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+        InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
+        NotJson, KeyReused, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -124,13 +122,17 @@ pub async fn approve(
     key: IdempotencyKey,
     Path(id): Path<String>,
     AppJson(input): AppJson<ReviewInput>,
-) -> Result<Reply> {
+) -> Result<Reply<Option<ReviewData>>> {
     let id = path_id(&id, "Payment not found")?;
     let seal = key.seal(|r: &Vec<Reviewed>| approved_reply(r));
     let reviewed = payments::approve(&state.db, &staff, &[id], input.admin_notes, &seal).await?;
     Ok(approved_reply(&reviewed))
 }
 
+/// Reject a confirmed payment.
+///
+/// The payment becomes `failed` with its reason; the invoice stays `pending` and the account
+/// `pending_payment`, so the customer may confirm again.
 #[utoipa::path(
     post,
     path = "/billing/admin/payments/{id}/reject",
@@ -138,10 +140,15 @@ pub async fn approve(
     request_body = ReviewInput,
     params(
         ("id" = i64, Path, description = "Payment id"),
+        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
-        (status = 200, description = "Rejected: the customer may confirm again", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Rejected: the customer may confirm again",
+            body = Envelope<RejectionData>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+        InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
+        NotJson, KeyReused, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -151,7 +158,7 @@ pub async fn reject(
     key: IdempotencyKey,
     Path(id): Path<String>,
     AppJson(input): AppJson<ReviewInput>,
-) -> Result<Reply> {
+) -> Result<Reply<Option<RejectionData>>> {
     let id = path_id(&id, "Payment not found")?;
     let (notes, reason) = (input.admin_notes, input.failure_reason);
     let seal = key.seal(|r: &Vec<Reviewed>| rejected_reply(r));
@@ -159,6 +166,7 @@ pub async fn reject(
     Ok(rejected_reply(&reviewed))
 }
 
+/// The audit log, newest first.
 #[utoipa::path(
     get,
     path = "/billing/admin/audit",
@@ -167,12 +175,11 @@ pub async fn reject(
         ("object_type" = Option<String>, Query, description = "payment, account, user, plan, payment_method_config, industry, site"),
         ("object_id" = Option<i64>, Query, description = "With object_type: one object's history"),
         ("actor" = Option<i64>, Query, description = "The acting user's id"),
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<u64>, Query, description = "At most 100"),
+        PageParams,
     ),
     responses(
-        (status = 200, description = "Audit entries, newest first", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "Audit entries, newest first", body = Envelope<Page<AuditEntry>>),
+        InvalidQuery, Unauthenticated, NotStaff, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -181,7 +188,7 @@ pub async fn audit_log(
     Staff(_staff): Staff,
     params: Params,
     uri: Uri,
-) -> Result<Reply> {
+) -> Result<Reply<Page<AuditEntry>>> {
     let number = |key: &str| -> Result<Option<i64>> {
         params
             .get(key)
@@ -198,18 +205,5 @@ pub async fn audit_log(
         actor: number("actor")?,
     };
     let page = audit::list(&state.db, filter, params.page()?).await?;
-    Ok(ok(page_data(page, &uri, |e| {
-        json!({
-            "id": e.id,
-            "at": views::time(e.at),
-            "actor_id": e.actor_id,
-            "request_id": e.request_id,
-            "action": e.action,
-            "object_type": e.object_type,
-            "object_id": e.object_id,
-            "before": parse_json(&e.before),
-            "after": parse_json(&e.after),
-            "ledger_id": e.ledger_id,
-        })
-    })))
+    Ok(ok(lists::page(page, &uri, AuditEntry::from)))
 }

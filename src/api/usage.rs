@@ -2,48 +2,54 @@
 
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use serde_json::json;
 
-use crate::api::docs::{ErrorEnvelope, Errors, SuccessEnvelope};
-use crate::api::envelope::{Reply, created, list_data, ok, page_data};
+use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::envelope::{Envelope, Reply, created, ok};
+use crate::api::errors::{
+    BodyTimeout, Conflict, CustomerMayNotUse, InsufficientCredits, InvalidBody, InvalidQuery,
+    KeyReused, NotCustomer, NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+};
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::views;
+use crate::api::replies::lists::{self, Page};
+use crate::api::replies::usage::{CreditBalance, CreditSpend, LedgerEntry, Site, SiteDetail};
 use crate::app::AppState;
 use crate::auth::extract::Customer;
 use crate::domain::{credits, sites};
 use crate::error::Result;
 
+/// The account's credit balance.
 #[utoipa::path(
     get,
     path = "/billing/credits/balance",
     tag = "credits",
     responses(
-        (status = 200, description = "The credit balance", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The credit balance", body = Envelope<CreditBalance>),
+        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
     ),
     security(("bearer" = [])),
 )]
-pub async fn balance(State(state): State<AppState>, Customer(member): Customer) -> Result<Reply> {
+pub async fn balance(
+    State(state): State<AppState>,
+    Customer(member): Customer,
+) -> Result<Reply<CreditBalance>> {
     let credits = credits::balance(&state.db, member.account.id).await?;
-    Ok(ok(json!({
-        "account_id": member.account.id,
-        "credits": credits,
-        "account_status": member.account.status,
-    })))
+    Ok(ok(CreditBalance {
+        account_id: member.account.id,
+        credits,
+        account_status: member.account.status,
+    }))
 }
 
+/// The credit ledger, newest first.
 #[utoipa::path(
     get,
     path = "/billing/credits/transactions",
     tag = "credits",
-    params(
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<u64>, Query, description = "At most 100"),
-    ),
+    params(PageParams),
     responses(
-        (status = 200, description = "The credit ledger, newest first", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The credit ledger, newest first", body = Envelope<Page<LedgerEntry>>),
+        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -52,20 +58,29 @@ pub async fn transactions(
     Customer(member): Customer,
     params: Params,
     uri: Uri,
-) -> Result<Reply> {
+) -> Result<Reply<Page<LedgerEntry>>> {
     let page = credits::transactions(&state.db, member.account.id, params.page()?).await?;
-    Ok(ok(page_data(page, &uri, |t| views::ledger_row(&t))))
+    Ok(ok(lists::page(page, &uri, |t| LedgerEntry::from(&t))))
 }
 
+/// Spend credits on a product operation.
+///
+/// Costs come from `billing/credit-costs`: every started unit is charged (150 words at 1
+/// credit per 100 words cost 2). A balance never goes below zero.
 #[utoipa::path(
     post,
     path = "/billing/credits/usage",
     tag = "credits",
     request_body = crate::domain::credits::UsageInput,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
+    ),
     responses(
-        (status = 201, description = "Credits deducted (402 when short)", body = SuccessEnvelope),
-        (status = 402, description = "Insufficient credits", body = ErrorEnvelope),
-        Errors,
+        (status = 201, description = "Credits deducted", body = Envelope<CreditSpend>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+        InvalidBody, Unauthenticated, InsufficientCredits, CustomerMayNotUse, BodyTimeout,
+        Conflict, TooLarge, NotJson, KeyReused, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -74,49 +89,46 @@ pub async fn spend(
     Customer(member): Customer,
     key: IdempotencyKey,
     AppJson(input): AppJson<credits::UsageInput>,
-) -> Result<Reply> {
+) -> Result<Reply<CreditSpend>> {
     let spent = credits::spend(&state.db, &member, input, &key.seal(spent_reply)).await?;
     Ok(spent_reply(&spent))
 }
 
-fn spent_reply(spent: &credits::Spent) -> Reply {
-    created(json!({
-        "usage_id": spent.usage.id,
-        "operation_type": spent.usage.operation_type,
-        "quantity": spent.usage.quantity,
-        "credits_used": spent.usage.credits_used,
-        "balance_after": spent.transaction.balance_after,
-        "transaction_id": spent.transaction.id,
-    }))
-    .message("Credits deducted")
+fn spent_reply(spent: &credits::Spent) -> Reply<CreditSpend> {
+    created(CreditSpend::from(spent)).message("Credits deducted")
 }
 
+/// The account's sites.
 #[utoipa::path(
     get,
     path = "/sites",
     tag = "sites",
     responses(
-        (status = 200, description = "The account's sites", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "The account's sites", body = Envelope<Page<Site>>),
+        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
     ),
     security(("bearer" = [])),
 )]
 pub async fn list_sites(
     State(state): State<AppState>,
     Customer(member): Customer,
-) -> Result<Reply> {
+) -> Result<Reply<Page<Site>>> {
     let sites = sites::list(&state.db, member.account.id).await?;
-    Ok(ok(list_data(sites.iter().map(views::site).collect())))
+    Ok(ok(lists::whole(sites.iter().map(Site::from).collect())))
 }
 
+/// Create a site.
+///
+/// Within the plan's `max_sites`; an industry is required. The creator gets access to it.
 #[utoipa::path(
     post,
     path = "/sites",
     tag = "sites",
     request_body = crate::domain::sites::SiteInput,
     responses(
-        (status = 201, description = "Site created with the creator's access", body = SuccessEnvelope),
-        Errors,
+        (status = 201, description = "Site created with the creator's access", body = Envelope<SiteDetail>),
+        InvalidBody, Unauthenticated, CustomerMayNotUse, BodyTimeout, Conflict, TooLarge,
+        NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -124,11 +136,12 @@ pub async fn create_site(
     State(state): State<AppState>,
     Customer(member): Customer,
     AppJson(input): AppJson<sites::SiteInput>,
-) -> Result<Reply> {
+) -> Result<Reply<SiteDetail>> {
     let site = sites::create(&state.db, &member, input).await?;
-    Ok(created(views::site_with_access(&site)).message("Site created"))
+    Ok(created(SiteDetail::from(&site)).message("Site created"))
 }
 
+/// One site with its user access list.
 #[utoipa::path(
     get,
     path = "/sites/{id}",
@@ -137,8 +150,8 @@ pub async fn create_site(
         ("id" = i64, Path, description = "Site id"),
     ),
     responses(
-        (status = 200, description = "One site with its user access list", body = SuccessEnvelope),
-        Errors,
+        (status = 200, description = "One site with its user access list", body = Envelope<SiteDetail>),
+        InvalidQuery, Unauthenticated, NotCustomer, NotFound, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -146,8 +159,8 @@ pub async fn site_detail(
     State(state): State<AppState>,
     Customer(member): Customer,
     Path(id): Path<String>,
-) -> Result<Reply> {
+) -> Result<Reply<SiteDetail>> {
     let id = path_id(&id, "Site not found")?;
     let site = sites::get(&state.db, member.account.id, id).await?;
-    Ok(ok(views::site_with_access(&site)))
+    Ok(ok(SiteDetail::from(&site)))
 }

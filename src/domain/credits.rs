@@ -164,7 +164,10 @@ async fn write_ledger<C: ConnectionTrait>(
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UsageInput {
+    #[schema(value_type = crate::api::replies::kinds::OperationType, inline)]
     pub operation_type: Option<String>,
+    /// Units used (requests, words, images…); 1 when absent.
+    #[schema(nullable = false, minimum = 1, maximum = 1_000_000, example = 150)]
     pub quantity: Option<i64>,
 }
 

@@ -23,12 +23,18 @@ const ALREADY_PENDING: &str = "A payment confirmation for this invoice is alread
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ConfirmInput {
+    /// One of the account's pending invoices.
+    #[schema(value_type = i64, example = 1)]
     pub invoice_id: Option<i64>,
+    #[schema(value_type = crate::api::replies::kinds::ManualPaymentMethod, inline)]
     pub payment_method: Option<String>,
+    /// The bank or wallet transaction's reference.
+    #[schema(value_type = String, example = "BT-20251208-12345")]
     pub manual_reference: Option<String>,
+    #[schema(nullable = false, example = "Transferred via ABC Bank on Dec 8, 2025")]
     pub manual_notes: Option<String>,
-    /// A decimal string ("89.00") or a JSON number.
-    #[schema(value_type = Option<String>, example = "89.00")]
+    /// The invoice total, as a decimal string ("89.00"; a JSON number is read exactly too).
+    #[schema(value_type = String, example = "89.00")]
     pub amount: Option<Value>,
 }
 

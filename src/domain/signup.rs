@@ -25,22 +25,51 @@ pub(crate) const EMAIL_TAKEN: &str = "A user with this email already exists.";
 /// What a sign-up form sends, from any interface. Everything optional: validation names
 /// each missing field instead of failing on the first.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(
+    description = "A sign-up: a free trial without `plan_slug`; a paid plan needs \
+    `billing_country` and `payment_method` too (`bank_transfer`, or `local_wallet` where the \
+    country has one: see `GET billing/admin/payment-methods?country=`). Every problem is \
+    reported at once, by field."
+)]
 pub struct SignupInput {
+    #[schema(value_type = String, example = "paiduser@test.com")]
     pub email: Option<String>,
+    /// 8 to 128 characters, not entirely numeric, not a common password.
+    #[schema(value_type = String, example = "TestPass123!")]
     pub password: Option<String>,
+    /// The password again.
+    #[schema(value_type = String, example = "TestPass123!")]
     pub password_confirm: Option<String>,
+    #[schema(value_type = String, example = "Paid")]
     pub first_name: Option<String>,
+    #[schema(value_type = String, example = "User")]
     pub last_name: Option<String>,
+    /// Defaults to "first_name last_name".
+    #[schema(nullable = false)]
     pub account_name: Option<String>,
+    /// A public plan (`GET billing/plans`); absent or `free` for a free trial.
+    #[schema(nullable = false, example = "starter")]
     pub plan_slug: Option<String>,
+    /// Defaults to `email`.
+    #[schema(nullable = false)]
     pub billing_email: Option<String>,
+    #[schema(nullable = false)]
     pub billing_address_line1: Option<String>,
+    #[schema(nullable = false)]
     pub billing_address_line2: Option<String>,
+    #[schema(nullable = false)]
     pub billing_city: Option<String>,
+    #[schema(nullable = false)]
     pub billing_state: Option<String>,
+    #[schema(nullable = false)]
     pub billing_postal_code: Option<String>,
+    /// ISO 3166 alpha-2; required for paid plans.
+    #[schema(nullable = false, example = "PK")]
     pub billing_country: Option<String>,
+    #[schema(nullable = false)]
     pub tax_id: Option<String>,
+    // No doc comment here: utoipa would wrap the inlined enum in an `allOf` with an object.
+    #[schema(value_type = crate::api::replies::kinds::PaymentMethodType, inline, required = false)]
     pub payment_method: Option<String>,
 }
 

@@ -15,8 +15,12 @@ use crate::error::{Error, Problems, Result};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SiteInput {
+    #[schema(value_type = String, example = "My blog")]
     pub name: Option<String>,
+    #[schema(nullable = false, example = "example.com")]
     pub domain: Option<String>,
+    /// Required (`GET industries`).
+    #[schema(value_type = i64, example = 1)]
     pub industry_id: Option<i64>,
 }
 

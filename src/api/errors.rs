@@ -1,0 +1,89 @@
+//! The error answers an operation declares, one type per status and meaning, so each
+//! operation lists exactly the statuses it can give (`responses(…, Unauthenticated,
+//! NotFound)`). Every one carries an [`ErrorEnvelope`](crate::api::envelope::ErrorEnvelope),
+//! by reference.
+
+use std::collections::BTreeMap;
+
+use utoipa::IntoResponses;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+fn error_response(description: &str) -> ResponseBuilder {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+        .build();
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", content)
+}
+
+macro_rules! error_statuses {
+    ($($(#[$doc:meta])* $name:ident = $status:literal, $description:literal;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                let response = error_response($description).build();
+                BTreeMap::from([($status.to_string(), response.into())])
+            }
+        }
+    )*};
+}
+
+error_statuses! {
+    /// A query parameter refused (every operation: control characters are refused in any).
+    InvalidQuery = 400,
+        "A query parameter is invalid or holds a control character; `errors` names it";
+    /// A JSON body refused.
+    InvalidBody = 400,
+        "Invalid input: `errors` names each field (`body` for malformed JSON, \
+         `Idempotency-Key` for a malformed key)";
+    Unauthenticated = 401, "Not signed in, or the access token is invalid or expired";
+    WrongCredentials = 401,
+        "Wrong email or password (an unknown email answers the same), or the user is inactive";
+    InvalidRefreshToken = 401,
+        "The refresh token is unknown, expired or revoked; a spent one repeated after 30 s \
+         also revokes its whole sign-in";
+    InsufficientCredits = 402, "The balance is short of the operation's cost";
+    NotCustomer = 403, "Staff users have no account: this is for customers";
+    CustomerMayNotWrite = 403,
+        "Staff users have no account, and a viewer of an account may only read";
+    CustomerMayNotUse = 403,
+        "The account is not `trial` or `active` (e.g. awaiting payment approval), the user \
+         is a viewer or staff, or (sites) the plan's site limit is reached";
+    NotStaff = 403, "Staff access required";
+    NotFound = 404, "Not found; another account's object answers exactly the same";
+    BodyTimeout = 408, "The request body was not sent in time";
+    Conflict = 409,
+        "Nothing changed: the object's state forbids it (e.g. \"Payment not pending \
+         approval\"), a request with the same Idempotency-Key is still running, or a \
+         simultaneous change to the same records won (retry)";
+    TooLarge = 413, "Request body over 1 MiB";
+    NotJson = 415, "A non-empty body that is not `application/json`";
+    KeyReused = 422, "This Idempotency-Key was already used with a different request";
+}
+
+/// 429, with the seconds to wait in `Retry-After`.
+pub struct Throttled;
+
+impl IntoResponses for Throttled {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let seconds = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1));
+        let retry_after = HeaderBuilder::new()
+            .schema(Some(seconds))
+            .description(Some("Seconds to wait before trying again"))
+            .build();
+        let response = error_response(
+            "Too many requests from this client address (when `TOLLGATE_RATE_LIMIT` is set), \
+             or for sign-ins too many failed attempts for the email or address",
+        )
+        .header("Retry-After", retry_after)
+        .build();
+        BTreeMap::from([("429".to_owned(), response.into())])
+    }
+}

@@ -1,0 +1,240 @@
+//! Invoices, payments and payment methods as the customer sees them, and a confirmation's
+//! reply.
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::kinds::{InvoiceStatus, PaymentMethodType, PaymentStatus};
+use super::{opt_time, time};
+use crate::domain::invoices::parse_json;
+use crate::domain::money::format_minor;
+use crate::domain::payments::Confirmed;
+use crate::entities::{invoice, payment, payment_method_config};
+
+/// An invoice as lists show it. Money is a decimal string in the invoice's currency.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceSummary {
+    #[schema(example = 1)]
+    pub id: i64,
+    /// `INV-{account}-{YYYYMM}-{NNNN}`.
+    #[schema(example = "INV-2-202512-0001")]
+    pub invoice_number: String,
+    #[schema(value_type = InvoiceStatus)]
+    pub status: String,
+    #[schema(example = "89.00")]
+    pub total: String,
+    #[schema(example = "USD")]
+    pub currency: String,
+    #[schema(format = Date, example = "2025-12-15")]
+    pub due_date: String,
+    #[schema(required = true, format = DateTime)]
+    pub paid_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<&invoice::Model> for InvoiceSummary {
+    fn from(i: &invoice::Model) -> Self {
+        InvoiceSummary {
+            id: i.id,
+            invoice_number: i.invoice_number.clone(),
+            status: i.status.clone(),
+            total: format_minor(i.total, &i.currency),
+            currency: i.currency.clone(),
+            due_date: i.due_date.to_string(),
+            paid_at: opt_time(i.paid_at),
+            created_at: time(i.created_at),
+        }
+    }
+}
+
+/// One invoice with its lines, the billing details it was issued to, and how to pay it.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceDetail {
+    #[serde(flatten)]
+    pub summary: InvoiceSummary,
+    pub subtotal: String,
+    pub tax: String,
+    /// The lines as issued.
+    #[schema(value_type = Vec<InvoiceLineItem>)]
+    pub line_items: Value,
+    #[schema(value_type = InvoiceMetadata)]
+    pub metadata: Value,
+    /// The account's default payment method as configured for its billing country; null
+    /// when there is none (free plans).
+    #[schema(required = true)]
+    pub payment_instructions: Option<PaymentMethod>,
+}
+
+impl InvoiceDetail {
+    pub fn new(i: &invoice::Model, instructions: Option<&payment_method_config::Model>) -> Self {
+        InvoiceDetail {
+            summary: i.into(),
+            subtotal: format_minor(i.subtotal, &i.currency),
+            tax: format_minor(i.tax, &i.currency),
+            line_items: parse_json(&i.line_items),
+            metadata: parse_json(&i.metadata),
+            payment_instructions: instructions.map(PaymentMethod::from),
+        }
+    }
+}
+
+/// A line of an invoice (the description of the stored JSON; see `InvoiceDetail`).
+#[derive(ToSchema)]
+pub struct InvoiceLineItem {
+    #[schema(example = "Starter plan (monthly)")]
+    pub description: String,
+    pub quantity: i64,
+    #[schema(example = "89.00")]
+    pub unit_price: String,
+    #[schema(example = "89.00")]
+    pub amount: String,
+}
+
+/// What an invoice keeps beside its lines.
+#[derive(ToSchema)]
+pub struct InvoiceMetadata {
+    pub billing_snapshot: BillingSnapshot,
+}
+
+/// The account's billing details copied when the invoice was issued; later edits of the
+/// account never change it. Fields the account did not have are null (or, in invoices made
+/// by `tollgate seed-demo`, absent).
+#[derive(ToSchema)]
+pub struct BillingSnapshot {
+    pub name: Option<String>,
+    pub billing_email: Option<String>,
+    pub billing_address_line1: Option<String>,
+    pub billing_address_line2: Option<String>,
+    pub billing_city: Option<String>,
+    pub billing_state: Option<String>,
+    pub billing_postal_code: Option<String>,
+    pub billing_country: Option<String>,
+    pub tax_id: Option<String>,
+}
+
+/// A payment: confirmed by the customer, then approved (`succeeded`) or rejected (`failed`)
+/// by staff.
+#[derive(Serialize, ToSchema)]
+pub struct Payment {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub account_id: i64,
+    #[schema(example = "89.00")]
+    pub amount: String,
+    pub currency: String,
+    #[schema(value_type = PaymentMethodType)]
+    pub payment_method: String,
+    #[schema(value_type = PaymentStatus)]
+    pub status: String,
+    #[schema(required = true, example = "BT-20251208-12345")]
+    pub manual_reference: Option<String>,
+    #[schema(required = true)]
+    pub manual_notes: Option<String>,
+    #[schema(required = true)]
+    pub admin_notes: Option<String>,
+    #[schema(required = true)]
+    pub failure_reason: Option<String>,
+    /// The reviewer's email in the staff queue; null for customers, who see that a payment
+    /// was reviewed but not by whom.
+    #[schema(required = true)]
+    pub approved_by: Option<String>,
+    /// When it was reviewed (approved or rejected).
+    #[schema(required = true, format = DateTime)]
+    pub approved_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl Payment {
+    pub fn new(p: &payment::Model, approved_by: Option<&str>) -> Self {
+        Payment {
+            id: p.id,
+            invoice_id: p.invoice_id,
+            account_id: p.account_id,
+            amount: format_minor(p.amount, &p.currency),
+            currency: p.currency.clone(),
+            payment_method: p.payment_method.clone(),
+            status: p.status.clone(),
+            manual_reference: p.manual_reference.clone(),
+            manual_notes: p.manual_notes.clone(),
+            admin_notes: p.admin_notes.clone(),
+            failure_reason: p.failure_reason.clone(),
+            approved_by: approved_by.map(str::to_owned),
+            approved_at: opt_time(p.approved_at),
+            created_at: time(p.created_at),
+        }
+    }
+}
+
+/// A way to pay, as configured for a country (`*`: every country).
+#[derive(Serialize, ToSchema)]
+pub struct PaymentMethod {
+    pub id: i64,
+    /// ISO 3166 alpha-2, or `*` for the global rows.
+    #[schema(example = "*")]
+    pub country_code: String,
+    #[schema(value_type = PaymentMethodType)]
+    pub payment_method: String,
+    #[schema(example = "Bank Transfer")]
+    pub display_name: String,
+    /// What to tell the payer; empty for card and PayPal.
+    #[schema(example = "Bank: ABC Bank, Account: 1234567890, SWIFT: ABCPKKA")]
+    pub instructions: String,
+    /// The same in parts (bank account, wallet number…), as staff configured them: the keys
+    /// depend on the method and country.
+    #[schema(value_type = Object)]
+    pub details: Value,
+    pub is_enabled: bool,
+    pub sort_order: i32,
+}
+
+impl From<&payment_method_config::Model> for PaymentMethod {
+    fn from(m: &payment_method_config::Model) -> Self {
+        PaymentMethod {
+            id: m.id,
+            country_code: m.country_code.clone(),
+            payment_method: m.payment_method.clone(),
+            display_name: m.display_name.clone(),
+            instructions: m.instructions.clone(),
+            details: parse_json(&m.details),
+            is_enabled: m.is_enabled,
+            sort_order: m.sort_order,
+        }
+    }
+}
+
+/// `data` of a payment confirmation (the guide's "Expected Response").
+#[derive(Serialize, ToSchema)]
+pub struct ConfirmData {
+    #[schema(example = 1)]
+    pub payment_id: i64,
+    #[schema(example = 1)]
+    pub invoice_id: i64,
+    #[schema(example = "INV-2-202512-0001")]
+    pub invoice_number: String,
+    #[schema(value_type = PaymentStatus, example = "pending_approval")]
+    pub status: String,
+    #[schema(example = "89.00")]
+    pub amount: String,
+    #[schema(example = "USD")]
+    pub currency: String,
+    /// Required by confirmation, so always present here.
+    #[schema(value_type = String, example = "BT-20251208-12345")]
+    pub manual_reference: Option<String>,
+}
+
+impl From<&Confirmed> for ConfirmData {
+    fn from(c: &Confirmed) -> Self {
+        ConfirmData {
+            payment_id: c.payment.id,
+            invoice_id: c.invoice.id,
+            invoice_number: c.invoice.invoice_number.clone(),
+            status: c.payment.status.clone(),
+            amount: format_minor(c.payment.amount, &c.payment.currency),
+            currency: c.payment.currency.clone(),
+            manual_reference: c.payment.manual_reference.clone(),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! What the API is, independently of its description: its routes, who may call them, which
+//! honour an idempotency key.
+
+/// The API's routes, as the guide and the issues name them.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/auth/register"),
+    ("post", "/auth/login"),
+    ("post", "/auth/refresh"),
+    ("post", "/auth/logout"),
+    ("get", "/auth/me"),
+    ("get", "/industries"),
+    ("get", "/billing/plans"),
+    ("get", "/billing/credit-costs"),
+    ("get", "/billing/admin/payment-methods"),
+    ("get", "/billing/invoices"),
+    ("get", "/billing/invoices/{id}"),
+    ("get", "/billing/payments"),
+    ("post", "/billing/admin/payments/confirm"),
+    ("get", "/billing/admin/payments"),
+    ("get", "/billing/admin/audit"),
+    ("post", "/billing/admin/payments/{id}/approve"),
+    ("post", "/billing/admin/payments/{id}/reject"),
+    ("get", "/billing/credits/balance"),
+    ("get", "/billing/credits/transactions"),
+    ("post", "/billing/credits/usage"),
+    ("get", "/sites"),
+    ("post", "/sites"),
+    ("get", "/sites/{id}"),
+];
+
+/// Operations anyone may call (README's "public" row).
+pub const PUBLIC: &[(&str, &str)] = &[
+    ("get", "/billing/admin/payment-methods"),
+    ("get", "/billing/plans"),
+    ("get", "/billing/credit-costs"),
+    ("get", "/industries"),
+    ("post", "/auth/register"),
+    ("post", "/auth/login"),
+    ("post", "/auth/refresh"),
+];
+
+/// Operations that honour `Idempotency-Key` (every call that changes money).
+pub const KEYED: &[&str] = &[
+    "/auth/register",
+    "/billing/admin/payments/confirm",
+    "/billing/admin/payments/{id}/approve",
+    "/billing/admin/payments/{id}/reject",
+    "/billing/credits/usage",
+];
+
+pub const ANY_SIGNED_IN: &[&str] = &["/auth/logout", "/auth/me"];
