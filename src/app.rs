@@ -21,8 +21,8 @@ use crate::auth::tokens::{TokenKeys, load_secret};
 use crate::config::Settings;
 use crate::db::{Db, migrations::Migrator, seed};
 use crate::error::Error;
+use crate::state::{AppState, BODY_LIMIT};
 
-pub const BODY_LIMIT: usize = 1024 * 1024;
 const DOCS_PATH: &str = "/api/docs";
 
 /// `/x/` and `/x` are one route: the trailing slash is dropped before routing — except under
@@ -41,18 +41,6 @@ fn trim_trailing_slash<B>(mut req: Request<B>) -> Request<B> {
         }
     }
     req
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub tokens: Arc<TokenKeys>,
-    /// Whether `X-Forwarded-For` names the client (only behind a proxy that sets it).
-    pub trust_proxy: bool,
-    /// The general per-client request rate, when one is configured.
-    pub rate_limiter: Option<crate::rate_limit::Limiter>,
-    /// `GET payment-methods` answers, serialised once per configuration copy.
-    pub rendered_methods: Arc<api::catalog::RenderedMethods>,
 }
 
 /// Connects, applies pending migrations and seeds reference data.

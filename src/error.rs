@@ -1,15 +1,8 @@
-//! The one error type of tollgate, and its mapping to the JSON error envelope.
-//!
-//! Domain code says *what* went wrong (not found, conflict, invalid input…); this file alone decides
-//! which HTTP status and body that becomes, so every interface answers the same way.
+//! The one error type of tollgate, free of HTTP: domain code says *what* went wrong (not found,
+//! conflict, invalid input…). `api/error.rs` alone decides which status and body that becomes,
+//! for the JSON API and the panel's pages alike.
 
 use std::collections::BTreeMap;
-
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
-
-use crate::api::envelope::current_request_id;
 
 /// Field name → messages, as in the envelope's `errors` object.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
@@ -86,24 +79,6 @@ impl Error {
         };
         Some(Error::Invalid { message, fields })
     }
-
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Error::Invalid { .. } => StatusCode::BAD_REQUEST,
-            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) | Error::Contended => StatusCode::CONFLICT,
-            Error::InsufficientCredits(_) => StatusCode::PAYMENT_REQUIRED,
-            Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
 }
 
 impl From<sea_orm::DbErr> for Error {
@@ -138,32 +113,5 @@ impl Problems {
             Some(err) => Err(err),
             None => Ok(()),
         }
-    }
-}
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = match &self {
-            Error::Internal(err) => {
-                tracing::error!(error = ?err, "internal error");
-                "Internal server error".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let mut body = json!({ "success": false, "error": message });
-        if let Error::Invalid { fields, .. } = &self {
-            body["errors"] = json!(fields);
-        }
-        body["request_id"] = json!(current_request_id());
-        let mut res = (status, axum::Json(body)).into_response();
-        if let Error::TooManyRequests {
-            retry_after_secs, ..
-        } = &self
-        {
-            res.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
-        }
-        res
     }
 }

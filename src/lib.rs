@@ -18,3 +18,4 @@ pub mod rate_limit;
 pub mod request_context;
 pub mod security;
 pub mod server;
+pub mod state;

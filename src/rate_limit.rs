@@ -15,8 +15,8 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::api::extract::ClientAddr;
-use crate::app::AppState;
 use crate::error::Error;
+use crate::state::AppState;
 
 pub type Limiter = Arc<DefaultKeyedRateLimiter<IpAddr>>;
 

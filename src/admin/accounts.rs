@@ -16,13 +16,13 @@ use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact}
 use crate::admin::record_pages::{parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Cell, Field, FormView, TableView};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::backoffice::{self, AccountDetail, AccountFilter, AccountRow};
 use crate::domain::page::PageRequest;
 use crate::domain::{catalog, credits, status};
 use crate::entities::user;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 const LIST: &str = links::ACCOUNTS;
 

@@ -16,10 +16,10 @@ use crate::admin::record::{self, Record};
 use crate::admin::record_pages::{parse_id, refused};
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{ChangePage, Field, FormView, attach_errors, html};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::entities::user;
 use crate::error::{FieldErrors, Result};
+use crate::state::AppState;
 
 pub trait Editable: Record {
     /// The form as posted; checkboxes arrive as "on" or not at all.

@@ -18,7 +18,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
-        let bytes: Bytes = axum::body::to_bytes(body, crate::app::BODY_LIMIT)
+        let bytes: Bytes = axum::body::to_bytes(body, crate::state::BODY_LIMIT)
             .await
             .map_err(|e| PageError(unreadable_body(&e)).into_response())?;
         if let Some((name, _)) = form_urlencoded::parse(&bytes)

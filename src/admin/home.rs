@@ -9,8 +9,8 @@ use crate::admin::RECORDS;
 use crate::admin::record::Section;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Chrome, html};
-use crate::app::AppState;
 use crate::domain::payment_queue;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/index.html")]

@@ -10,12 +10,12 @@ use crate::admin::query::ListQuery;
 use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::admin::view::{Cell, Field};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::catalog_admin::{self, IndustryFilter, IndustryInput};
 use crate::domain::page::PageRequest;
 use crate::entities::{industry, user};
 use crate::error::Result;
+use crate::state::AppState;
 
 const LIST: &str = links::INDUSTRIES;
 

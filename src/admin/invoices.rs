@@ -7,13 +7,13 @@ use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
 use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::view::{Cell, FilterGroup, TableView};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
 use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
 use crate::domain::status;
 use crate::error::Result;
+use crate::state::AppState;
 
 const INVOICES: &str = links::INVOICES;
 

@@ -8,12 +8,12 @@ use crate::admin::links::{self, time};
 use crate::admin::query::ListQuery;
 use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::view::Cell;
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::backoffice::{self, LedgerFilter, LedgerRow};
 use crate::domain::page::PageRequest;
 use crate::domain::status;
 use crate::error::Result;
+use crate::state::AppState;
 
 const LIST: &str = links::LEDGER;
 

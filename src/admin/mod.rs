@@ -29,7 +29,7 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::admin::record::{Meta, Record};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Every record type of the panel, in the home page's order (grouped there by section, as in
 /// Django's admin). A record type is registered by adding its `META` here and its routes below.

@@ -18,13 +18,13 @@ use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Action, Cell, Field, FilterGroup, FormView};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::catalog::GLOBAL;
 use crate::domain::catalog_admin::{self, MethodFilter, PAYMENT_METHODS, PaymentMethodInput};
 use crate::domain::page::PageRequest;
 use crate::entities::{payment_method_config as pmc, user};
 use crate::error::Result;
+use crate::state::AppState;
 
 const LIST: &str = links::PAYMENT_METHODS;
 const ENABLE: &str = "enable_selected";

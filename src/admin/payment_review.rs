@@ -13,11 +13,11 @@ use crate::admin::payments::{APPROVE, LIST, REJECT, cells, crumbs, shared_refs};
 use crate::admin::query::ListQuery;
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Chrome, Row, html};
-use crate::app::AppState;
 use crate::domain::idempotency::Seal;
 use crate::domain::payment_queue;
 use crate::domain::{payments, status};
 use crate::error::Error;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct ActionForm {

@@ -16,11 +16,11 @@ use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{
     Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, html,
 };
-use crate::app::AppState;
 use crate::domain::money::format_minor;
 use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
 use crate::domain::status;
 use crate::error::Error;
+use crate::state::AppState;
 
 pub(crate) const LIST: &str = links::PAYMENTS;
 /// The payment queue: a hand-written list (bulk review), registered like the generic records.

@@ -10,7 +10,6 @@ use crate::admin::query::ListQuery;
 use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::admin::view::{Cell, Field};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::catalog;
 use crate::domain::catalog_admin::{self, BILLING_CYCLES, PlanFilter, PlanInput};
@@ -18,6 +17,7 @@ use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
 use crate::entities::{plan, user};
 use crate::error::Result;
+use crate::state::AppState;
 
 const LIST: &str = links::PLANS;
 

@@ -18,11 +18,11 @@ use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{
     Action, Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html,
 };
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::page::{Page, PageRequest};
 use crate::entities::user;
 use crate::error::Result;
+use crate::state::AppState;
 
 /// One column of a list: its label, and the sort key when it can be sorted by.
 pub type ColumnDef = (&'static str, Option<&'static str>);

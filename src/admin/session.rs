@@ -11,12 +11,12 @@ use serde::Deserialize;
 
 use crate::admin::view::{Chrome, html};
 use crate::api::extract::ClientAddr;
-use crate::app::AppState;
 use crate::auth::staff_sessions::{self, SESSION_HOURS};
 use crate::auth::tokens::random_token;
 use crate::domain::accounts;
 use crate::entities::{staff_session, user};
 use crate::error::Error;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "tollgate_admin_session";
 const LOGIN_CSRF_COOKIE: &str = "tollgate_admin_login_csrf";
@@ -297,7 +297,7 @@ struct ErrorPage {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = self.0.status();
+        let status = crate::api::error::status(&self.0);
         let message = match &self.0 {
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");

@@ -13,12 +13,12 @@ use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact}
 use crate::admin::record_pages::{flag, parse_id, search, yes_no, yes_no_filter};
 use crate::admin::session::{CsrfOnly, PageError, Staffer};
 use crate::admin::view::{Cell, FilterGroup, FormView, TableView};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::catalog_admin::{self, SiteDetail, SiteFilter, SiteRow};
 use crate::domain::page::PageRequest;
 use crate::entities::user;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 const LIST: &str = links::SITES;
 

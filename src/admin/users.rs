@@ -14,13 +14,13 @@ use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact}
 use crate::admin::record_pages::{flag, parse_id, yes_no};
 use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Cell, Field, FormView};
-use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::accounts::{self, UserAccess};
 use crate::domain::backoffice::{self, UserFilter, UserRow};
 use crate::domain::page::PageRequest;
 use crate::entities::user;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 const LIST: &str = links::USERS;
 const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];

@@ -13,12 +13,12 @@ use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::accounts::{Account, Subscription, UserWithAccount};
 use crate::api::replies::auth::{Profile, Registration, SignIn, SignedOut, TokenPair};
-use crate::app::AppState;
 use crate::auth::extract::SignedIn;
 use crate::auth::sessions::{self, Tokens};
 use crate::domain::{accounts, catalog, signup};
 use crate::entities::user;
 use crate::error::{Problems, Result};
+use crate::state::AppState;
 
 /// Register a free trial or a paid account.
 ///

@@ -13,10 +13,10 @@ use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
 use crate::api::replies::lists::{self, Page};
-use crate::app::AppState;
 use crate::auth::extract::Customer;
 use crate::domain::{invoices, payments};
 use crate::error::Result;
+use crate::state::AppState;
 
 /// The account's invoices, newest first.
 #[utoipa::path(

@@ -13,11 +13,11 @@ use crate::api::replies::accounts::Plan;
 use crate::api::replies::billing::PaymentMethod;
 use crate::api::replies::lists::{self, Page};
 use crate::api::replies::usage::{CreditCost, Industry};
-use crate::app::AppState;
 use crate::domain::catalog;
 use crate::domain::validate::normalize_country;
 use crate::entities::payment_method_config as pmc;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 /// Payment methods for a country (public: the sign-up form needs them).
 ///

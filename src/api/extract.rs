@@ -201,12 +201,12 @@ pub fn path_id(raw: &str, not_found: &str) -> Result<i64, Error> {
 /// (`TOLLGATE_TRUST_PROXY`) — the first address of `X-Forwarded-For`.
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl FromRequestParts<crate::app::AppState> for ClientAddr {
+impl FromRequestParts<crate::state::AppState> for ClientAddr {
     type Rejection = Error;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &crate::app::AppState,
+        state: &crate::state::AppState,
     ) -> Result<Self, Error> {
         if state.trust_proxy
             && let Some(forwarded) = parts

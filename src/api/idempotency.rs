@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::envelope::Reply;
 use crate::api::extract::{ClientAddr, unreadable_body};
-use crate::app::{AppState, BODY_LIMIT};
 use crate::auth::tokens::sha256_hex;
 use crate::domain::idempotency::{self, Answer, Claim, Seal};
 use crate::error::Error;
+use crate::state::{AppState, BODY_LIMIT};
 
 const HEADER: &str = "idempotency-key";
 /// How long a request waits for a concurrent twin to finish before answering 409.

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod catalog;
 pub mod docs;
 pub mod envelope;
+pub mod error;
 pub mod errors;
 pub mod extract;
 pub mod idempotency;
@@ -17,7 +18,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Paths are written without their trailing slash; `app.rs` strips it from requests, so
 /// both spellings reach the same handler.

@@ -15,12 +15,12 @@ use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::kinds::PaymentStatus;
 use crate::api::replies::lists::{self, CursorPage, Page};
 use crate::api::replies::staff::{AuditEntry, QueuedPayment, RejectionData, ReviewData};
-use crate::app::AppState;
 use crate::auth::extract::Staff;
 use crate::domain::audit;
 use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 /// The staff payment queue.
 ///

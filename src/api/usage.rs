@@ -13,10 +13,10 @@ use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::lists::{self, Page};
 use crate::api::replies::usage::{CreditBalance, CreditSpend, LedgerEntry, Site, SiteDetail};
-use crate::app::AppState;
 use crate::auth::extract::Customer;
 use crate::domain::{credits, sites};
 use crate::error::Result;
+use crate::state::AppState;
 
 /// The account's credit balance.
 #[utoipa::path(

@@ -5,10 +5,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
 use crate::domain::{Member, accounts};
 use crate::entities::user;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 pub struct SignedIn(pub user::Model);
 pub struct Customer(pub Member);

@@ -1,0 +1,23 @@
+//! What every request handler shares: the database, the token keys and per-server settings.
+//! In its own module so that the interfaces (`api`, `admin`) depend on it without depending on
+//! `app`, which assembles them.
+
+use std::sync::Arc;
+
+use crate::auth::tokens::TokenKeys;
+use crate::db::Db;
+
+/// The largest request body accepted (1 MiB).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub tokens: Arc<TokenKeys>,
+    /// Whether `X-Forwarded-For` names the client (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// The general per-client request rate, when one is configured.
+    pub rate_limiter: Option<crate::rate_limit::Limiter>,
+    /// `GET payment-methods` answers, serialised once per configuration copy.
+    pub rendered_methods: Arc<crate::api::catalog::RenderedMethods>,
+}
