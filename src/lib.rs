@@ -2,7 +2,6 @@
 //!
 //! Data flows one way: interfaces (`api`, `cli`) → `domain` → `db`/`entities`.
 
-pub mod admin;
 pub mod alloc;
 pub mod api;
 pub mod app;
@@ -19,3 +18,4 @@ pub mod request_context;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod web;

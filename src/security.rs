@@ -62,7 +62,7 @@ pub async fn guard_query(req: AnyRequest, next: Next) -> Response {
     };
     let err = crate::error::Error::field(&field, crate::domain::validate::CONTROL_CHARACTERS);
     if req.uri().path().starts_with("/admin") {
-        crate::admin::session::PageError(err).into_response()
+        crate::web::error::PageError(err).into_response()
     } else {
         err.into_response()
     }

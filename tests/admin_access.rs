@@ -14,7 +14,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
-use tollgate::admin::RECORDS;
+use tollgate::web::admin::RECORDS;
 
 on_both_backends!(
     anonymous_visitors_are_sent_to_the_login_from_every_page,
@@ -24,6 +24,7 @@ on_both_backends!(
     the_session_cookie_is_http_only_and_same_site,
     signing_out_revokes_the_session,
     bulk_approval_racing_an_api_approval_grants_credits_once,
+    a_session_opens_only_the_site_of_its_kind,
 );
 
 const STAFF: &str = "admin@example.com";
@@ -631,9 +632,15 @@ async fn the_session_cookie_is_http_only_and_same_site(app: TestApp) {
     let page = panel.login(STAFF, "adminpass").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let cookie = set_cookie(&page, SESSION_COOKIE).expect("session cookie");
-    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/admin", "Max-Age="] {
-        assert!(cookie.contains(attribute), "{cookie}");
+    // One cookie path for every web page (panel and portal), so the attribute is exactly `/`.
+    let attributes: Vec<&str> = cookie.split("; ").collect();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(attributes.contains(&attribute), "{cookie}");
     }
+    assert!(
+        attributes.iter().any(|a| a.starts_with("Max-Age=")),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
     assert!(cookie_value(&cookie).len() >= 32, "an unguessable token");
 
@@ -843,4 +850,58 @@ async fn bulk_approval_racing_an_api_approval_grants_credits_once(app: TestApp) 
         outcomes.push(race_once(&app, &mut panel, &api_staff, round).await);
     }
     eprintln!("{:?}: bulk won {outcomes:?}", app.backend);
+}
+
+/// One sessions table serves staff's panel and customers' portal: a session is found only as
+/// its own kind, a staff session only while its user is staff, and a flash keeps its level.
+async fn a_session_opens_only_the_site_of_its_kind(app: TestApp) {
+    use tollgate::auth::web_sessions;
+    use tollgate::entities::web_session::{FlashLevel, SessionKind};
+    let staff = tollgate::domain::accounts::create_staff_user(&app.db, STAFF, "adminpass")
+        .await
+        .expect("staff");
+    let registered = app.register_free("kinds@example.com").await;
+    let customer = registered.data()["user"]["id"].as_i64().expect("user id");
+
+    let as_customer = web_sessions::open(&app.db, staff.id, SessionKind::Customer)
+        .await
+        .expect("open");
+    let found = |token: String, kind| {
+        let db = app.db.clone();
+        async move { web_sessions::find(&db, &token, kind).await.expect("find") }
+    };
+    assert!(
+        found(as_customer.clone(), SessionKind::Staff)
+            .await
+            .is_none()
+    );
+    assert!(found(as_customer, SessionKind::Customer).await.is_some());
+
+    let customer_as_staff = web_sessions::open(&app.db, customer, SessionKind::Staff)
+        .await
+        .expect("open");
+    assert!(
+        found(customer_as_staff, SessionKind::Staff).await.is_none(),
+        "a staff session of a user who is not staff opens nothing"
+    );
+
+    let token = web_sessions::open(&app.db, staff.id, SessionKind::Staff)
+        .await
+        .expect("open");
+    let (session, _) = found(token.clone(), SessionKind::Staff)
+        .await
+        .expect("live");
+    web_sessions::flash(&app.db, session.id, FlashLevel::Error, "Nope.".into())
+        .await
+        .expect("flash");
+    let (session, _) = found(token.clone(), SessionKind::Staff)
+        .await
+        .expect("live");
+    let taken = web_sessions::take_flash(&app.db, &session)
+        .await
+        .expect("take");
+    assert_eq!(taken, Some((FlashLevel::Error, "Nope.".to_owned())));
+    let (session, _) = found(token, SessionKind::Staff).await.expect("live");
+    assert_eq!(session.flash, None, "a flash is shown once");
+    assert_eq!(session.flash_level, None);
 }

@@ -118,7 +118,9 @@ async fn control_characters_in_any_query_parameter_are_refused(app: TestApp) {
     );
     // The panel's lists take the same rule, answered as a page.
     let mut panel = Panel::staff(&app, "panel@example.com").await;
-    let lists = tollgate::admin::RECORDS.iter().map(|record| record.list);
+    let lists = tollgate::web::admin::RECORDS
+        .iter()
+        .map(|record| record.list);
     for list in lists {
         for query in ["q=a%00b", "q=%1b%5B31m", "status=%00"] {
             let page = panel.get(&format!("{list}?{query}")).await;

@@ -1,6 +1,6 @@
 //! How the domain's [`Error`] is answered over HTTP: its status, and the JSON error envelope
 //! (`{"success": false, "error", "errors"?, "request_id"}`). The panel's error pages take the
-//! same status (`admin::session::PageError`). What each operation documents is in `errors.rs`.
+//! same status (`web::error::PageError`). What each operation documents is in `errors.rs`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

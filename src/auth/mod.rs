@@ -3,5 +3,5 @@
 pub mod extract;
 pub mod password;
 pub mod sessions;
-pub mod staff_sessions;
 pub mod tokens;
+pub mod web_sessions;

@@ -14,7 +14,7 @@ use crate::db::{Db, is_unique_violation};
 use crate::domain::signup::{EMAIL_TAKEN, email_taken};
 use crate::domain::validate::{check_password, normalize_email};
 use crate::domain::{audit, throttle};
-use crate::entities::{account, refresh_token, staff_session, subscription, user};
+use crate::entities::{account, refresh_token, subscription, user, web_session};
 use crate::error::{Error, Problems, Result};
 
 pub(crate) struct NewUser {
@@ -205,10 +205,10 @@ pub async fn set_user_access(
     };
     let mut sessions_revoked = 0;
     if !access.is_active || !access.is_staff {
-        sessions_revoked += staff_session::Entity::update_many()
-            .col_expr(staff_session::Column::RevokedAt, now.into())
-            .filter(staff_session::Column::UserId.eq(user_id))
-            .filter(staff_session::Column::RevokedAt.is_null())
+        sessions_revoked += web_session::Entity::update_many()
+            .col_expr(web_session::Column::RevokedAt, now.into())
+            .filter(web_session::Column::UserId.eq(user_id))
+            .filter(web_session::Column::RevokedAt.is_null())
             .exec(&*txn)
             .await?
             .rows_affected;

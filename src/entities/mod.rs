@@ -18,6 +18,6 @@ pub mod refresh_token;
 pub mod setting;
 pub mod site;
 pub mod site_user_access;
-pub mod staff_session;
 pub mod subscription;
 pub mod user;
+pub mod web_session;

@@ -8,6 +8,7 @@ mod m0005_login_failures;
 mod m0006_audit_log;
 mod m0007_search_indexes;
 mod m0008_login_attempts;
+mod m0009_web_sessions;
 
 use sea_orm_migration::prelude::*;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_audit_log::Migration),
             Box::new(m0007_search_indexes::Migration),
             Box::new(m0008_login_attempts::Migration),
+            Box::new(m0009_web_sessions::Migration),
         ]
     }
 }

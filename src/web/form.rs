@@ -6,10 +6,10 @@ use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::admin::session::PageError;
 use crate::api::extract::unreadable_body;
 use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
 use crate::error::Error;
+use crate::web::error::PageError;
 
 pub struct Form<T>(pub T);
 

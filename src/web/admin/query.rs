@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::admin::view::{Column, FilterGroup, FilterOption, Pager};
+use crate::web::admin::view::{Column, FilterGroup, FilterOption, Pager};
 
 /// Query parameters in order, without empties.
 #[derive(Clone, Debug, Default)]

@@ -12,17 +12,19 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::admin::query::ListQuery;
-use crate::admin::record_pages::{PAGE_SIZE, page_request, parse_id, search_box};
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{
-    Action, Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html,
-};
 use crate::db::Db;
 use crate::domain::page::{Page, PageRequest};
 use crate::entities::user;
 use crate::error::Result;
 use crate::state::AppState;
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record_pages::{PAGE_SIZE, page_request, parse_id, search_box};
+use crate::web::admin::session::Staffer;
+use crate::web::admin::view::{
+    Action, Cell, ChangePage, FilterGroup, FormView, ListPage, Row, TableView, html,
+};
+use crate::web::error::PageError;
+use crate::web::session::SignedInPage;
 
 /// One column of a list: its label, and the sort key when it can be sorted by.
 pub type ColumnDef = (&'static str, Option<&'static str>);

@@ -8,19 +8,21 @@ use axum::http::Uri;
 use axum::response::Response;
 use chrono::{Datelike, Duration, TimeZone, Utc};
 
-use crate::admin::links::{self, time};
-use crate::admin::query::ListQuery;
-use crate::admin::record::{Meta, Section};
-use crate::admin::record_pages;
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{
-    Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, html,
-};
 use crate::domain::money::format_minor;
 use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
 use crate::domain::status;
 use crate::error::Error;
 use crate::state::AppState;
+use crate::web::admin::links::{self, time};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{Meta, Section};
+use crate::web::admin::record_pages;
+use crate::web::admin::session::Staffer;
+use crate::web::admin::view::{
+    Action, Cell, ChangePage, Field, FilterGroup, FormView, ListPage, Row, html,
+};
+use crate::web::error::PageError;
+use crate::web::session::SignedInPage;
 
 pub(crate) const LIST: &str = links::PAYMENTS;
 /// The payment queue: a hand-written list (bulk review), registered like the generic records.

@@ -11,15 +11,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::de::DeserializeOwned;
 
-use crate::admin::form::Form;
-use crate::admin::record::{self, Record};
-use crate::admin::record_pages::{parse_id, refused};
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{ChangePage, Field, FormView, attach_errors, html};
 use crate::db::Db;
 use crate::entities::user;
 use crate::error::{FieldErrors, Result};
 use crate::state::AppState;
+use crate::web::admin::record::{self, Record};
+use crate::web::admin::record_pages::{parse_id, refused};
+use crate::web::admin::session::Staffer;
+use crate::web::admin::view::{ChangePage, Field, FormView, attach_errors, html};
+use crate::web::error::PageError;
+use crate::web::form::Form;
+use crate::web::session::SignedInPage;
 
 pub trait Editable: Record {
     /// The form as posted; checkboxes arrive as "on" or not at all.
@@ -91,7 +93,9 @@ async fn page<R: Editable>(
     let mut chrome = staffer.chrome(state, title, crumbs).await?;
     if !errors.is_empty() {
         let summary = attach_errors(&mut fields, errors);
-        chrome.messages.push(("error".into(), summary));
+        chrome
+            .messages
+            .push(crate::web::page::Message::error(summary));
     }
     let mut forms = vec![FormView {
         title: form_title.into(),

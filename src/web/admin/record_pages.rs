@@ -1,11 +1,11 @@
 //! What the plan, payment-method, industry and site pages share: yes/no filters, ids from
 //! paths, and telling a refused form (shown again) from a real error (an error page).
 
-use crate::admin::query::ListQuery;
-use crate::admin::session::PageError;
-use crate::admin::view::{Cell, FilterGroup, Search};
 use crate::domain::page::PageRequest;
 use crate::error::{Error, FieldErrors};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::view::{Cell, FilterGroup, Search};
+use crate::web::error::PageError;
 
 /// Rows per list page, as Django's admin shows; every list of the panel pages by it.
 pub const PAGE_SIZE: u64 = 100;

@@ -8,14 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
-use crate::admin::form::Form;
-use crate::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
-use crate::admin::links::{self, time};
-use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::admin::record_pages::{parse_id, yes_no};
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Cell, Field, FormView, TableView};
 use crate::db::Db;
 use crate::domain::backoffice::{self, AccountDetail, AccountFilter, AccountRow};
 use crate::domain::page::PageRequest;
@@ -23,6 +15,16 @@ use crate::domain::{catalog, credits, status};
 use crate::entities::user;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::web::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
+use crate::web::admin::links::{self, time};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record_pages::{parse_id, yes_no};
+use crate::web::admin::session::Staffer;
+use crate::web::admin::view::{Cell, Field, FormView, TableView};
+use crate::web::error::PageError;
+use crate::web::form::Form;
+use crate::web::session::SignedInPage;
 
 const LIST: &str = links::ACCOUNTS;
 

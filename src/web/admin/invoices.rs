@@ -3,10 +3,6 @@
 
 use axum::Router;
 
-use crate::admin::links::{self, time};
-use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::admin::view::{Cell, FilterGroup, TableView};
 use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
 use crate::domain::money::format_minor;
@@ -14,12 +10,17 @@ use crate::domain::page::PageRequest;
 use crate::domain::status;
 use crate::error::Result;
 use crate::state::AppState;
+use crate::web::admin::links::{self, time};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::view::{Cell, FilterGroup, TableView};
 
 const INVOICES: &str = links::INVOICES;
 
 pub fn routes() -> Router<AppState> {
-    record::routes::<Invoices>()
-        .merge(record::routes::<crate::admin::subscriptions::Subscriptions>())
+    record::routes::<Invoices>().merge(record::routes::<
+        crate::web::admin::subscriptions::Subscriptions,
+    >())
 }
 
 /// `8900, "USD"` → `"89.00 USD"`.

@@ -4,16 +4,16 @@
 
 use axum::Router;
 
-use crate::admin::links::{self, time};
-use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::admin::view::Cell;
 use crate::db::Db;
 use crate::domain::backoffice::{self, LedgerFilter, LedgerRow};
 use crate::domain::page::PageRequest;
 use crate::domain::status;
 use crate::error::Result;
 use crate::state::AppState;
+use crate::web::admin::links::{self, time};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::view::Cell;
 
 const LIST: &str = links::LEDGER;
 

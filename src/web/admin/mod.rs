@@ -3,7 +3,6 @@
 
 pub mod accounts;
 pub mod editable;
-pub mod form;
 pub mod home;
 pub mod industries;
 pub mod invoices;
@@ -23,13 +22,14 @@ pub mod users;
 pub mod view;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::admin::record::{Meta, Record};
+use crate::error::Error;
+use crate::web::error::PageError;
+use crate::web::{assets, headers};
+
 use crate::state::AppState;
+use crate::web::admin::record::{Meta, Record};
 
 /// Every record type of the panel, in the home page's order (grouped there by section, as in
 /// Django's admin). A record type is registered by adding its `META` here and its routes below.
@@ -46,19 +46,12 @@ pub const RECORDS: &[Meta] = &[
     <industries::Industries as Record>::META,
 ];
 
-/// Strict by default: nothing loads from elsewhere, nothing frames the panel.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-
 pub fn routes() -> Router<AppState> {
-    let header = |name, value: &'static str| {
-        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
-    };
-    Router::new()
+    let pages = Router::new()
         .route("/", get(home::index))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
-        .route("/static/{file}", get(static_file))
+        .route("/static/{file}", get(assets::serve(assets::ADMIN)))
         .route(
             "/billing/payment",
             get(payments::list).post(payment_review::bulk_action),
@@ -77,28 +70,6 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(invoices::routes())
         .merge(ledger::routes())
-        .fallback(|| async {
-            session::PageError(crate::error::Error::NotFound("Page not found".into()))
-        })
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "same-origin"))
-        .layer(header(header::CACHE_CONTROL, "no-store"))
-}
-
-/// The stylesheet and script, compiled into the binary so the panel works offline.
-async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> impl IntoResponse {
-    let (body, kind) = match file.as_str() {
-        "admin.css" => (
-            include_str!("../../static/admin/admin.css"),
-            "text/css; charset=utf-8",
-        ),
-        "admin.js" => (
-            include_str!("../../static/admin/admin.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        _ => return (StatusCode::NOT_FOUND, "Not found").into_response(),
-    };
-    ([(header::CONTENT_TYPE, kind)], body).into_response()
+        .fallback(|| async { PageError(Error::NotFound("Page not found".into())) });
+    headers::secured(pages)
 }

@@ -1,19 +1,19 @@
 //! `/admin/billing/subscription/`: subscriptions by status and plan; each with its period,
 //! external payment id and invoices. Read-only.
 
-use crate::admin::invoices::{
-    INVOICE_COLUMNS, account_filter, account_param, invoice_cells, table,
-};
-use crate::admin::links::{self, time};
-use crate::admin::query::ListQuery;
-use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::admin::view::{Cell, TableView};
 use crate::db::Db;
 use crate::domain::backoffice::{self, SubscriptionFilter, SubscriptionRow};
 use crate::domain::page::PageRequest;
 use crate::domain::{catalog, status};
 use crate::entities::invoice;
 use crate::error::Result;
+use crate::web::admin::invoices::{
+    INVOICE_COLUMNS, account_filter, account_param, invoice_cells, table,
+};
+use crate::web::admin::links::{self, time};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::view::{Cell, TableView};
 
 const SUBSCRIPTIONS: &str = links::SUBSCRIPTIONS;
 

@@ -5,12 +5,14 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
 
-use crate::admin::RECORDS;
-use crate::admin::record::Section;
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Chrome, html};
 use crate::domain::payment_queue;
 use crate::state::AppState;
+use crate::web::admin::RECORDS;
+use crate::web::admin::record::Section;
+use crate::web::admin::session::Staffer;
+use crate::web::admin::view::{Chrome, html};
+use crate::web::error::PageError;
+use crate::web::session::SignedInPage;
 
 #[derive(Template)]
 #[template(path = "admin/index.html")]

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::admin::view::Cell;
+use crate::web::admin::view::Cell;
 
 pub const PAYMENTS: &str = "/admin/billing/payment/";
 pub const INVOICES: &str = "/admin/billing/invoice/";

@@ -1,22 +1,25 @@
-//! Signing staff in and out of the panel, the `Staffer` extractor, CSRF checks and flash
-//! messages, and the HTML error page.
+//! Signing staff in and out of the panel, and the `Staffer` extractor. Sessions, CSRF, flash
+//! messages and the page frame are the web layer's (`crate::web::session`).
 
-use crate::admin::form::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
-use crate::admin::view::{Chrome, html};
 use crate::api::extract::ClientAddr;
-use crate::auth::staff_sessions::{self, SESSION_HOURS};
 use crate::auth::tokens::random_token;
+use crate::auth::web_sessions::{self, SESSION_HOURS};
 use crate::domain::accounts;
-use crate::entities::{staff_session, user};
+use crate::entities::{user, web_session};
 use crate::error::Error;
 use crate::state::AppState;
+use crate::web::csrf;
+use crate::web::error::PageError;
+use crate::web::form::Form;
+use crate::web::page::html;
+use crate::web::session::{self, SessionKind, SignedInPage};
 
 pub const SESSION_COOKIE: &str = "tollgate_admin_session";
 const LOGIN_CSRF_COOKIE: &str = "tollgate_admin_login_csrf";
@@ -26,7 +29,7 @@ const BAD_LOGIN: &str = "Please enter the correct email and password for a staff
 /// A signed-in member of platform staff, with their panel session.
 pub struct Staffer {
     pub user: user::Model,
-    pub session: staff_session::Model,
+    pub session: web_session::Model,
 }
 
 impl FromRequestParts<AppState> for Staffer {
@@ -34,12 +37,9 @@ impl FromRequestParts<AppState> for Staffer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let found = match jar.get(SESSION_COOKIE) {
-            Some(cookie) => staff_sessions::find(&state.db, cookie.value())
-                .await
-                .map_err(|e| PageError(e).into_response())?,
-            None => None,
-        };
+        let found = session::load(state, &jar, SESSION_COOKIE, SessionKind::Staff)
+            .await
+            .map_err(|e| PageError(e).into_response())?;
         match found {
             Some((session, user)) => Ok(Staffer { user, session }),
             None => {
@@ -64,87 +64,13 @@ fn to_login(uri: &Uri) -> Redirect {
     Redirect::to(&format!("/admin/login/?next={encoded}"))
 }
 
-impl Staffer {
-    /// The page frame, with any flash message left by the previous request.
-    pub async fn chrome(
-        &self,
-        state: &AppState,
-        title: impl Into<String>,
-        breadcrumbs: Vec<(String, String)>,
-    ) -> Result<Chrome, PageError> {
-        let messages = staff_sessions::take_flash(&state.db, &self.session)
-            .await?
-            .map(|flash| match flash.split_once(':') {
-                Some((level, text)) => vec![(level.to_owned(), text.to_owned())],
-                None => vec![("success".to_owned(), flash)],
-            })
-            .unwrap_or_default();
-        Ok(Chrome {
-            title: title.into(),
-            user_email: self.user.email.clone(),
-            csrf: self.session.csrf_token.clone(),
-            breadcrumbs,
-            messages,
-        })
+impl SignedInPage for Staffer {
+    fn session(&self) -> &web_session::Model {
+        &self.session
     }
-
-    /// Every POST form carries the session's token; without it nothing may change.
-    pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
-        if same_secret(token, &self.session.csrf_token) {
-            Ok(())
-        } else {
-            Err(csrf_failure())
-        }
+    fn user(&self) -> &user::Model {
+        &self.user
     }
-
-    pub async fn flash_success(&self, state: &AppState, text: String) -> Result<(), PageError> {
-        Ok(staff_sessions::flash(&state.db, self.session.id, format!("success:{text}")).await?)
-    }
-
-    pub async fn flash_error(&self, state: &AppState, text: String) -> Result<(), PageError> {
-        Ok(staff_sessions::flash(&state.db, self.session.id, format!("error:{text}")).await?)
-    }
-}
-
-fn csrf_failure() -> PageError {
-    PageError(Error::Forbidden(
-        "CSRF verification failed: the form was not sent from this panel, or its page is too old. \
-         Nothing was changed; reload the page and try again."
-            .into(),
-    ))
-}
-
-/// Compares secrets in time independent of where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-/// Cookies are `Secure` when the request came over HTTPS (directly or via a proxy that says so).
-fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
-fn cookie(
-    name: &'static str,
-    value: String,
-    headers: &HeaderMap,
-    max_age_hours: i64,
-) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/admin")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(is_https(headers))
-        .max_age(cookie::time::Duration::hours(max_age_hours))
-        .build()
 }
 
 /// Only paths inside the panel: `next` must never send staff to another site.
@@ -185,9 +111,7 @@ pub async fn login_form(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
-    if let Some(c) = jar.get(SESSION_COOKIE)
-        && let Ok(Some(_)) = staff_sessions::find(&state.db, c.value()).await
-    {
+    if let Ok(Some(_)) = session::load(&state, &jar, SESSION_COOKIE, SessionKind::Staff).await {
         return Redirect::to("/admin/").into_response();
     }
     // Before there is a session, the login form is protected by a double-submit cookie.
@@ -195,7 +119,12 @@ pub async fn login_form(
         .get(LOGIN_CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .unwrap_or_else(random_token);
-    let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, csrf.clone(), &headers, 2));
+    let jar = jar.add(session::cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf.clone(),
+        &headers,
+        2,
+    ));
     let page = LoginPage {
         csrf,
         next: safe_next(q.next.as_deref().unwrap_or("/admin/")).to_owned(),
@@ -225,8 +154,8 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
-    if !expected.is_some_and(|e| same_secret(&form.csrf_token, &e)) {
-        return csrf_failure().into_response();
+    if !expected.is_some_and(|e| csrf::same_secret(&form.csrf_token, &e)) {
+        return PageError(csrf::failure()).into_response();
     }
     let refused = |form: &LoginForm| {
         let page = LoginPage {
@@ -251,13 +180,18 @@ pub async fn login(
         }
         Err(e) => return PageError(e).into_response(),
     };
-    let token = match staff_sessions::open(&state.db, user.id).await {
+    let token = match web_sessions::open(&state.db, user.id, SessionKind::Staff).await {
         Ok(t) => t,
         Err(e) => return PageError(e).into_response(),
     };
     let jar = jar
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/admin"))
-        .add(cookie(SESSION_COOKIE, token, &headers, SESSION_HOURS));
+        .remove(session::removal(LOGIN_CSRF_COOKIE))
+        .add(session::cookie(
+            SESSION_COOKIE,
+            token,
+            &headers,
+            SESSION_HOURS,
+        ));
     (jar, Redirect::to(safe_next(&form.next))).into_response()
 }
 
@@ -274,38 +208,7 @@ pub async fn logout(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
-    staff_sessions::revoke(&state.db, staffer.session.id).await?;
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/admin"));
+    web_sessions::revoke(&state.db, staffer.session.id).await?;
+    let jar = jar.remove(session::removal(SESSION_COOKIE));
     Ok((jar, Redirect::to("/admin/login/")).into_response())
-}
-
-/// A domain error shown as a page of the panel, with the error's status.
-pub struct PageError(pub Error);
-
-impl From<Error> for PageError {
-    fn from(e: Error) -> Self {
-        PageError(e)
-    }
-}
-
-#[derive(askama::Template)]
-#[template(path = "admin/error.html")]
-struct ErrorPage {
-    title: String,
-    message: String,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let status = crate::api::error::status(&self.0);
-        let message = match &self.0 {
-            Error::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
-                "Something went wrong on our side. Nothing was changed.".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let title = status.canonical_reason().unwrap_or("Error").to_owned();
-        (status, html(&ErrorPage { title, message })).into_response()
-    }
 }

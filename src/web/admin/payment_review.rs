@@ -2,22 +2,24 @@
 //! Approve / Reject buttons of one payment's page. Both call the same domain functions as the
 //! JSON API.
 
-use crate::admin::form::Form;
+use crate::web::form::Form;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::admin::payments::{APPROVE, LIST, REJECT, cells, crumbs, shared_refs};
-use crate::admin::query::ListQuery;
-use crate::admin::session::{PageError, Staffer};
-use crate::admin::view::{Chrome, Row, html};
 use crate::domain::idempotency::Seal;
 use crate::domain::payment_queue;
 use crate::domain::{payments, status};
 use crate::error::Error;
 use crate::state::AppState;
+use crate::web::admin::payments::{APPROVE, LIST, REJECT, cells, crumbs, shared_refs};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::session::Staffer;
+use crate::web::admin::view::{Chrome, Row, html};
+use crate::web::error::PageError;
+use crate::web::session::SignedInPage;
 
 #[derive(Deserialize, Default)]
 pub struct ActionForm {
@@ -119,7 +121,9 @@ pub async fn bulk_action(
         .chrome(&state, format!("Confirm: {verb} payments"), trail)
         .await?;
     if let Some(p) = &problem {
-        chrome.messages.push(("error".into(), p.clone()));
+        chrome
+            .messages
+            .push(crate::web::page::Message::error(p.clone()));
     }
     let page = ConfirmPage {
         chrome,

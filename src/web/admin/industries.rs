@@ -4,18 +4,18 @@
 use axum::Router;
 use serde::Deserialize;
 
-use crate::admin::editable::{self, Editable};
-use crate::admin::links;
-use crate::admin::query::ListQuery;
-use crate::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::admin::record_pages::{flag, search, yes_no, yes_no_filter};
-use crate::admin::view::{Cell, Field};
 use crate::db::Db;
 use crate::domain::catalog_admin::{self, IndustryFilter, IndustryInput};
 use crate::domain::page::PageRequest;
 use crate::entities::{industry, user};
 use crate::error::Result;
 use crate::state::AppState;
+use crate::web::admin::editable::{self, Editable};
+use crate::web::admin::links;
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record_pages::{flag, search, yes_no, yes_no_filter};
+use crate::web::admin::view::{Cell, Field};
 
 const LIST: &str = links::INDUSTRIES;
 

@@ -3,16 +3,7 @@
 
 use askama::Template;
 
-/// What every page shows around its content.
-pub struct Chrome {
-    pub title: String,
-    pub user_email: String,
-    pub csrf: String,
-    /// (label, href) from the panel's home to the parent of this page.
-    pub breadcrumbs: Vec<(String, String)>,
-    /// (level: "success" | "error", text)
-    pub messages: Vec<(String, String)>,
-}
+pub use crate::web::page::{Chrome, html};
 
 /// One value on a page: text, optionally a link, a status badge and a warning flag.
 #[derive(Default, Clone)]
@@ -205,20 +196,4 @@ pub struct ChangePage {
     pub fields: Vec<(String, Cell)>,
     pub tables: Vec<TableView>,
     pub forms: Vec<FormView>,
-}
-
-/// Renders a template into an HTML response (a render failure is a logged 500).
-pub fn html(t: &impl Template) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match t.render() {
-        Ok(body) => axum::response::Html(body).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal server error",
-            )
-                .into_response()
-        }
-    }
 }

@@ -6,19 +6,21 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 
-use crate::admin::form::Form;
-use crate::admin::links::{self, time};
-use crate::admin::query::ListQuery;
-use crate::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::admin::record_pages::{flag, parse_id, search, yes_no, yes_no_filter};
-use crate::admin::session::{CsrfOnly, PageError, Staffer};
-use crate::admin::view::{Cell, FilterGroup, FormView, TableView};
 use crate::db::Db;
 use crate::domain::catalog_admin::{self, SiteDetail, SiteFilter, SiteRow};
 use crate::domain::page::PageRequest;
 use crate::entities::user;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::web::admin::links::{self, time};
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record_pages::{flag, parse_id, search, yes_no, yes_no_filter};
+use crate::web::admin::session::{CsrfOnly, Staffer};
+use crate::web::admin::view::{Cell, FilterGroup, FormView, TableView};
+use crate::web::error::PageError;
+use crate::web::form::Form;
+use crate::web::session::SignedInPage;
 
 const LIST: &str = links::SITES;
 
