@@ -347,6 +347,7 @@ async fn concurrent_removals_never_overdraw(app: TestApp) {
     let staff = accounts::create_staff_user(&app.db, "admin@example.com", "adminpass")
         .await
         .unwrap();
+    let staff = tollgate::domain::staff::StaffActor::verify(staff).expect("staff");
     let removals = (0..10).map(|_| {
         let (db, staff) = (app.db.clone(), staff.clone());
         tokio::spawn(async move { credits::adjust(&db, &staff, id, -300, "Race").await })

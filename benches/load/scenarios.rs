@@ -68,6 +68,7 @@ pub async fn backend_scenarios(
     let staff = tollgate::domain::accounts::create_staff_user(&t.db, "staff@bench.test", PASSWORD)
         .await
         .expect("staff user");
+    let staff = tollgate::domain::staff::StaffActor::verify(staff).expect("staff");
     let staff_token = t.login("staff@bench.test", PASSWORD).await;
 
     // One hot account and 64 spread ones, free trials topped up by a staff adjustment.

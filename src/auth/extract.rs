@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use crate::domain::staff::StaffActor;
 use crate::domain::{Member, accounts};
 use crate::entities::user;
 use crate::error::{Error, Result};
@@ -12,7 +13,7 @@ use crate::state::AppState;
 
 pub struct SignedIn(pub user::Model);
 pub struct Customer(pub Member);
-pub struct Staff(pub user::Model);
+pub struct Staff(pub StaffActor);
 
 fn bearer(parts: &Parts) -> Result<&str> {
     let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
@@ -69,9 +70,6 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
-        if !user.is_staff {
-            return Err(Error::Forbidden("Staff access required".into()));
-        }
-        Ok(Staff(user))
+        Ok(Staff(StaffActor::verify(user)?))
     }
 }

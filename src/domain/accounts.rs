@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
 use crate::domain::signup::{EMAIL_TAKEN, email_taken};
+use crate::domain::staff::StaffActor;
 use crate::domain::validate::{check_password, normalize_email};
 use crate::domain::{audit, throttle};
 use crate::entities::{account, refresh_token, subscription, user, web_session};
@@ -158,22 +159,23 @@ pub struct AccessChanged {
 /// Sets a user's staff and active flags, in one transaction.
 ///
 /// Staff may not take away their own staff status or deactivate themselves (the panel would
-/// lock them out mid-action). The update is conditional on the acting user still being active
-/// staff. Deactivating revokes the user's refresh tokens and panel sessions, and losing staff
+/// lock them out mid-action). Beyond the `StaffActor` proof, the update is conditional on the
+/// acting user still being active staff *at commit*: two staff demoting each other at once cannot
+/// both succeed and leave nobody in charge. Deactivating revokes the user's refresh tokens and panel sessions, and losing staff
 /// status revokes the panel sessions, so they are signed out at once; access tokens already
 /// fail because every request checks the user is active.
 pub async fn set_user_access(
     db: &Db,
-    staff: &user::Model,
+    staff: &StaffActor,
     user_id: i64,
     access: UserAccess,
 ) -> Result<AccessChanged> {
-    if staff.id == user_id && !access.is_staff {
+    if staff.id() == user_id && !access.is_staff {
         return Err(Error::Conflict(
             "You cannot remove your own staff status; ask another member of staff.".into(),
         ));
     }
-    if staff.id == user_id && !access.is_active {
+    if staff.id() == user_id && !access.is_active {
         return Err(Error::Conflict(
             "You cannot deactivate yourself; ask another member of staff.".into(),
         ));
@@ -182,7 +184,7 @@ pub async fn set_user_access(
     let actor_is_staff = Query::select()
         .expr(Expr::val(1))
         .from(user::Entity)
-        .and_where(Expr::col(user::Column::Id).eq(staff.id))
+        .and_where(Expr::col(user::Column::Id).eq(staff.id()))
         .and_where(Expr::col(user::Column::IsStaff).eq(true))
         .and_where(Expr::col(user::Column::IsActive).eq(true))
         .to_owned();
@@ -216,7 +218,7 @@ pub async fn set_user_access(
     audit::record(
         &*txn,
         audit::Action {
-            actor: Some(staff.id),
+            actor: Some(staff.id()),
             action: "user.access",
             object_type: "user",
             object_id: user_id,

@@ -27,6 +27,7 @@ use crate::domain::money::parse_amount;
 use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::search::contains;
+use crate::domain::staff::StaffActor;
 use crate::domain::validate::{required_text, slugify};
 use crate::entities::{industry, plan};
 use crate::error::{Error, Problems, Result};
@@ -120,7 +121,12 @@ pub struct PlanInput {
     pub sort_order: String,
 }
 
-pub async fn update_plan(db: &Db, actor: i64, id: i64, input: PlanInput) -> Result<plan::Model> {
+pub async fn update_plan(
+    db: &Db,
+    actor: &StaffActor,
+    id: i64,
+    input: PlanInput,
+) -> Result<plan::Model> {
     let txn = db.begin_write().await?;
     let current = plan::Entity::find_by_id(id)
         .one(&*txn)
@@ -161,7 +167,7 @@ pub async fn update_plan(db: &Db, actor: i64, id: i64, input: PlanInput) -> Resu
     let saved = row.update(&*txn).await?;
     audit::record_change(
         &*txn,
-        actor,
+        actor.id(),
         "plan.update",
         "plan",
         id,
@@ -246,7 +252,11 @@ fn industry_name(input: &IndustryInput) -> Result<String> {
 
 /// Creates an industry; its slug comes from the name and is never changed afterwards (sites
 /// and sign-up forms may refer to it).
-pub async fn create_industry(db: &Db, actor: i64, input: IndustryInput) -> Result<industry::Model> {
+pub async fn create_industry(
+    db: &Db,
+    actor: &StaffActor,
+    input: IndustryInput,
+) -> Result<industry::Model> {
     let name = industry_name(&input)?;
     let slug = slugify(&name);
     let txn = db.begin_write().await?;
@@ -268,7 +278,7 @@ pub async fn create_industry(db: &Db, actor: i64, input: IndustryInput) -> Resul
     let none: Option<&industry::Model> = None;
     audit::record_change(
         &*txn,
-        actor,
+        actor.id(),
         "industry.create",
         "industry",
         saved.id,
@@ -282,7 +292,7 @@ pub async fn create_industry(db: &Db, actor: i64, input: IndustryInput) -> Resul
 
 pub async fn update_industry(
     db: &Db,
-    actor: i64,
+    actor: &StaffActor,
     id: i64,
     input: IndustryInput,
 ) -> Result<industry::Model> {
@@ -298,7 +308,7 @@ pub async fn update_industry(
     let saved = row.update(&*txn).await?;
     audit::record_change(
         &*txn,
-        actor,
+        actor.id(),
         "industry.update",
         "industry",
         id,

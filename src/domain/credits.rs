@@ -13,9 +13,10 @@ use serde_json::json;
 use crate::db::Db;
 use crate::domain::idempotency::Seal;
 use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::staff::StaffActor;
 use crate::domain::validate::required_text;
 use crate::domain::{Member, audit, catalog, status};
-use crate::entities::{account, credit_transaction as ledger, credit_usage, user};
+use crate::entities::{account, credit_transaction as ledger, credit_usage};
 use crate::error::{Error, Problems, Result};
 
 /// The most units one usage call may report.
@@ -64,14 +65,11 @@ pub async fn grant<C: ConnectionTrait>(
 /// zero, even racing spends, and the balance keeps equalling the ledger's sum.
 pub async fn adjust(
     db: &Db,
-    staff: &user::Model,
+    staff: &StaffActor,
     account_id: i64,
     amount: i64,
     reason: &str,
 ) -> Result<ledger::Model> {
-    if !staff.is_staff {
-        return Err(Error::Forbidden("Staff access required".into()));
-    }
     let mut p = Problems::default();
     if amount == 0 {
         p.add(
@@ -125,7 +123,7 @@ pub async fn adjust(
     audit::record(
         &*txn,
         audit::Action {
-            actor: Some(staff.id),
+            actor: Some(staff.id()),
             action: "credits.adjust",
             object_type: "account",
             object_id: account_id,

@@ -20,6 +20,7 @@ pub mod report;
 pub mod search;
 pub mod signup;
 pub mod sites;
+pub mod staff;
 pub mod status;
 pub mod throttle;
 pub mod validate;

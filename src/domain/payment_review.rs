@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::domain::idempotency::Seal;
+use crate::domain::staff::StaffActor;
 use crate::domain::validate::optional_text;
 use crate::domain::{audit, catalog, credits, retry_contended, status};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
@@ -137,7 +138,7 @@ async fn lock_in_order<C: ConnectionTrait>(txn: &C, ids: &[i64]) -> Result<()> {
 /// the plan's credits granted with a `subscription` ledger row.
 pub async fn approve(
     db: &Db,
-    staff: &user::Model,
+    staff: &StaffActor,
     ids: &[i64],
     admin_notes: Option<String>,
     seal: &Seal<'_, Vec<Reviewed>>,
@@ -165,7 +166,7 @@ pub async fn approve(
 
 async fn approve_one<C: ConnectionTrait>(
     txn: &C,
-    staff: &user::Model,
+    staff: &StaffActor,
     id: i64,
     admin_notes: Option<String>,
     now: DateTime<Utc>,
@@ -244,7 +245,7 @@ async fn approve_one<C: ConnectionTrait>(
     audit::record(
         txn,
         audit::Action {
-            actor: Some(staff.id),
+            actor: Some(staff.id()),
             action: "payment.approve",
             object_type: "payment",
             object_id: payment.id,
@@ -264,7 +265,7 @@ async fn approve_one<C: ConnectionTrait>(
         account,
         subscription,
         credits_added,
-        reviewer: staff.clone(),
+        reviewer: staff.user().clone(),
     })
 }
 
@@ -275,7 +276,7 @@ pub const DEFAULT_FAILURE_REASON: &str = "Payment could not be verified";
 /// `approved_by`/`approved_at` record the reviewer either way.
 pub async fn reject(
     db: &Db,
-    staff: &user::Model,
+    staff: &StaffActor,
     ids: &[i64],
     admin_notes: Option<String>,
     failure_reason: Option<String>,
@@ -297,7 +298,7 @@ pub async fn reject(
 
 /// What a rejection applies to each payment.
 struct Review<'a, 's> {
-    staff: &'a user::Model,
+    staff: &'a StaffActor,
     requested: usize,
     admin_notes: &'a Option<String>,
     reason: &'a str,
@@ -347,7 +348,7 @@ async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<
         audit::record(
             &*txn,
             audit::Action {
-                actor: Some(staff.id),
+                actor: Some(staff.id()),
                 action: "payment.reject",
                 object_type: "payment",
                 object_id: payment.id,
@@ -364,7 +365,7 @@ async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<
             account,
             subscription,
             credits_added: 0,
-            reviewer: staff.clone(),
+            reviewer: staff.user().clone(),
         });
     }
     refused.into_result(requested)?;

@@ -14,6 +14,7 @@ use crate::domain::catalog::GLOBAL;
 use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::search::contains;
+use crate::domain::staff::StaffActor;
 use crate::domain::status::method;
 use crate::domain::validate::{normalize_country, required_text};
 use crate::entities::payment_method_config as pmc;
@@ -166,7 +167,7 @@ fn taken(err: DbErr) -> Error {
 
 pub async fn create_payment_method(
     db: &Db,
-    actor: i64,
+    actor: &StaffActor,
     input: PaymentMethodInput,
 ) -> Result<pmc::Model> {
     let mut row = <pmc::ActiveModel as Default>::default();
@@ -177,7 +178,7 @@ pub async fn create_payment_method(
     let action = "payment_method.create";
     audit::record_change(
         &*txn,
-        actor,
+        actor.id(),
         action,
         "payment_method_config",
         saved.id,
@@ -193,7 +194,7 @@ pub async fn create_payment_method(
 
 pub async fn update_payment_method(
     db: &Db,
-    actor: i64,
+    actor: &StaffActor,
     id: i64,
     input: PaymentMethodInput,
 ) -> Result<pmc::Model> {
@@ -209,7 +210,7 @@ pub async fn update_payment_method(
     let action = "payment_method.update";
     audit::record_change(
         &*txn,
-        actor,
+        actor.id(),
         action,
         "payment_method_config",
         id,
@@ -226,7 +227,7 @@ pub async fn update_payment_method(
 /// Enables or disables these configurations together: all of them, or (one missing) none.
 pub async fn set_payment_methods_enabled(
     db: &Db,
-    actor: i64,
+    actor: &StaffActor,
     ids: &[i64],
     enabled: bool,
 ) -> Result<Vec<pmc::Model>> {
@@ -258,7 +259,7 @@ pub async fn set_payment_methods_enabled(
         let was = before.get(&after.id);
         audit::record_change(
             &*txn,
-            actor,
+            actor.id(),
             action,
             "payment_method_config",
             after.id,

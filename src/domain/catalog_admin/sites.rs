@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::search::contains;
+use crate::domain::staff::StaffActor;
 use crate::domain::{audit, sites};
 use crate::entities::{account, industry, site, site_user_access as access};
 use crate::error::Result;
@@ -130,7 +131,12 @@ pub async fn get_site(db: &Db, id: i64) -> Result<SiteDetail> {
 
 /// Deactivates or reactivates a site. Reactivating counts against the plan's `max_sites`,
 /// exactly as creating one does.
-pub async fn set_site_active(db: &Db, actor: i64, id: i64, active: bool) -> Result<site::Model> {
+pub async fn set_site_active(
+    db: &Db,
+    actor: &StaffActor,
+    id: i64,
+    active: bool,
+) -> Result<site::Model> {
     let txn = db.begin_write().await?;
     let current = site::Entity::find_by_id(id)
         .one(&*txn)
@@ -150,7 +156,7 @@ pub async fn set_site_active(db: &Db, actor: i64, id: i64, active: bool) -> Resu
     } else {
         "site.deactivate"
     };
-    audit::record_change(&*txn, actor, action, "site", id, Some(&before), &saved).await?;
+    audit::record_change(&*txn, actor.id(), action, "site", id, Some(&before), &saved).await?;
     txn.commit().await?;
     Ok(saved)
 }

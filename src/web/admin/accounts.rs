@@ -11,8 +11,8 @@ use serde::Deserialize;
 use crate::db::Db;
 use crate::domain::backoffice::{self, AccountDetail, AccountFilter, AccountRow};
 use crate::domain::page::PageRequest;
+use crate::domain::staff::StaffActor;
 use crate::domain::{catalog, credits, status};
-use crate::entities::user;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
@@ -163,7 +163,7 @@ impl Record for Accounts {
     }
 
     /// "Adjust credits" (posted to `adjust`).
-    fn forms(d: &AccountDetail, _staff: &user::Model) -> Vec<FormView> {
+    fn forms(d: &AccountDetail, _staff: &StaffActor) -> Vec<FormView> {
         let a = &d.account;
         vec![FormView {
         title: "Adjust credits".into(),
@@ -333,7 +333,7 @@ pub async fn adjust(
         staffer.flash_error(&state, text.into()).await?;
         return Ok(back);
     };
-    match credits::adjust(&state.db, &staffer.user, id, amount, &form.reason).await {
+    match credits::adjust(&state.db, &staffer.staff, id, amount, &form.reason).await {
         Ok(entry) => {
             let text = format!(
                 "Credits adjusted by {:+}; the balance is now {}.",

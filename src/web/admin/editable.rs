@@ -12,7 +12,7 @@ use axum::routing::get;
 use serde::de::DeserializeOwned;
 
 use crate::db::Db;
-use crate::entities::user;
+use crate::domain::staff::StaffActor;
 use crate::error::{FieldErrors, Result};
 use crate::state::AppState;
 use crate::web::admin::record::{self, Record};
@@ -40,7 +40,7 @@ pub trait Editable: Record {
     /// for the message, or the domain's refusal (field problems are shown on the form).
     fn save(
         db: &Db,
-        staff: &user::Model,
+        staff: &StaffActor,
         id: Option<i64>,
         form: &Self::Form,
     ) -> impl Future<Output = Result<String>> + Send;
@@ -106,7 +106,7 @@ async fn page<R: Editable>(
     }];
     forms.extend(
         detail
-            .map(|d| R::forms(d, &staffer.user))
+            .map(|d| R::forms(d, &staffer.staff))
             .unwrap_or_default(),
     );
     Ok(ChangePage {
@@ -167,7 +167,7 @@ async fn store<R: Editable>(
     form: R::Form,
 ) -> Result<Response, PageError> {
     staffer.check_csrf(R::csrf_token(&form))?;
-    match R::save(&state.db, &staffer.user, id, &form).await {
+    match R::save(&state.db, &staffer.staff, id, &form).await {
         Ok(name) => {
             let done = if id.is_some() { "changed" } else { "added" };
             let text = format!("The {} “{name}” was {done} successfully.", R::META.noun);

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use crate::db::Db;
 use crate::domain::catalog_admin::{self, IndustryFilter, IndustryInput};
 use crate::domain::page::PageRequest;
-use crate::entities::{industry, user};
+use crate::domain::staff::StaffActor;
+use crate::entities::industry;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::editable::{self, Editable};
@@ -129,7 +130,7 @@ impl Editable for Industries {
 
     async fn save(
         db: &Db,
-        staff: &user::Model,
+        staff: &StaffActor,
         id: Option<i64>,
         form: &IndustryForm,
     ) -> Result<String> {
@@ -138,8 +139,8 @@ impl Editable for Industries {
             is_active: form.is_active.is_some(),
         };
         let saved = match id {
-            Some(id) => catalog_admin::update_industry(db, staff.id, id, input).await?,
-            None => catalog_admin::create_industry(db, staff.id, input).await?,
+            Some(id) => catalog_admin::update_industry(db, staff, id, input).await?,
+            None => catalog_admin::create_industry(db, staff, input).await?,
         };
         Ok(saved.name)
     }

@@ -14,7 +14,8 @@ use crate::db::Db;
 use crate::domain::catalog::GLOBAL;
 use crate::domain::catalog_admin::{self, MethodFilter, PAYMENT_METHODS, PaymentMethodInput};
 use crate::domain::page::PageRequest;
-use crate::entities::{payment_method_config as pmc, user};
+use crate::domain::staff::StaffActor;
+use crate::entities::payment_method_config as pmc;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::editable::{self, Editable};
@@ -178,7 +179,7 @@ impl Record for PaymentMethods {
     }
 
     /// Switching one config is the list's action on one row, so both go through one path.
-    fn forms(m: &pmc::Model, _staff: &user::Model) -> Vec<FormView> {
+    fn forms(m: &pmc::Model, _staff: &StaffActor) -> Vec<FormView> {
         let (action, verb, danger) = match m.is_enabled {
             true => (DISABLE, "Disable", true),
             false => (ENABLE, "Enable", false),
@@ -217,15 +218,13 @@ impl Editable for PaymentMethods {
 
     async fn save(
         db: &Db,
-        staff: &user::Model,
+        staff: &StaffActor,
         id: Option<i64>,
         form: &MethodForm,
     ) -> Result<String> {
         let saved = match id {
-            None => catalog_admin::create_payment_method(db, staff.id, form.input()).await?,
-            Some(id) => {
-                catalog_admin::update_payment_method(db, staff.id, id, form.input()).await?
-            }
+            None => catalog_admin::create_payment_method(db, staff, form.input()).await?,
+            Some(id) => catalog_admin::update_payment_method(db, staff, id, form.input()).await?,
         };
         Ok(saved.display_name)
     }
@@ -265,7 +264,7 @@ pub async fn bulk_action(
         return Ok(Redirect::to(&back).into_response());
     };
     let changed =
-        catalog_admin::set_payment_methods_enabled(&state.db, staffer.user.id, &ids, enabled)
+        catalog_admin::set_payment_methods_enabled(&state.db, &staffer.staff, &ids, enabled)
             .await?;
     let verb = if enabled { "Enabled" } else { "Disabled" };
     let text = format!("{verb} {} payment method config(s).", changed.len());

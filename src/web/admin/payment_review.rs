@@ -88,9 +88,17 @@ pub async fn bulk_action(
         let notes = Some(form.admin_notes.clone());
         let outcome = if reject {
             let reason = Some(form.failure_reason.clone());
-            payments::reject(&state.db, &staffer.user, &ids, notes, reason, &Seal::none()).await
+            payments::reject(
+                &state.db,
+                &staffer.staff,
+                &ids,
+                notes,
+                reason,
+                &Seal::none(),
+            )
+            .await
         } else {
-            payments::approve(&state.db, &staffer.user, &ids, notes, &Seal::none()).await
+            payments::approve(&state.db, &staffer.staff, &ids, notes, &Seal::none()).await
         };
         match outcome {
             Ok(done) => {
@@ -190,7 +198,7 @@ async fn review(
     let outcome = if reject {
         payments::reject(
             &state.db,
-            &staffer.user,
+            &staffer.staff,
             &[id],
             notes,
             Some(form.failure_reason),
@@ -198,7 +206,7 @@ async fn review(
         )
         .await
     } else {
-        payments::approve(&state.db, &staffer.user, &[id], notes, &Seal::none()).await
+        payments::approve(&state.db, &staffer.staff, &[id], notes, &Seal::none()).await
     };
     match outcome {
         Ok(done) if reject => {

@@ -9,7 +9,8 @@ use crate::domain::catalog;
 use crate::domain::catalog_admin::{self, BILLING_CYCLES, PlanFilter, PlanInput};
 use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
-use crate::entities::{plan, user};
+use crate::domain::staff::StaffActor;
+use crate::entities::plan;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::editable::{self, Editable};
@@ -129,15 +130,10 @@ impl Editable for Plans {
         form.fields(plan.map_or("USD", |p| p.currency.as_str()))
     }
 
-    async fn save(
-        db: &Db,
-        staff: &user::Model,
-        id: Option<i64>,
-        form: &PlanForm,
-    ) -> Result<String> {
+    async fn save(db: &Db, staff: &StaffActor, id: Option<i64>, form: &PlanForm) -> Result<String> {
         // Plans are seeded, never added from the panel: there is always an id.
         let id = id.unwrap_or_default();
-        Ok(catalog_admin::update_plan(db, staff.id, id, form.input())
+        Ok(catalog_admin::update_plan(db, staff, id, form.input())
             .await?
             .name)
     }

@@ -14,7 +14,7 @@ use axum::routing::get;
 
 use crate::db::Db;
 use crate::domain::page::{Page, PageRequest};
-use crate::entities::user;
+use crate::domain::staff::StaffActor;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::query::ListQuery;
@@ -147,7 +147,7 @@ pub trait Record: Send + Sync + 'static {
         Vec::new()
     }
     /// Forms of one-off actions shown beside the facts, for the signed-in staff member.
-    fn forms(_detail: &Self::Detail, _staff: &user::Model) -> Vec<FormView> {
+    fn forms(_detail: &Self::Detail, _staff: &StaffActor) -> Vec<FormView> {
         Vec::new()
     }
 }
@@ -223,7 +223,7 @@ pub async fn change<R: Record>(
         heading: R::heading(&detail),
         fields: R::facts(&detail),
         tables: R::tables(&detail),
-        forms: R::forms(&detail, &staffer.user),
+        forms: R::forms(&detail, &staffer.staff),
     };
     Ok(html(&page))
 }

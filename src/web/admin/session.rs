@@ -12,6 +12,7 @@ use crate::api::extract::ClientAddr;
 use crate::auth::tokens::random_token;
 use crate::auth::web_sessions::{self, SESSION_HOURS};
 use crate::domain::accounts;
+use crate::domain::staff::StaffActor;
 use crate::entities::{user, web_session};
 use crate::error::Error;
 use crate::state::AppState;
@@ -28,7 +29,8 @@ const BAD_LOGIN: &str = "Please enter the correct email and password for a staff
 
 /// A signed-in member of platform staff, with their panel session.
 pub struct Staffer {
-    pub user: user::Model,
+    /// The proof every staff mutation of the domain takes.
+    pub staff: StaffActor,
     pub session: web_session::Model,
 }
 
@@ -41,7 +43,10 @@ impl FromRequestParts<AppState> for Staffer {
             .await
             .map_err(|e| PageError(e).into_response())?;
         match found {
-            Some((session, user)) => Ok(Staffer { user, session }),
+            Some((session, user)) => match StaffActor::verify(user) {
+                Ok(staff) => Ok(Staffer { staff, session }),
+                Err(e) => Err(PageError(e).into_response()),
+            },
             None => {
                 // Inside the nested router `parts.uri` lacks the `/admin` prefix.
                 let original = parts
@@ -69,7 +74,7 @@ impl SignedInPage for Staffer {
         &self.session
     }
     fn user(&self) -> &user::Model {
-        &self.user
+        self.staff.user()
     }
 }
 

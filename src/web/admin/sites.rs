@@ -9,7 +9,7 @@ use axum::routing::post;
 use crate::db::Db;
 use crate::domain::catalog_admin::{self, SiteDetail, SiteFilter, SiteRow};
 use crate::domain::page::PageRequest;
-use crate::entities::user;
+use crate::domain::staff::StaffActor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
@@ -153,7 +153,7 @@ impl Record for Sites {
     }
 
     /// "Deactivate" or "Reactivate" (posted to `deactivate` / `reactivate`).
-    fn forms(d: &SiteDetail, _staff: &user::Model) -> Vec<FormView> {
+    fn forms(d: &SiteDetail, _staff: &StaffActor) -> Vec<FormView> {
         let id = d.row.site.id;
         let (title, verb, submit, danger) = match d.row.site.is_active {
             true => ("Deactivate", "deactivate", "Deactivate site", true),
@@ -178,7 +178,7 @@ async fn set_active(
 ) -> std::result::Result<Response, PageError> {
     staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "Site")?;
-    match catalog_admin::set_site_active(&state.db, staffer.user.id, id, active).await {
+    match catalog_admin::set_site_active(&state.db, &staffer.staff, id, active).await {
         Ok(site) => {
             let verb = if active { "reactivated" } else { "deactivated" };
             let text = format!("The site “{}” was {verb}.", site.name);

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::domain::accounts::{self, UserAccess};
 use crate::domain::backoffice::{self, UserFilter, UserRow};
 use crate::domain::page::PageRequest;
-use crate::entities::user;
+use crate::domain::staff::StaffActor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
@@ -135,7 +135,7 @@ impl Record for Users {
     }
 
     /// "Permissions": the staff and active flags (posted to `set_access`).
-    fn forms(row: &UserRow, staff_member: &user::Model) -> Vec<FormView> {
+    fn forms(row: &UserRow, staff_member: &StaffActor) -> Vec<FormView> {
         let u = &row.user;
         let mut staff = Field::checkbox("is_staff", "Staff status", u.is_staff)
             .help("May sign in to this admin panel and use the staff API.");
@@ -178,7 +178,7 @@ pub async fn set_access(
         is_staff: form.is_staff.is_some(),
         is_active: form.is_active.is_some(),
     };
-    match accounts::set_user_access(&state.db, &staffer.user, id, access).await {
+    match accounts::set_user_access(&state.db, &staffer.staff, id, access).await {
         Ok(changed) => {
             let u = &changed.user;
             let mut text = format!(
