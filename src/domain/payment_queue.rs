@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use sea_orm::Order;
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -101,7 +101,7 @@ async fn resolve_search(db: &Db, filter: &StaffFilter) -> Result<Option<Conditio
     Ok(Some(
         match search::payment_ids_matching(db, term, INDEXED_MATCHES_CAP).await? {
             Some(ids) => Condition::all().add(payment::Column::Id.is_in(ids)),
-            None => search_condition(term),
+            None => search::scan_condition(term),
         },
     ))
 }
@@ -234,42 +234,6 @@ async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentR
             }
         })
         .collect())
-}
-
-/// The search by scanning, for what the indexes do not answer (see `search`).
-fn search_condition(term: &str) -> Condition {
-    let pattern = || search::contains_pattern(term);
-    let lower = |col: Expr| Expr::expr(Func::lower(col));
-    let matching_accounts = Query::select()
-        .column(account::Column::Id)
-        .from(account::Entity)
-        .cond_where(
-            Condition::any()
-                .add(lower(Expr::col(account::Column::Name)).like(pattern()))
-                .add(lower(Expr::col(account::Column::BillingEmail)).like(pattern())),
-        )
-        .to_owned();
-    let matching_members = Query::select()
-        .column(user::Column::AccountId)
-        .from(user::Entity)
-        .and_where(lower(Expr::col(user::Column::Email)).like(pattern()))
-        .to_owned();
-    let matching_invoices = Query::select()
-        .column(invoice::Column::Id)
-        .from(invoice::Entity)
-        .and_where(lower(Expr::col(invoice::Column::InvoiceNumber)).like(pattern()))
-        .to_owned();
-    Condition::any()
-        .add(
-            lower(Expr::col((
-                payment::Entity,
-                payment::Column::ManualReference,
-            )))
-            .like(pattern()),
-        )
-        .add(payment::Column::AccountId.in_subquery(matching_accounts))
-        .add(payment::Column::AccountId.in_subquery(matching_members))
-        .add(payment::Column::InvoiceId.in_subquery(matching_invoices))
 }
 
 struct RelatedNames {
