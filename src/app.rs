@@ -15,13 +15,13 @@ use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api;
 use crate::api::envelope::scope_request_id;
 use crate::auth::tokens::{TokenKeys, load_secret};
 use crate::config::Settings;
 use crate::db::{Db, migrations::Migrator, seed};
 use crate::error::Error;
 use crate::state::{AppState, BODY_LIMIT};
+use crate::{api, rate_limit};
 
 const DOCS_PATH: &str = "/api/docs";
 
@@ -63,7 +63,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyDeadlineLayer::new(settings.body_timeout))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit_rate))
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), rate_limit::limiter(settings.rate_limit_per_second)),
+            rate_limit::limit_rate,
+        ))
         .layer(middleware::from_fn(crate::security::security_headers))
         .layer(crate::security::cors(&settings.cors_origins))
         .layer(middleware::from_fn(crate::security::guard_query))
@@ -112,8 +115,6 @@ impl Application {
                 db,
                 tokens: Arc::new(tokens),
                 trust_proxy: settings.trust_proxy,
-                rate_limiter: crate::rate_limit::limiter(settings.rate_limit_per_second),
-                rendered_methods: Arc::default(),
             },
             settings: settings.clone(),
             port,

@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 use crate::app::{Application, prepare_database};
 use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Secret, Settings};
 use crate::db::Db;
-use crate::domain::{accounts, report, verify};
+use crate::domain::accounts;
 use crate::error::Error;
+use crate::ops::{report, verify};
 
 #[derive(Parser, Debug)]
 #[command(name = "tollgate", version, about = "Self-hosted billing backend")]
@@ -175,7 +176,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             let started = std::time::Instant::now();
-            crate::domain::demo::seed(&db, accounts, |n| bar.set_position(n as u64))
+            crate::ops::demo::seed(&db, accounts, |n| bar.set_position(n as u64))
                 .await
                 .map_err(describe)?;
             bar.finish();
@@ -202,7 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let db = prepare_database(&settings).await?;
             let r = report::account_report(&db, id).await.map_err(describe)?;
-            print!("{}", crate::domain::report::render(&r));
+            print!("{}", report::render(&r));
             Ok(())
         }
     }

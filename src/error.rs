@@ -83,7 +83,7 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
-        if crate::db::is_contention(&err) {
+        if is_contention(&err) {
             tracing::warn!(error = %err, "transaction lost a race for its rows");
             return Error::Contended;
         }
@@ -114,4 +114,25 @@ impl Problems {
             None => Ok(()),
         }
     }
+}
+
+/// True when the database gave up on a statement because another transaction held what it
+/// needed: a PostgreSQL deadlock (40P01) or serialization failure (40001), or SQLite still busy
+/// after its timeout. Nothing of the transaction was kept, so the work may be tried again.
+pub fn is_contention(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::DbErr;
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(e) = e.as_ref() else {
+        return false;
+    };
+    // SQLite's primary result code SQLITE_BUSY is 5; extended codes keep it in the low byte.
+    let sqlite_busy = |code: &str| code.parse::<i32>().is_ok_and(|c| c & 0xff == 5);
+    e.code()
+        .is_some_and(|code| code == "40P01" || code == "40001" || sqlite_busy(&code))
 }

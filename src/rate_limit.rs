@@ -41,8 +41,14 @@ pub fn limiter(per_second: u32) -> Option<Limiter> {
     Some(limiter)
 }
 
-pub async fn limit_rate(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(limiter) = &state.rate_limiter else {
+/// The middleware; its state is the app's (to tell who the client is) and the limiter, kept
+/// out of `AppState` because nothing else needs it.
+pub async fn limit_rate(
+    State((state, limiter)): State<(AppState, Option<Limiter>)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(limiter) = &limiter else {
         return next.run(req).await;
     };
     let (mut parts, body) = req.into_parts();

@@ -16,8 +16,4 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Whether `X-Forwarded-For` names the client (only behind a proxy that sets it).
     pub trust_proxy: bool,
-    /// The general per-client request rate, when one is configured.
-    pub rate_limiter: Option<crate::rate_limit::Limiter>,
-    /// `GET payment-methods` answers, serialised once per configuration copy.
-    pub rendered_methods: Arc<crate::api::catalog::RenderedMethods>,
 }

@@ -65,7 +65,7 @@ async fn money_actions_are_audited_with_their_request(app: TestApp) {
     assert_eq!(spent["before"]["credits"], 1000);
     assert_eq!(spent["after"]["credits"], 990);
     assert!(
-        tollgate::domain::verify::verify(&app.db)
+        tollgate::ops::verify::verify(&app.db)
             .await
             .unwrap()
             .is_empty()

@@ -129,7 +129,7 @@ async fn every_key_replays_or_runs_afresh_after_a_kill(app: TestApp) {
         app.assert_ledger_consistent(&token).await,
         1000 - 10 * SPENDS as i64
     );
-    let violations = tollgate::domain::verify::verify(&app.db).await.unwrap();
+    let violations = tollgate::ops::verify::verify(&app.db).await.unwrap();
     assert!(violations.is_empty(), "{violations:?}");
     eprintln!(
         "{:?}: {replays} replayed, {} run afresh",

@@ -5,7 +5,7 @@ mod common;
 
 use common::TestApp;
 use reqwest::StatusCode;
-use tollgate::domain::{demo, verify::verify};
+use tollgate::ops::{demo, verify::verify};
 
 on_both_backends!(seeded_data_is_sound_and_sign_ups_continue);
 

@@ -84,7 +84,7 @@ async fn control_characters_in_any_body_field_are_refused(app: TestApp) {
         checked >= 40,
         "only {checked} fields were found in the description"
     );
-    let verify = tollgate::domain::verify::verify(&app.db).await.unwrap();
+    let verify = tollgate::ops::verify::verify(&app.db).await.unwrap();
     assert!(verify.is_empty(), "{verify:?}");
 }
 

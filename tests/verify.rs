@@ -7,7 +7,7 @@ use common::TestApp;
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
-use tollgate::domain::verify::verify;
+use tollgate::ops::verify::verify;
 
 on_both_backends!(a_sound_database_has_no_violations, each_corruption_is_named);
 

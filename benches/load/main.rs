@@ -316,7 +316,7 @@ async fn run() {
          account i mod {spread}.\n\
          - Targets that are ratios are judged at 16 and 64 connections (the read target at 64); \
          the rows at 1 connection show latency.\n\
-         - Scale: a fresh database per backend is filled with `tollgate::domain::demo::seed` \
+         - Scale: a fresh database per backend is filled with `tollgate::ops::demo::seed` \
          (what `tollgate seed-demo` runs) to each size in turn ({scale}); at each size the \
          staff queue — the page-number list with its count, the keyset list (`cursor=`) first \
          and half-way down, search by payment reference and by customer email — and \

@@ -1,5 +1,5 @@
 //! Scale: staff's payment queue and `account show` as the data grows. One database per backend
-//! is filled with `tollgate::domain::demo::seed` (what `tollgate seed-demo` runs) up to each
+//! is filled with `tollgate::ops::demo::seed` (what `tollgate seed-demo` runs) up to each
 //! size in turn — 10K, then 1M accounts by default — and the same requests are timed at every
 //! size, so that the growth shows as a ratio to the smallest size.
 
@@ -75,7 +75,7 @@ pub async fn scale_scenarios(
     let sizes = sizes();
     for (step, &size) in sizes.iter().enumerate() {
         let t0 = Instant::now();
-        tollgate::domain::demo::seed(&t.db, size - seeded, |_| {})
+        tollgate::ops::demo::seed(&t.db, size - seeded, |_| {})
             .await
             .expect("seed-demo");
         notes.push(format!(
@@ -182,7 +182,7 @@ async fn account_show(t: &Tollgate, account: i64, measure: Duration) -> Run {
     let job: Job = Arc::new(move |_, _| {
         let db = db.clone();
         async move {
-            match tollgate::domain::report::account_report(&db, account).await {
+            match tollgate::ops::report::account_report(&db, account).await {
                 Ok(_) => Outcome::Ok,
                 Err(_) => Outcome::Err,
             }

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use serde::Deserialize;
 
+use crate::api::caller::SignedIn;
 use crate::api::docs::IDEMPOTENCY_KEY;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
@@ -13,7 +14,6 @@ use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::accounts::{Account, Subscription, UserWithAccount};
 use crate::api::replies::auth::{Profile, Registration, SignIn, SignedOut, TokenPair};
-use crate::auth::extract::SignedIn;
 use crate::auth::sessions::{self, Tokens};
 use crate::domain::{accounts, catalog, signup};
 use crate::entities::user;

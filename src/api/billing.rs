@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 
+use crate::api::caller::Customer;
 use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
@@ -13,7 +14,6 @@ use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
 use crate::api::replies::lists::{self, Page};
-use crate::auth::extract::Customer;
 use crate::domain::{invoices, payments};
 use crate::error::Result;
 use crate::state::AppState;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use axum::Extension;
 use axum::extract::State;
 use serde_json::value::RawValue;
 
@@ -38,6 +39,7 @@ use crate::state::AppState;
 )]
 pub async fn payment_methods(
     State(state): State<AppState>,
+    Extension(rendered): Extension<Arc<RenderedMethods>>,
     params: Params,
 ) -> Result<Reply<Cached>> {
     let country =
@@ -49,12 +51,10 @@ pub async fn payment_methods(
             })?),
         };
     let rows = catalog::payment_method_rows(&state.db).await?;
-    let data = state
-        .rendered_methods
-        .get_or_render(&rows, country, |country| {
-            let methods = catalog::methods_for_country(&rows, country);
-            lists::whole(methods.iter().map(PaymentMethod::from).collect())
-        })?;
+    let data = rendered.get_or_render(&rows, country, |country| {
+        let methods = catalog::methods_for_country(&rows, country);
+        lists::whole(methods.iter().map(PaymentMethod::from).collect())
+    })?;
     Ok(ok_raw(data))
 }
 

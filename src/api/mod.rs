@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod billing;
+pub mod caller;
 pub mod catalog;
 pub mod docs;
 pub mod envelope;
@@ -13,7 +14,9 @@ pub mod replies;
 pub mod staff;
 pub mod usage;
 
-use axum::{Router, middleware};
+use std::sync::Arc;
+
+use axum::{Extension, Router, middleware};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -60,6 +63,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(usage::list_sites, usage::create_site))
         .routes(routes!(usage::site_detail))
         .split_for_parts();
+    // The API's own cache, private to it (not in `AppState`, which every interface shares).
+    let router = router.layer(Extension(Arc::new(catalog::RenderedMethods::default())));
     docs::name_generic_arguments(&mut openapi);
     (router, openapi)
 }

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde::Deserialize;
 
+use crate::api::caller::Staff;
 use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
 use crate::api::envelope::{Envelope, Reply, ok};
 use crate::api::errors::{
@@ -15,7 +16,6 @@ use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::kinds::PaymentStatus;
 use crate::api::replies::lists::{self, CursorPage, Page};
 use crate::api::replies::staff::{AuditEntry, QueuedPayment, RejectionData, ReviewData};
-use crate::auth::extract::Staff;
 use crate::domain::audit;
 use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};

@@ -1,6 +1,5 @@
 //! Passwords, tokens, sessions and the request extractors that say who is calling.
 
-pub mod extract;
 pub mod password;
 pub mod sessions;
 pub mod tokens;

@@ -6,7 +6,7 @@ mod m0003_refresh_rotation;
 mod m0004_idempotency_keys;
 mod m0005_login_failures;
 mod m0006_audit_log;
-mod m0007_search_indexes;
+pub(crate) mod m0007_search_indexes;
 mod m0008_login_attempts;
 mod m0009_web_sessions;
 

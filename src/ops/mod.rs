@@ -1,0 +1,7 @@
+//! Operators' tooling over the database, outside the rules of billing: `seed-demo` volumes,
+//! `account show`'s report and `verify`'s invariant checks. The CLI calls these; nothing in
+//! the domain, the API or the web pages does.
+
+pub mod demo;
+pub mod report;
+pub mod verify;
