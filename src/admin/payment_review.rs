@@ -15,7 +15,8 @@ use crate::admin::session::{PageError, Staffer};
 use crate::admin::view::{Chrome, Row, html};
 use crate::domain::idempotency::Seal;
 use crate::domain::payment_queue;
-use crate::domain::{payments, status};
+use crate::domain::payments;
+use crate::domain::status::PaymentStatus;
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -138,7 +139,7 @@ pub async fn bulk_action(
             .iter()
             .map(|r| {
                 let mut cells = cells(r, &shared, false);
-                if r.payment.status != status::payment::PENDING_APPROVAL
+                if r.payment.status != PaymentStatus::PendingApproval
                     && let Some(c) = cells.last_mut()
                 {
                     c.warn = Some("no longer pending".into());

@@ -1,62 +1,216 @@
-//! The names of every status and role, as stored and as shown in the API.
+//! The closed vocabularies of billing: every status, payment method and ledger kind, as typed
+//! enums. Each value's text is written once, below; it is the stored text (the columns stay
+//! plain strings, so no migration), the JSON the API writes and reads, the OpenAPI enum and
+//! what the admin panel shows. The allowed status changes are in `transitions`.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 
-pub mod account {
-    pub const TRIAL: &str = "trial";
-    pub const PENDING_PAYMENT: &str = "pending_payment";
-    pub const ACTIVE: &str = "active";
-    pub const SUSPENDED: &str = "suspended";
-    pub const CANCELLED: &str = "cancelled";
+mod transitions;
+
+pub use transitions::Lifecycle;
+
+/// A string enum stored as text: `Variant = "text",` gives each value its one spelling, used
+/// by sea-orm (the stored value), serde (the JSON) and utoipa (the OpenAPI enum, which takes
+/// its description from the enum's doc comment).
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($variant:ident = $text:tt,)+
+        }
+    ) => {
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize,
+            Deserialize, ToSchema,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        $(#[$meta])*
+        pub enum $name {
+            $(
+                #[sea_orm(string_value = $text)]
+                #[serde(rename = $text)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in the order lists and filters show them.
+            pub const ALL: [Self; [$($text),+].len()] = [$(Self::$variant),+];
+
+            /// Every value's text, in the same order.
+            pub const TEXTS: [&'static str; [$($text),+].len()] = [$($text),+];
+
+            /// The value as stored, as the API writes it and as the admin panel shows it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            /// The value spelled exactly `text`, if there is one.
+            pub fn parse(text: &str) -> Option<Self> {
+                <Self as TextEnum>::from_text(text)
+            }
+        }
+
+        impl TextEnum for $name {
+            const VALUES: &'static [Self] = &Self::ALL;
+
+            fn text(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// What every `text_enum!` has, for code that takes any of them.
+pub trait TextEnum: Copy + Eq + 'static {
+    /// Every value, in the order lists and filters show them.
+    const VALUES: &'static [Self];
+
+    fn text(self) -> &'static str;
+
+    /// The value spelled exactly `text`, if there is one.
+    fn from_text(text: &str) -> Option<Self> {
+        Self::VALUES.iter().copied().find(|v| v.text() == text)
+    }
+
+    /// Every value's text, comma-separated: "a, b, c".
+    fn listed() -> String {
+        let texts: Vec<&str> = Self::VALUES.iter().map(|v| v.text()).collect();
+        texts.join(", ")
+    }
+}
+
+text_enum! {
+    /// An account's standing: `trial` and `active` may use product features.
+    pub enum AccountStatus {
+        Trial = "trial",
+        PendingPayment = "pending_payment",
+        Active = "active",
+        Suspended = "suspended",
+        Cancelled = "cancelled",
+    }
+}
+
+impl AccountStatus {
     /// Statuses in which product features may be used.
-    pub const USABLE: [&str; 2] = [TRIAL, ACTIVE];
-    pub const ALL: [&str; 5] = [TRIAL, PENDING_PAYMENT, ACTIVE, SUSPENDED, CANCELLED];
+    pub const USABLE: [Self; 2] = [Self::Trial, Self::Active];
 }
 
-pub mod subscription {
-    pub const PENDING_PAYMENT: &str = "pending_payment";
-    pub const ACTIVE: &str = "active";
-    pub const PAST_DUE: &str = "past_due";
-    pub const CANCELLED: &str = "cancelled";
-    pub const EXPIRED: &str = "expired";
-    pub const ALL: [&str; 5] = [PENDING_PAYMENT, ACTIVE, PAST_DUE, CANCELLED, EXPIRED];
+text_enum! {
+    /// A subscription's standing; `active` once its first payment is approved.
+    pub enum SubscriptionStatus {
+        PendingPayment = "pending_payment",
+        Active = "active",
+        PastDue = "past_due",
+        Cancelled = "cancelled",
+        Expired = "expired",
+    }
 }
 
-pub mod invoice {
-    pub const PENDING: &str = "pending";
-    pub const PAID: &str = "paid";
-    pub const VOID: &str = "void";
-    pub const UNCOLLECTIBLE: &str = "uncollectible";
-    pub const ALL: [&str; 4] = [PENDING, PAID, VOID, UNCOLLECTIBLE];
+text_enum! {
+    /// An invoice's standing; it stays `pending` after a rejected payment.
+    pub enum InvoiceStatus {
+        Pending = "pending",
+        Paid = "paid",
+        Void = "void",
+        Uncollectible = "uncollectible",
+    }
 }
 
-pub mod payment {
-    pub const PENDING_APPROVAL: &str = "pending_approval";
-    pub const SUCCEEDED: &str = "succeeded";
-    pub const FAILED: &str = "failed";
-    pub const REFUNDED: &str = "refunded";
-    pub const ALL: [&str; 4] = [PENDING_APPROVAL, SUCCEEDED, FAILED, REFUNDED];
+text_enum! {
+    /// A payment's standing: confirmed payments await staff review in `pending_approval`.
+    pub enum PaymentStatus {
+        PendingApproval = "pending_approval",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Refunded = "refunded",
+    }
 }
 
-pub mod method {
-    pub const STRIPE: &str = "stripe";
-    pub const PAYPAL: &str = "paypal";
-    pub const BANK_TRANSFER: &str = "bank_transfer";
-    pub const LOCAL_WALLET: &str = "local_wallet";
-    pub const MANUAL: &str = "manual";
+text_enum! {
+    /// How money is paid. Card (`stripe`) and `paypal` are configured but not yet taken.
+    // Named `PaymentMethodType` in the API description: `PaymentMethod` there is a method's
+    // configuration for a country (`api::replies::billing::PaymentMethod`).
+    #[schema(as = PaymentMethodType)]
+    pub enum PaymentMethod {
+        Stripe = "stripe",
+        Paypal = "paypal",
+        BankTransfer = "bank_transfer",
+        LocalWallet = "local_wallet",
+        Manual = "manual",
+    }
+}
+
+impl PaymentMethod {
     /// Methods a customer pays outside tollgate and confirms with a reference.
-    pub const MANUAL_METHODS: [&str; 3] = [BANK_TRANSFER, LOCAL_WALLET, MANUAL];
+    pub const MANUAL: [Self; 3] = [Self::BankTransfer, Self::LocalWallet, Self::Manual];
+
+    pub fn is_manual(self) -> bool {
+        Self::MANUAL.contains(&self)
+    }
+
+    /// The schema of an input field that takes one of the manual methods, as text (so that
+    /// any other text gets the domain's own message rather than a decoding error).
+    pub fn manual_schema() -> utoipa::openapi::Object {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The methods a customer pays outside tollgate and then confirms with a reference.",
+            ))
+            .enum_values(Some(Self::MANUAL.map(Self::as_str)))
+            .build()
+    }
 }
 
-pub mod ledger {
-    pub const SUBSCRIPTION: &str = "subscription";
-    pub const PURCHASE: &str = "purchase";
-    pub const DEDUCTION: &str = "deduction";
-    pub const REFUND: &str = "refund";
-    /// A correction by staff, with their reason (`credits::adjust`).
-    pub const ADJUSTMENT: &str = "adjustment";
-    pub const TRIAL: &str = "trial";
-    pub const ALL: [&str; 6] = [SUBSCRIPTION, PURCHASE, DEDUCTION, REFUND, ADJUSTMENT, TRIAL];
+text_enum! {
+    /// What a credit ledger row records: grants are positive, `deduction` negative, an
+    /// `adjustment` (by staff, with its reason) either.
+    pub enum CreditTransactionType {
+        Subscription = "subscription",
+        Purchase = "purchase",
+        Deduction = "deduction",
+        Refund = "refund",
+        // A correction by staff, with their reason (`credits::adjust`).
+        Adjustment = "adjustment",
+        Trial = "trial",
+    }
+}
+
+text_enum! {
+    /// How often a plan is billed.
+    pub enum BillingCycle {
+        Monthly = "monthly",
+        Annual = "annual",
+    }
+}
+
+/// A product operation that costs credits (`GET billing/credit-costs` gives each price).
+// Only the API description's vocabulary: operations are rows of the credit cost table (seeded
+// by `db::seed`), so the domain looks them up there and keeps their names as text.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum OperationType {
+    Clustering,
+    IdeaGeneration,
+    ContentGeneration,
+    ImageGeneration,
+    ImagePromptExtraction,
+    Linking,
+    Optimization,
+    SiteStructureGeneration,
 }
 
 pub mod role {
@@ -65,15 +219,146 @@ pub mod role {
 }
 
 /// Refuses product features to accounts that are not paid up (or on trial), saying why.
-pub fn ensure_account_usable(status: &str) -> Result<()> {
+pub fn ensure_account_usable(status: AccountStatus) -> Result<()> {
     match status {
-        account::TRIAL | account::ACTIVE => Ok(()),
-        account::PENDING_PAYMENT => Err(Error::Forbidden(
+        s if AccountStatus::USABLE.contains(&s) => Ok(()),
+        AccountStatus::PendingPayment => Err(Error::Forbidden(
             "Your account is awaiting payment approval; this is available once your payment is approved."
                 .into(),
         )),
         other => Err(Error::Forbidden(format!(
             "Your account is {other}; this is not available."
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+    use serde::de::DeserializeOwned;
+
+    use super::*;
+
+    /// The text of every value, exactly as stored before the enums existed: changing one
+    /// would need a migration of the stored rows.
+    fn stored<E>(expected: &[&str], as_str: fn(E) -> &'static str)
+    where
+        E: ActiveEnum<Value = String> + Iterable + Serialize + DeserializeOwned + PartialEq,
+        E: Copy + std::fmt::Debug,
+    {
+        let all: Vec<E> = E::iter().collect();
+        let texts: Vec<&str> = all.iter().map(|v| as_str(*v)).collect();
+        assert_eq!(texts, expected);
+        for value in all {
+            let text = as_str(value);
+            assert_eq!(value.to_value(), text);
+            assert_eq!(E::try_from_value(&text.to_owned()).ok(), Some(value));
+            assert_eq!(serde_json::to_value(value).ok(), Some(text.into()));
+            assert_eq!(serde_json::from_value::<E>(text.into()).ok(), Some(value));
+        }
+    }
+
+    #[test]
+    fn values_keep_their_stored_text() {
+        stored(
+            &[
+                "trial",
+                "pending_payment",
+                "active",
+                "suspended",
+                "cancelled",
+            ],
+            AccountStatus::as_str,
+        );
+        stored(
+            &[
+                "pending_payment",
+                "active",
+                "past_due",
+                "cancelled",
+                "expired",
+            ],
+            SubscriptionStatus::as_str,
+        );
+        stored(
+            &["pending", "paid", "void", "uncollectible"],
+            InvoiceStatus::as_str,
+        );
+        stored(
+            &["pending_approval", "succeeded", "failed", "refunded"],
+            PaymentStatus::as_str,
+        );
+        stored(
+            &[
+                "stripe",
+                "paypal",
+                "bank_transfer",
+                "local_wallet",
+                "manual",
+            ],
+            PaymentMethod::as_str,
+        );
+        stored(
+            &[
+                "subscription",
+                "purchase",
+                "deduction",
+                "refund",
+                "adjustment",
+                "trial",
+            ],
+            CreditTransactionType::as_str,
+        );
+        stored(&["monthly", "annual"], BillingCycle::as_str);
+    }
+
+    #[test]
+    fn parse_takes_exact_text_only() {
+        assert_eq!(
+            PaymentMethod::parse("bank_transfer"),
+            Some(PaymentMethod::BankTransfer)
+        );
+        for text in [
+            "",
+            "Bank_Transfer",
+            " bank_transfer",
+            "bank transfer",
+            "card",
+        ] {
+            assert_eq!(PaymentMethod::parse(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn manual_methods() {
+        let manual: Vec<&str> = PaymentMethod::ALL
+            .into_iter()
+            .filter(|m| m.is_manual())
+            .map(PaymentMethod::as_str)
+            .collect();
+        assert_eq!(manual, ["bank_transfer", "local_wallet", "manual"]);
+    }
+
+    #[test]
+    fn usable_accounts_and_the_messages_of_the_others() {
+        let message = |s| match ensure_account_usable(s) {
+            Ok(()) => "usable".to_owned(),
+            Err(Error::Forbidden(m)) => m,
+            Err(e) => panic!("{e:?}"),
+        };
+        assert_eq!(message(AccountStatus::Trial), "usable");
+        assert_eq!(message(AccountStatus::Active), "usable");
+        assert_eq!(
+            message(AccountStatus::PendingPayment),
+            "Your account is awaiting payment approval; this is available once your payment is approved."
+        );
+        assert_eq!(
+            message(AccountStatus::Suspended),
+            "Your account is suspended; this is not available."
+        );
+        assert_eq!(
+            message(AccountStatus::Cancelled),
+            "Your account is cancelled; this is not available."
+        );
     }
 }
