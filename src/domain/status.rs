@@ -66,8 +66,9 @@ macro_rules! text_enum {
         }
 
         impl std::fmt::Display for $name {
+            /// The text, padded as asked (`{:<15}`), like a `&str`.
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
     };
@@ -310,6 +311,17 @@ mod tests {
             CreditTransactionType::as_str,
         );
         stored(&["monthly", "annual"], BillingCycle::as_str);
+    }
+
+    #[test]
+    fn display_is_the_text_and_pads_like_it() {
+        let kind = CreditTransactionType::Subscription;
+        assert_eq!(kind.to_string(), "subscription");
+        assert_eq!(
+            format!("| {kind:<15} |"),
+            format!("| {:<15} |", "subscription")
+        );
+        assert_eq!(format!("{:>8}", PaymentStatus::Failed), "  failed");
     }
 
     #[test]
