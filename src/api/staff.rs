@@ -13,12 +13,12 @@ use crate::api::errors::{
 };
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::replies::kinds::PaymentStatus;
 use crate::api::replies::lists::{self, CursorPage, Page};
 use crate::api::replies::staff::{AuditEntry, QueuedPayment, RejectionData, ReviewData};
 use crate::domain::audit;
 use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
+use crate::domain::status::PaymentStatus;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 

@@ -3,6 +3,7 @@
 
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
+use crate::entities::status::{BillingCycle, PaymentMethod as Method};
 use crate::entities::{credit_cost, industry, payment_method_config, plan};
 
 /// (slug, name, price in cents, included credits, max sites, max users, public)
@@ -15,12 +16,19 @@ const PLANS: &[(&str, &str, i64, i64, i32, i32, bool)] = &[
 ];
 
 /// (country, method, display name, instructions, details JSON, sort order)
-const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
-    ("*", "stripe", "Credit/Debit Card (Stripe)", "", "{}", 10),
-    ("*", "paypal", "PayPal", "", "{}", 20),
+const PAYMENT_METHODS: &[(&str, Method, &str, &str, &str, i32)] = &[
     (
         "*",
-        "bank_transfer",
+        Method::Stripe,
+        "Credit/Debit Card (Stripe)",
+        "",
+        "{}",
+        10,
+    ),
+    ("*", Method::Paypal, "PayPal", "", "{}", 20),
+    (
+        "*",
+        Method::BankTransfer,
         "Bank Transfer",
         "Bank: ABC Bank, Account: 1234567890, SWIFT: ABCPKKA",
         r#"{"bank_name":"ABC Bank","account_number":"1234567890","swift":"ABCPKKA"}"#,
@@ -28,7 +36,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "PK",
-        "local_wallet",
+        Method::LocalWallet,
         "JazzCash / Easypaisa",
         "JazzCash: 03001234567",
         r#"{"wallet_provider":"JazzCash","wallet_number":"03001234567"}"#,
@@ -36,7 +44,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "IN",
-        "local_wallet",
+        Method::LocalWallet,
         "UPI / Paytm",
         "UPI: billing@abcbank",
         r#"{"upi_id":"billing@abcbank"}"#,
@@ -44,7 +52,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "BD",
-        "local_wallet",
+        Method::LocalWallet,
         "bKash / Nagad",
         "bKash: 01712345678",
         r#"{"wallet_number":"01712345678"}"#,
@@ -52,7 +60,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "KE",
-        "local_wallet",
+        Method::LocalWallet,
         "M-Pesa",
         "M-Pesa Paybill: 123456",
         r#"{"paybill":"123456"}"#,
@@ -60,7 +68,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "PH",
-        "local_wallet",
+        Method::LocalWallet,
         "GCash / Maya",
         "GCash: 09171234567",
         r#"{"wallet_number":"09171234567"}"#,
@@ -68,7 +76,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "ID",
-        "local_wallet",
+        Method::LocalWallet,
         "GoPay / OVO",
         "GoPay: 081234567890",
         r#"{"wallet_number":"081234567890"}"#,
@@ -76,7 +84,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "BR",
-        "local_wallet",
+        Method::LocalWallet,
         "Pix",
         "Pix key: billing@example.com",
         r#"{"pix_key":"billing@example.com"}"#,
@@ -84,7 +92,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "GB",
-        "bank_transfer",
+        Method::BankTransfer,
         "Bank Transfer (UK Faster Payments)",
         "Bank: ABC Bank UK, Sort code: 12-34-56, Account: 12345678",
         r#"{"bank_name":"ABC Bank UK","sort_code":"12-34-56","account_number":"12345678"}"#,
@@ -92,7 +100,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "DE",
-        "bank_transfer",
+        Method::BankTransfer,
         "SEPA Transfer",
         "Bank: ABC Bank EU, IBAN: DE89370400440532013000, BIC: ABCDDEFF",
         r#"{"bank_name":"ABC Bank EU","iban":"DE89370400440532013000","bic":"ABCDDEFF"}"#,
@@ -100,7 +108,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "AE",
-        "bank_transfer",
+        Method::BankTransfer,
         "Bank Transfer (UAE)",
         "Bank: ABC Bank UAE, IBAN: AE070331234567890123456",
         r#"{"bank_name":"ABC Bank UAE","iban":"AE070331234567890123456"}"#,
@@ -108,7 +116,7 @@ const PAYMENT_METHODS: &[(&str, &str, &str, &str, &str, i32)] = &[
     ),
     (
         "NG",
-        "bank_transfer",
+        Method::BankTransfer,
         "Bank Transfer (Nigeria)",
         "Bank: ABC Bank Nigeria, Account: 0123456789",
         r#"{"bank_name":"ABC Bank Nigeria","account_number":"0123456789"}"#,
@@ -161,7 +169,7 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
         name: Set(p.1.into()),
         price: Set(p.2),
         currency: Set("USD".into()),
-        billing_cycle: Set("monthly".into()),
+        billing_cycle: Set(BillingCycle::Monthly.as_str().into()),
         included_credits: Set(p.3),
         max_sites: Set(p.4),
         max_users: Set(p.5),
@@ -179,7 +187,7 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
         .iter()
         .map(|m| payment_method_config::ActiveModel {
             country_code: Set(m.0.into()),
-            payment_method: Set(m.1.into()),
+            payment_method: Set(m.1),
             display_name: Set(m.2.into()),
             instructions: Set(m.3.into()),
             details: Set(m.4.into()),

@@ -23,11 +23,12 @@ use sea_orm::{
 };
 
 use crate::db::Db;
+use crate::domain::catalog;
 use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::contains;
-use crate::domain::{catalog, status};
+use crate::domain::status::{AccountStatus, TextEnum};
 use crate::entities::{
     account, credit_transaction as ledger, industry, invoice, payment, plan, site, user,
 };
@@ -54,14 +55,12 @@ fn plan_with_slug(slug: &str) -> SelectStatement {
 }
 
 /// A filter value checked against its choices: a mistyped URL says so instead of listing nothing.
-fn choice<'a>(value: &'a Option<String>, field: &str, allowed: &[&str]) -> Result<Option<&'a str>> {
+fn choice<T: TextEnum>(value: &Option<String>, field: &str) -> Result<Option<T>> {
     match value.as_deref().filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) if allowed.contains(&v) => Ok(Some(v)),
-        Some(_) => Err(Error::field(
-            field,
-            format!("Choose one of: {}.", allowed.join(", ")),
-        )),
+        Some(v) => T::from_text(v)
+            .map(Some)
+            .ok_or_else(|| Error::field(field, format!("Choose one of: {}.", T::listed()))),
     }
 }
 
@@ -144,7 +143,8 @@ pub struct AccountRow {
 
 fn accounts_filtered(f: &AccountFilter, with_status: bool) -> Result<Select<account::Entity>> {
     let mut select = account::Entity::find();
-    if let Some(s) = choice(&f.status, "status", &status::account::ALL)?.filter(|_| with_status) {
+    let wanted = choice::<AccountStatus>(&f.status, "status")?;
+    if let Some(s) = wanted.filter(|_| with_status) {
         select = select.filter(account::Column::Status.eq(s));
     }
     if let Some(slug) = f.plan.as_deref().filter(|s| !s.is_empty()) {

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::Db;
 use crate::db::cache::Slot;
+use crate::domain::status::PaymentMethod;
 use crate::entities::{credit_cost, industry, payment_method_config as pmc, plan};
 use crate::error::{Error, Result};
 
@@ -33,13 +34,13 @@ pub fn methods_for_country(all: &[pmc::Model], country: Option<&str>) -> Vec<pmc
         .iter()
         .filter(|r| r.country_code == GLOBAL || Some(&r.country_code) == country.as_ref())
         .collect();
-    let local = |method: &str| {
+    let local = |method: PaymentMethod| {
         rows.iter()
             .any(|r| r.country_code != GLOBAL && r.payment_method == method)
     };
     rows.iter()
         .filter(|r| r.is_enabled)
-        .filter(|r| r.country_code != GLOBAL || !local(&r.payment_method))
+        .filter(|r| r.country_code != GLOBAL || !local(r.payment_method))
         .map(|r| (*r).clone())
         .collect()
 }
@@ -77,7 +78,7 @@ where
 pub async fn payment_method(
     db: &Db,
     country: Option<&str>,
-    method: &str,
+    method: PaymentMethod,
 ) -> Result<Option<pmc::Model>> {
     Ok(payment_methods_for(db, country)
         .await?

@@ -28,11 +28,12 @@ use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::search::contains;
 use crate::domain::staff::StaffActor;
+use crate::domain::status::BillingCycle;
 use crate::domain::validate::{required_text, slugify};
 use crate::entities::{industry, plan};
 use crate::error::{Error, Problems, Result};
 
-pub const BILLING_CYCLES: [&str; 2] = ["monthly", "annual"];
+pub const BILLING_CYCLES: [&str; 2] = BillingCycle::TEXTS;
 const MAX_CREDITS: i64 = 1_000_000_000;
 const MAX_INT: i64 = i32::MAX as i64;
 

@@ -14,8 +14,9 @@ use crate::db::Db;
 use crate::domain::idempotency::Seal;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::staff::StaffActor;
+use crate::domain::status::{self, AccountStatus, CreditTransactionType, OperationType};
 use crate::domain::validate::required_text;
-use crate::domain::{Member, audit, catalog, status};
+use crate::domain::{Member, audit, catalog};
 use crate::entities::{account, credit_transaction as ledger, credit_usage};
 use crate::error::{Error, Problems, Result};
 
@@ -30,7 +31,7 @@ pub async fn grant<C: ConnectionTrait>(
     txn: &C,
     account_id: i64,
     amount: i64,
-    kind: &str,
+    kind: CreditTransactionType,
     description: String,
     reference: Option<String>,
 ) -> Result<ledger::Model> {
@@ -113,7 +114,7 @@ pub async fn adjust(
     let entry = write_ledger(
         &*txn,
         account_id,
-        status::ledger::ADJUSTMENT,
+        CreditTransactionType::Adjustment,
         amount,
         adjusted.credits,
         format!("Staff adjustment by {}: {reason}", staff.email),
@@ -140,7 +141,7 @@ pub async fn adjust(
 async fn write_ledger<C: ConnectionTrait>(
     txn: &C,
     account_id: i64,
-    kind: &str,
+    kind: CreditTransactionType,
     amount: i64,
     balance_after: i64,
     description: String,
@@ -148,7 +149,7 @@ async fn write_ledger<C: ConnectionTrait>(
 ) -> Result<ledger::Model> {
     Ok(ledger::ActiveModel {
         account_id: Set(account_id),
-        transaction_type: Set(kind.into()),
+        transaction_type: Set(kind),
         amount: Set(amount),
         balance_after: Set(balance_after),
         description: Set(description),
@@ -162,7 +163,7 @@ async fn write_ledger<C: ConnectionTrait>(
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UsageInput {
-    #[schema(value_type = crate::api::replies::kinds::OperationType, inline)]
+    #[schema(value_type = OperationType, inline)]
     pub operation_type: Option<String>,
     /// Units used (requests, words, images…); 1 when absent.
     #[schema(nullable = false, minimum = 1, maximum = 1_000_000, example = 150)]
@@ -219,7 +220,7 @@ pub async fn spend(
         )
         .filter(account::Column::Id.eq(member.account.id))
         .filter(account::Column::Credits.gte(credits))
-        .filter(account::Column::Status.is_in(status::account::USABLE))
+        .filter(account::Column::Status.is_in(AccountStatus::USABLE))
         .exec_with_returning(&*txn)
         .await?
         .into_iter()
@@ -230,7 +231,7 @@ pub async fn spend(
             .one(&*txn)
             .await?
             .ok_or_else(|| Error::NotFound("Account not found".into()))?;
-        status::ensure_account_usable(&now.status)?;
+        status::ensure_account_usable(now.status)?;
         return Err(Error::InsufficientCredits(format!(
             "Insufficient credits: {} needed, {} available",
             credits, now.credits
@@ -240,7 +241,7 @@ pub async fn spend(
     let transaction = write_ledger(
         &*txn,
         member.account.id,
-        status::ledger::DEDUCTION,
+        CreditTransactionType::Deduction,
         -credits,
         charged.credits,
         description,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::db::Db;
 use crate::domain::money::format_minor;
 use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::status;
+use crate::domain::status::InvoiceStatus;
 use crate::entities::{account, invoice, invoice_sequence as seq, plan, subscription};
 use crate::error::{Error, Result};
 
@@ -83,7 +83,7 @@ pub async fn issue_for_plan<C: ConnectionTrait>(
         invoice_number: Set(number),
         account_id: Set(account.id),
         subscription_id: Set(Some(subscription.id)),
-        status: Set(status::invoice::PENDING.into()),
+        status: Set(InvoiceStatus::Pending),
         currency: Set(plan.currency.clone()),
         subtotal: Set(plan.price),
         tax: Set(0),
@@ -144,7 +144,7 @@ pub async fn payment_instructions(
             crate::domain::catalog::payment_method(
                 db,
                 account.billing_country.as_deref(),
-                &m.method_type,
+                m.method_type,
             )
             .await
         }

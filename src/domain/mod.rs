@@ -37,7 +37,7 @@ impl Member {
     /// Product features (sites, credit spending) need a paid-up or trial account and a role
     /// that may change things.
     pub fn ensure_can_use_features(&self) -> Result<()> {
-        status::ensure_account_usable(&self.account.status)?;
+        status::ensure_account_usable(self.account.status)?;
         self.ensure_can_write()
     }
 

@@ -14,7 +14,8 @@ use sea_orm::{
 
 use crate::db::Db;
 use crate::domain::page::{self, KeysetPage, KeysetRequest, Page, PageRequest};
-use crate::domain::{search, status};
+use crate::domain::search;
+use crate::domain::status::{PaymentStatus, TextEnum};
 use crate::entities::{account, invoice, payment, user};
 use crate::error::{Error, Result};
 
@@ -66,12 +67,12 @@ fn filtered(
         .as_deref()
         .filter(|s| with_status && !s.is_empty())
     {
-        if !status::payment::ALL.contains(&wanted) {
+        let Some(wanted) = PaymentStatus::parse(wanted) else {
             return Err(Error::field(
                 "status",
-                format!("Choose one of: {}.", status::payment::ALL.join(", ")),
+                format!("Choose one of: {}.", PaymentStatus::listed()),
             ));
-        }
+        };
         select = select.filter(payment::Column::Status.eq(wanted));
     }
     if let Some(method) = filter.method.as_deref().filter(|m| !m.is_empty()) {
@@ -209,8 +210,8 @@ pub async fn shared_references(db: &Db, references: &[String]) -> Result<HashSet
 
 /// The number of payments awaiting review and when the oldest was submitted.
 pub async fn pending_summary(db: &Db) -> Result<(u64, Option<DateTime<Utc>>)> {
-    let pending = payment::Entity::find()
-        .filter(payment::Column::Status.eq(status::payment::PENDING_APPROVAL));
+    let pending =
+        payment::Entity::find().filter(payment::Column::Status.eq(PaymentStatus::PendingApproval));
     let count = pending.clone().count(db.conn()).await?;
     let oldest = pending
         .order_by_asc(payment::Column::CreatedAt)

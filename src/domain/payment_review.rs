@@ -2,17 +2,18 @@
 //! transaction. The JSON API and the admin panel both call these.
 
 use chrono::{DateTime, Months, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
 use crate::db::Db;
 use crate::domain::idempotency::Seal;
 use crate::domain::staff::StaffActor;
+use crate::domain::status::{
+    AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentStatus,
+    SubscriptionStatus,
+};
 use crate::domain::validate::optional_text;
-use crate::domain::{audit, catalog, credits, retry_contended, status};
+use crate::domain::{audit, catalog, credits, retry_contended};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
 use crate::error::{Error, Problems, Result};
 
@@ -27,16 +28,19 @@ pub struct Reviewed {
     pub reviewer: user::Model,
 }
 
-/// Claims a pending payment for review: one conditional update, so of two staff acting at the
-/// same moment exactly one gets the row and the other is told it is no longer pending.
+/// Claims a pending payment for review, setting its status to `next`: one conditional update
+/// (from the statuses `next` may be reached from: pending approval), so of two staff acting at
+/// the same moment exactly one gets the row and the other is told it is no longer pending.
 async fn claim_pending<C: ConnectionTrait>(
     txn: &C,
     id: i64,
+    next: PaymentStatus,
     update: sea_orm::UpdateMany<payment::Entity>,
 ) -> Result<payment::Model> {
     let claimed = update
+        .col_expr(payment::Column::Status, next.into())
         .filter(payment::Column::Id.eq(id))
-        .filter(payment::Column::Status.eq(status::payment::PENDING_APPROVAL))
+        .filter(payment::Column::Status.is_in(PaymentStatus::sources_of(next)))
         .exec_with_returning(txn)
         .await?;
     match claimed.into_iter().next() {
@@ -172,19 +176,19 @@ async fn approve_one<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Reviewed> {
     let update = payment::Entity::update_many()
-        .col_expr(payment::Column::Status, status::payment::SUCCEEDED.into())
         .col_expr(payment::Column::ApprovedById, staff.id.into())
         .col_expr(payment::Column::ApprovedAt, now.into())
         .col_expr(payment::Column::AdminNotes, admin_notes.into())
         .col_expr(payment::Column::UpdatedAt, now.into());
-    let payment = claim_pending(txn, id, update).await?;
+    let payment = claim_pending(txn, id, PaymentStatus::Succeeded, update).await?;
 
+    let paid = InvoiceStatus::Paid;
     let invoice = invoice::Entity::update_many()
-        .col_expr(invoice::Column::Status, status::invoice::PAID.into())
+        .col_expr(invoice::Column::Status, paid.into())
         .col_expr(invoice::Column::PaidAt, now.into())
         .col_expr(invoice::Column::UpdatedAt, now.into())
         .filter(invoice::Column::Id.eq(payment.invoice_id))
-        .filter(invoice::Column::Status.eq(status::invoice::PENDING))
+        .filter(invoice::Column::Status.is_in(InvoiceStatus::sources_of(paid)))
         .exec_with_returning(txn)
         .await?
         .into_iter()
@@ -199,29 +203,51 @@ async fn approve_one<C: ConnectionTrait>(
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("subscription {sub_id} missing")))?;
         let sub_plan = catalog::plan_by_id(txn, sub.plan_id).await?;
-        let months = if sub_plan.billing_cycle == "annual" {
+        let months = if sub_plan.billing_cycle == BillingCycle::Annual.as_str() {
             12
         } else {
             1
         };
-        let mut active: subscription::ActiveModel = sub.into();
-        active.status = Set(status::subscription::ACTIVE.into());
-        active.current_period_start = Set(Some(now));
-        active.current_period_end = Set(now.checked_add_months(Months::new(months)));
-        active.external_payment_id = Set(payment.manual_reference.clone());
-        active.updated_at = Set(now);
-        subscription = Some(active.update(txn).await?);
+        let active = SubscriptionStatus::Active;
+        let activated = subscription::Entity::update_many()
+            .col_expr(subscription::Column::Status, active.into())
+            .col_expr(subscription::Column::CurrentPeriodStart, Some(now).into())
+            .col_expr(
+                subscription::Column::CurrentPeriodEnd,
+                now.checked_add_months(Months::new(months)).into(),
+            )
+            .col_expr(
+                subscription::Column::ExternalPaymentId,
+                payment.manual_reference.clone().into(),
+            )
+            .col_expr(subscription::Column::UpdatedAt, now.into())
+            .filter(subscription::Column::Id.eq(sub.id))
+            .filter(subscription::Column::Status.is_in(SubscriptionStatus::sources_of(active)))
+            .exec_with_returning(txn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Error::Conflict(format!("Subscription of payment {id} cannot become active"))
+            })?;
+        subscription = Some(activated);
         plan = Some(sub_plan);
     }
 
+    let active = AccountStatus::Active;
     let mut activate = account::Entity::update_many()
-        .col_expr(account::Column::Status, status::account::ACTIVE.into())
+        .col_expr(account::Column::Status, active.into())
         .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(payment.account_id));
+        .filter(account::Column::Id.eq(payment.account_id))
+        .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
     if let Some(plan) = &plan {
         activate = activate.col_expr(account::Column::PlanId, plan.id.into());
     }
-    activate.exec(txn).await?;
+    if activate.exec(txn).await?.rows_affected == 0 {
+        return Err(Error::Conflict(format!(
+            "Account of payment {id} cannot become active"
+        )));
+    }
 
     let credits_added = plan.as_ref().map_or(0, |p| p.included_credits);
     let mut ledger_id = None;
@@ -231,7 +257,7 @@ async fn approve_one<C: ConnectionTrait>(
             txn,
             payment.account_id,
             credits_added,
-            status::ledger::SUBSCRIPTION,
+            CreditTransactionType::Subscription,
             format!("{plan_name} plan credits ({})", invoice.invoice_number),
             Some(format!("payment:{}", payment.id)),
         )
@@ -249,8 +275,8 @@ async fn approve_one<C: ConnectionTrait>(
             action: "payment.approve",
             object_type: "payment",
             object_id: payment.id,
-            before: json!({"status": status::payment::PENDING_APPROVAL,
-                           "invoice_status": status::invoice::PENDING,
+            before: json!({"status": PaymentStatus::PendingApproval,
+                           "invoice_status": InvoiceStatus::Pending,
                            "credits": account.credits - credits_added}),
             after: json!({"status": payment.status, "invoice_status": invoice.status,
                           "account_status": account.status, "credits": account.credits,
@@ -320,13 +346,12 @@ async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<
     let mut refused = Refused::default();
     for &id in sorted {
         let update = payment::Entity::update_many()
-            .col_expr(payment::Column::Status, status::payment::FAILED.into())
             .col_expr(payment::Column::FailureReason, reason.into())
             .col_expr(payment::Column::AdminNotes, admin_notes.clone().into())
             .col_expr(payment::Column::ApprovedById, staff.id.into())
             .col_expr(payment::Column::ApprovedAt, now.into())
             .col_expr(payment::Column::UpdatedAt, now.into());
-        let payment = match claim_pending(&*txn, id, update).await {
+        let payment = match claim_pending(&*txn, id, PaymentStatus::Failed, update).await {
             Ok(p) => p,
             Err(e) => {
                 refused.note(id, e)?;
@@ -352,7 +377,7 @@ async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<
                 action: "payment.reject",
                 object_type: "payment",
                 object_id: payment.id,
-                before: json!({"status": status::payment::PENDING_APPROVAL}),
+                before: json!({"status": PaymentStatus::PendingApproval}),
                 after: json!({"status": payment.status, "failure_reason": payment.failure_reason,
                               "admin_notes": payment.admin_notes}),
                 ledger_id: None,

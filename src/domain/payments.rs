@@ -12,8 +12,9 @@ use crate::db::{Db, is_unique_violation};
 use crate::domain::idempotency::Seal;
 use crate::domain::money::{format_minor, parse_amount_value};
 use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus};
 use crate::domain::validate::optional_text;
-use crate::domain::{Member, audit, status};
+use crate::domain::{Member, audit};
 use crate::entities::{invoice, payment, user};
 use crate::error::{Error, Problems, Result};
 
@@ -26,7 +27,8 @@ pub struct ConfirmInput {
     /// One of the account's pending invoices.
     #[schema(value_type = i64, example = 1)]
     pub invoice_id: Option<i64>,
-    #[schema(value_type = crate::api::replies::kinds::ManualPaymentMethod, inline)]
+    // Text, so that another method gets the message below rather than a decoding error.
+    #[schema(schema_with = PaymentMethod::manual_schema, required = true)]
     pub payment_method: Option<String>,
     /// The bank or wallet transaction's reference.
     #[schema(value_type = String, example = "BT-20251208-12345")]
@@ -56,10 +58,11 @@ pub async fn confirm(
     if input.invoice_id.is_none() {
         p.add("invoice_id", "This field is required.");
     }
-    let method = input.payment_method.as_deref().map(str::trim).unwrap_or("");
-    if method.is_empty() {
+    let text = input.payment_method.as_deref().map(str::trim).unwrap_or("");
+    let method = PaymentMethod::parse(text).filter(|m| m.is_manual());
+    if text.is_empty() {
         p.add("payment_method", "This field is required.");
-    } else if !status::method::MANUAL_METHODS.contains(&method) {
+    } else if method.is_none() {
         p.add(
             "payment_method",
             "Only bank_transfer, local_wallet and manual payments are confirmed by reference.",
@@ -80,6 +83,7 @@ pub async fn confirm(
     }
     p.finish()?;
     let invoice_id = input.invoice_id.unwrap_or_default();
+    let method = method.ok_or_else(|| Error::Internal(anyhow::anyhow!("method checked above")))?;
 
     let txn = db.begin_write().await?;
     let invoice = invoice::Entity::find_by_id(invoice_id)
@@ -87,14 +91,11 @@ pub async fn confirm(
         .one(&*txn)
         .await?
         .ok_or_else(|| Error::NotFound("Invoice not found".into()))?;
-    match invoice.status.as_str() {
-        status::invoice::PENDING => {}
-        status::invoice::PAID => return Err(Error::Conflict("Invoice is already paid".into())),
-        other => {
-            return Err(Error::Conflict(format!(
-                "Invoice is {other} and cannot be paid"
-            )));
-        }
+    if !invoice.status.can_become(InvoiceStatus::Paid) {
+        return Err(Error::Conflict(match invoice.status {
+            InvoiceStatus::Paid => "Invoice is already paid".into(),
+            other => format!("Invoice is {other} and cannot be paid"),
+        }));
     }
     let amount = input.amount.unwrap_or(Value::Null);
     let amount = parse_amount_value(&amount, &invoice.currency)
@@ -116,7 +117,7 @@ pub async fn confirm(
     }
     let pending = payment::Entity::find()
         .filter(payment::Column::InvoiceId.eq(invoice.id))
-        .filter(payment::Column::Status.eq(status::payment::PENDING_APPROVAL))
+        .filter(payment::Column::Status.eq(PaymentStatus::PendingApproval))
         .one(&*txn)
         .await?;
     if pending.is_some() {
@@ -128,8 +129,8 @@ pub async fn confirm(
         account_id: Set(member.account.id),
         amount: Set(amount),
         currency: Set(invoice.currency.clone()),
-        payment_method: Set(method.to_owned()),
-        status: Set(status::payment::PENDING_APPROVAL.into()),
+        payment_method: Set(method),
+        status: Set(PaymentStatus::PendingApproval),
         manual_reference: Set(reference),
         manual_notes: Set(notes),
         submitted_by_id: Set(Some(member.user.id)),

@@ -11,10 +11,13 @@ use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
 use crate::domain::accounts::{self, NewUser};
 use crate::domain::idempotency::Seal;
+use crate::domain::status::{
+    AccountStatus, CreditTransactionType, PaymentMethod, SubscriptionStatus, role,
+};
 use crate::domain::validate::{
     check_password, normalize_country, normalize_email, optional_text, required_text, slugify,
 };
-use crate::domain::{audit, catalog, credits, invoices, status};
+use crate::domain::{audit, catalog, credits, invoices};
 use crate::entities::{
     account, account_payment_method, invoice, payment_method_config, plan, subscription, user,
 };
@@ -69,7 +72,7 @@ pub struct SignupInput {
     #[schema(nullable = false)]
     pub tax_id: Option<String>,
     // No doc comment here: utoipa would wrap the inlined enum in an `allOf` with an object.
-    #[schema(value_type = crate::api::replies::kinds::PaymentMethodType, inline, required = false)]
+    #[schema(value_type = PaymentMethod, inline, required = false)]
     pub payment_method: Option<String>,
 }
 
@@ -187,9 +190,12 @@ async fn validate(db: &Db, input: SignupInput) -> Result<Signup> {
             None
         }
         (true, Some(method)) => {
-            let offered = catalog::payment_method(db, country.as_deref(), method).await?;
+            let offered = match PaymentMethod::parse(method) {
+                Some(method) => catalog::payment_method(db, country.as_deref(), method).await?,
+                None => None,
+            };
             match offered {
-                Some(m) if status::method::MANUAL_METHODS.contains(&method) => Some(m),
+                Some(m) if m.payment_method.is_manual() => Some(m),
                 Some(_) => {
                     p.add(
                         "payment_method",
@@ -258,11 +264,10 @@ pub async fn register(
     new_account.owner_id = Set(None);
     new_account.plan_id = Set(signup.plan.id);
     new_account.status = Set(if paid {
-        status::account::PENDING_PAYMENT
+        AccountStatus::PendingPayment
     } else {
-        status::account::TRIAL
-    }
-    .into());
+        AccountStatus::Trial
+    });
     new_account.credits = Set(0);
     new_account.created_at = Set(now);
     new_account.updated_at = Set(now);
@@ -276,7 +281,7 @@ pub async fn register(
             first_name: signup.first_name,
             last_name: signup.last_name,
             account_id: Some(created.id),
-            role: status::role::OWNER.into(),
+            role: role::OWNER.into(),
             is_staff: false,
         },
     )
@@ -295,7 +300,7 @@ pub async fn register(
                 &*txn,
                 account.id,
                 signup.plan.included_credits,
-                status::ledger::TRIAL,
+                CreditTransactionType::Trial,
                 format!("{} plan trial credits", signup.plan.name),
                 None,
             )
@@ -307,7 +312,7 @@ pub async fn register(
             let sub = subscription::ActiveModel {
                 account_id: Set(account.id),
                 plan_id: Set(signup.plan.id),
-                status: Set(status::subscription::PENDING_PAYMENT.into()),
+                status: Set(SubscriptionStatus::PendingPayment),
                 current_period_start: Set(None),
                 current_period_end: Set(None),
                 external_payment_id: Set(None),
@@ -321,7 +326,7 @@ pub async fn register(
                 invoices::issue_for_plan(&*txn, &account, &sub, &signup.plan, now).await?;
             account_payment_method::ActiveModel {
                 account_id: Set(account.id),
-                method_type: Set(method.payment_method.clone()),
+                method_type: Set(method.payment_method),
                 display_name: Set(method.display_name.clone()),
                 is_default: Set(true),
                 details: Set(method.details.clone()),

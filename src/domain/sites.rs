@@ -8,8 +8,9 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::db::Db;
+use crate::domain::status::{AccountStatus, role};
 use crate::domain::validate::{optional_text, required_text};
-use crate::domain::{Member, audit, catalog, status};
+use crate::domain::{Member, audit, catalog};
 use crate::entities::{account, industry, site, site_user_access as access, user};
 use crate::error::{Error, Problems, Result};
 
@@ -69,7 +70,7 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
     let grant = access::ActiveModel {
         site_id: Set(site.id),
         user_id: Set(member.user.id),
-        role: Set(status::role::OWNER.into()),
+        role: Set(role::OWNER.into()),
         created_at: Set(now),
         ..Default::default()
     }
@@ -114,7 +115,7 @@ pub async fn take_site_slot<C: ConnectionTrait>(
         .col_expr(account::Column::UpdatedAt, Utc::now().into())
         .filter(account::Column::Id.eq(account_id));
     if holder == Holder::Customer {
-        touch = touch.filter(account::Column::Status.is_in(status::account::USABLE));
+        touch = touch.filter(account::Column::Status.is_in(AccountStatus::USABLE));
     }
     let Some(account) = touch.exec_with_returning(txn).await?.into_iter().next() else {
         return Ok(None);

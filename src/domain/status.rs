@@ -1,63 +1,13 @@
-//! The names of every status and role, as stored and as shown in the API.
+//! The rules over billing's vocabularies: which status changes are allowed (`transitions`) and
+//! which accounts may use product features. The vocabularies themselves — every status,
+//! payment method and ledger kind as a typed enum — are `entities::status`, re-exported here.
 
 use crate::error::{Error, Result};
 
-pub mod account {
-    pub const TRIAL: &str = "trial";
-    pub const PENDING_PAYMENT: &str = "pending_payment";
-    pub const ACTIVE: &str = "active";
-    pub const SUSPENDED: &str = "suspended";
-    pub const CANCELLED: &str = "cancelled";
-    /// Statuses in which product features may be used.
-    pub const USABLE: [&str; 2] = [TRIAL, ACTIVE];
-    pub const ALL: [&str; 5] = [TRIAL, PENDING_PAYMENT, ACTIVE, SUSPENDED, CANCELLED];
-}
+mod transitions;
 
-pub mod subscription {
-    pub const PENDING_PAYMENT: &str = "pending_payment";
-    pub const ACTIVE: &str = "active";
-    pub const PAST_DUE: &str = "past_due";
-    pub const CANCELLED: &str = "cancelled";
-    pub const EXPIRED: &str = "expired";
-    pub const ALL: [&str; 5] = [PENDING_PAYMENT, ACTIVE, PAST_DUE, CANCELLED, EXPIRED];
-}
-
-pub mod invoice {
-    pub const PENDING: &str = "pending";
-    pub const PAID: &str = "paid";
-    pub const VOID: &str = "void";
-    pub const UNCOLLECTIBLE: &str = "uncollectible";
-    pub const ALL: [&str; 4] = [PENDING, PAID, VOID, UNCOLLECTIBLE];
-}
-
-pub mod payment {
-    pub const PENDING_APPROVAL: &str = "pending_approval";
-    pub const SUCCEEDED: &str = "succeeded";
-    pub const FAILED: &str = "failed";
-    pub const REFUNDED: &str = "refunded";
-    pub const ALL: [&str; 4] = [PENDING_APPROVAL, SUCCEEDED, FAILED, REFUNDED];
-}
-
-pub mod method {
-    pub const STRIPE: &str = "stripe";
-    pub const PAYPAL: &str = "paypal";
-    pub const BANK_TRANSFER: &str = "bank_transfer";
-    pub const LOCAL_WALLET: &str = "local_wallet";
-    pub const MANUAL: &str = "manual";
-    /// Methods a customer pays outside tollgate and confirms with a reference.
-    pub const MANUAL_METHODS: [&str; 3] = [BANK_TRANSFER, LOCAL_WALLET, MANUAL];
-}
-
-pub mod ledger {
-    pub const SUBSCRIPTION: &str = "subscription";
-    pub const PURCHASE: &str = "purchase";
-    pub const DEDUCTION: &str = "deduction";
-    pub const REFUND: &str = "refund";
-    /// A correction by staff, with their reason (`credits::adjust`).
-    pub const ADJUSTMENT: &str = "adjustment";
-    pub const TRIAL: &str = "trial";
-    pub const ALL: [&str; 6] = [SUBSCRIPTION, PURCHASE, DEDUCTION, REFUND, ADJUSTMENT, TRIAL];
-}
+pub use crate::entities::status::*;
+pub use transitions::Lifecycle;
 
 pub mod role {
     pub const OWNER: &str = "owner";
@@ -65,15 +15,158 @@ pub mod role {
 }
 
 /// Refuses product features to accounts that are not paid up (or on trial), saying why.
-pub fn ensure_account_usable(status: &str) -> Result<()> {
+pub fn ensure_account_usable(status: AccountStatus) -> Result<()> {
     match status {
-        account::TRIAL | account::ACTIVE => Ok(()),
-        account::PENDING_PAYMENT => Err(Error::Forbidden(
+        s if AccountStatus::USABLE.contains(&s) => Ok(()),
+        AccountStatus::PendingPayment => Err(Error::Forbidden(
             "Your account is awaiting payment approval; this is available once your payment is approved."
                 .into(),
         )),
         other => Err(Error::Forbidden(format!(
             "Your account is {other}; this is not available."
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    use super::*;
+
+    /// The text of every value, exactly as stored before the enums existed: changing one
+    /// would need a migration of the stored rows.
+    fn stored<E>(expected: &[&str], as_str: fn(E) -> &'static str)
+    where
+        E: ActiveEnum<Value = String> + Iterable + Serialize + DeserializeOwned + PartialEq,
+        E: Copy + std::fmt::Debug,
+    {
+        let all: Vec<E> = E::iter().collect();
+        let texts: Vec<&str> = all.iter().map(|v| as_str(*v)).collect();
+        assert_eq!(texts, expected);
+        for value in all {
+            let text = as_str(value);
+            assert_eq!(value.to_value(), text);
+            assert_eq!(E::try_from_value(&text.to_owned()).ok(), Some(value));
+            assert_eq!(serde_json::to_value(value).ok(), Some(text.into()));
+            assert_eq!(serde_json::from_value::<E>(text.into()).ok(), Some(value));
+        }
+    }
+
+    #[test]
+    fn values_keep_their_stored_text() {
+        stored(
+            &[
+                "trial",
+                "pending_payment",
+                "active",
+                "suspended",
+                "cancelled",
+            ],
+            AccountStatus::as_str,
+        );
+        stored(
+            &[
+                "pending_payment",
+                "active",
+                "past_due",
+                "cancelled",
+                "expired",
+            ],
+            SubscriptionStatus::as_str,
+        );
+        stored(
+            &["pending", "paid", "void", "uncollectible"],
+            InvoiceStatus::as_str,
+        );
+        stored(
+            &["pending_approval", "succeeded", "failed", "refunded"],
+            PaymentStatus::as_str,
+        );
+        stored(
+            &[
+                "stripe",
+                "paypal",
+                "bank_transfer",
+                "local_wallet",
+                "manual",
+            ],
+            PaymentMethod::as_str,
+        );
+        stored(
+            &[
+                "subscription",
+                "purchase",
+                "deduction",
+                "refund",
+                "adjustment",
+                "trial",
+            ],
+            CreditTransactionType::as_str,
+        );
+        stored(&["monthly", "annual"], BillingCycle::as_str);
+    }
+
+    #[test]
+    fn display_is_the_text_and_pads_like_it() {
+        let kind = CreditTransactionType::Subscription;
+        assert_eq!(kind.to_string(), "subscription");
+        assert_eq!(
+            format!("| {kind:<15} |"),
+            format!("| {:<15} |", "subscription")
+        );
+        assert_eq!(format!("{:>8}", PaymentStatus::Failed), "  failed");
+    }
+
+    #[test]
+    fn parse_takes_exact_text_only() {
+        assert_eq!(
+            PaymentMethod::parse("bank_transfer"),
+            Some(PaymentMethod::BankTransfer)
+        );
+        for text in [
+            "",
+            "Bank_Transfer",
+            " bank_transfer",
+            "bank transfer",
+            "card",
+        ] {
+            assert_eq!(PaymentMethod::parse(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn manual_methods() {
+        let manual: Vec<&str> = PaymentMethod::ALL
+            .into_iter()
+            .filter(|m| m.is_manual())
+            .map(PaymentMethod::as_str)
+            .collect();
+        assert_eq!(manual, ["bank_transfer", "local_wallet", "manual"]);
+    }
+
+    #[test]
+    fn usable_accounts_and_the_messages_of_the_others() {
+        let message = |s| match ensure_account_usable(s) {
+            Ok(()) => "usable".to_owned(),
+            Err(Error::Forbidden(m)) => m,
+            Err(e) => panic!("{e:?}"),
+        };
+        assert_eq!(message(AccountStatus::Trial), "usable");
+        assert_eq!(message(AccountStatus::Active), "usable");
+        assert_eq!(
+            message(AccountStatus::PendingPayment),
+            "Your account is awaiting payment approval; this is available once your payment is approved."
+        );
+        assert_eq!(
+            message(AccountStatus::Suspended),
+            "Your account is suspended; this is not available."
+        );
+        assert_eq!(
+            message(AccountStatus::Cancelled),
+            "Your account is cancelled; this is not available."
+        );
     }
 }

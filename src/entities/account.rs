@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::entities::status::AccountStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "accounts")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub slug: String,
     pub owner_id: Option<i64>,
     pub plan_id: i64,
-    pub status: String,
+    pub status: AccountStatus,
     /// Always equal to the sum of this account's `credit_transactions.amount`.
     pub credits: i64,
     pub billing_email: Option<String>,

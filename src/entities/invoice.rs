@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::entities::status::InvoiceStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "invoices")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub invoice_number: String,
     pub account_id: i64,
     pub subscription_id: Option<i64>,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub currency: String,
     pub subtotal: i64,
     pub tax: i64,

@@ -18,6 +18,7 @@ pub mod refresh_token;
 pub mod setting;
 pub mod site;
 pub mod site_user_access;
+pub mod status;
 pub mod subscription;
 pub mod user;
 pub mod web_session;

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::entities::status::{PaymentMethod, PaymentStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payments")]
 pub struct Model {
@@ -9,8 +11,8 @@ pub struct Model {
     pub account_id: i64,
     pub amount: i64,
     pub currency: String,
-    pub payment_method: String,
-    pub status: String,
+    pub payment_method: PaymentMethod,
+    pub status: PaymentStatus,
     pub manual_reference: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub manual_notes: Option<String>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::entities::status::PaymentMethod;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "payment_method_configs")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: i64,
     /// ISO 3166 alpha-2, or `*` for every country.
     pub country_code: String,
-    pub payment_method: String,
+    pub payment_method: PaymentMethod,
     pub display_name: String,
     #[sea_orm(column_type = "Text")]
     pub instructions: String,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::entities::status::SubscriptionStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "subscriptions")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: i64,
     pub account_id: i64,
     pub plan_id: i64,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub current_period_start: Option<DateTimeUtc>,
     pub current_period_end: Option<DateTimeUtc>,
     /// The reference of the payment that activated it.

@@ -48,9 +48,9 @@ pub async fn seed(db: &Db, accounts: i64, progress: impl Fn(i64)) -> Result<()> 
             let paid = kind >= 3;
             let plan = if paid { &starter } else { &free };
             let acc_status = match kind {
-                0..=2 => status::account::TRIAL,
-                3 | 4 | 9 => status::account::PENDING_PAYMENT,
-                _ => status::account::ACTIVE,
+                0..=2 => status::AccountStatus::Trial,
+                3 | 4 | 9 => status::AccountStatus::PendingPayment,
+                _ => status::AccountStatus::Active,
             };
             let created = now - Duration::minutes(i % 100_000);
             let uid = next.user;
@@ -71,18 +71,18 @@ pub async fn seed(db: &Db, accounts: i64, progress: impl Fn(i64)) -> Result<()> 
             });
             let mut balance = 0;
             let mut ledger_rows = Vec::new();
-            if acc_status != status::account::PENDING_PAYMENT {
+            if acc_status != status::AccountStatus::PendingPayment {
                 let kind_name = if paid {
-                    status::ledger::SUBSCRIPTION
+                    status::CreditTransactionType::Subscription
                 } else {
-                    status::ledger::TRIAL
+                    status::CreditTransactionType::Trial
                 };
                 balance += plan.included_credits;
                 ledger_rows.push((kind_name, plan.included_credits, "Plan credits"));
                 for _ in 0..SPENDS {
                     balance -= 10;
                     ledger_rows.push((
-                        status::ledger::DEDUCTION,
+                        status::CreditTransactionType::Deduction,
                         -10,
                         "Keyword clustering (1 request)",
                     ));
@@ -96,7 +96,7 @@ pub async fn seed(db: &Db, accounts: i64, progress: impl Fn(i64)) -> Result<()> 
                 b.ledger.push(ledger::ActiveModel {
                     id: Set(lid),
                     account_id: Set(i),
-                    transaction_type: Set(kind_name.into()),
+                    transaction_type: Set(kind_name),
                     amount: Set(amount),
                     balance_after: Set(running),
                     description: Set(description.into()),
@@ -120,7 +120,7 @@ pub async fn seed(db: &Db, accounts: i64, progress: impl Fn(i64)) -> Result<()> 
                 slug: Set(format!("demo-account-{i}")),
                 owner_id: Set(None),
                 plan_id: Set(plan.id),
-                status: Set(acc_status.into()),
+                status: Set(acc_status),
                 credits: Set(balance),
                 billing_email: Set(Some(format!("billing{i}@demo.test"))),
                 billing_address_line1: Set(Some(format!("{i} Demo Street"))),
@@ -209,11 +209,10 @@ fn paid_records(
         account_id: Set(account),
         plan_id: Set(plan.id),
         status: Set(if active {
-            status::subscription::ACTIVE
+            status::SubscriptionStatus::Active
         } else {
-            status::subscription::PENDING_PAYMENT
-        }
-        .into()),
+            status::SubscriptionStatus::PendingPayment
+        }),
         current_period_start: Set(active.then_some(created)),
         current_period_end: Set(active.then(|| created + Duration::days(30))),
         external_payment_id: Set(active.then(|| format!("DEMO-{account}"))),
@@ -228,11 +227,10 @@ fn paid_records(
         account_id: Set(account),
         subscription_id: Set(Some(sid)),
         status: Set(if active {
-            status::invoice::PAID
+            status::InvoiceStatus::Paid
         } else {
-            status::invoice::PENDING
-        }
-        .into()),
+            status::InvoiceStatus::Pending
+        }),
         currency: Set(plan.currency.clone()),
         subtotal: Set(plan.price),
         tax: Set(0),
@@ -246,22 +244,22 @@ fn paid_records(
     });
     // kind 3: no payment yet; 4: awaiting approval; 5–8: approved; 9: rejected.
     let payment_status = match kind {
-        4 => status::payment::PENDING_APPROVAL,
-        9 => status::payment::FAILED,
-        k if (5..=8).contains(&k) => status::payment::SUCCEEDED,
+        4 => status::PaymentStatus::PendingApproval,
+        9 => status::PaymentStatus::Failed,
+        k if (5..=8).contains(&k) => status::PaymentStatus::Succeeded,
         _ => return,
     };
     let pid = next.payment;
     next.payment += 1;
-    let reviewed = payment_status != status::payment::PENDING_APPROVAL;
+    let reviewed = payment_status != status::PaymentStatus::PendingApproval;
     b.payments.push(payment::ActiveModel {
         id: Set(pid),
         invoice_id: Set(iid),
         account_id: Set(account),
         amount: Set(plan.price),
         currency: Set(plan.currency.clone()),
-        payment_method: Set(status::method::BANK_TRANSFER.into()),
-        status: Set(payment_status.into()),
+        payment_method: Set(status::PaymentMethod::BankTransfer),
+        status: Set(payment_status),
         manual_reference: Set(Some(format!("DEMO-{account}"))),
         manual_notes: Set(None),
         proof: Set(None),
@@ -269,7 +267,7 @@ fn paid_records(
         approved_by_id: Set(None),
         approved_at: Set(reviewed.then_some(created)),
         failure_reason: Set(
-            (payment_status == status::payment::FAILED).then(|| "Reference not found".into())
+            (payment_status == status::PaymentStatus::Failed).then(|| "Reference not found".into())
         ),
         submitted_by_id: Set(Some(user)),
         created_at: Set(created),
@@ -286,7 +284,7 @@ fn paid_records(
             user,
             action,
             pid,
-            json!({"status": "pending_approval"}),
+            json!({"status": status::PaymentStatus::PendingApproval}),
             json!({"status": payment_status}),
             None,
             created,

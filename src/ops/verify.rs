@@ -149,3 +149,50 @@ async fn invoice_number_violations(db: &Db) -> Result<Vec<Violation>> {
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CHECKS;
+    use crate::domain::status::{InvoiceStatus, PaymentStatus, SubscriptionStatus};
+
+    /// The texts `column` is compared with (`= 'x'`, `<> 'x'`, `IN ('x', 'y')`) in `sql`.
+    fn compared(sql: &str, column: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for (at, _) in sql.match_indices(column) {
+            let rest = sql[at + column.len()..].trim_start();
+            let Some(mut rest) = ["= ", "<> ", "IN ("]
+                .iter()
+                .find_map(|op| rest.strip_prefix(op))
+            else {
+                continue;
+            };
+            while let Some(quoted) = rest.strip_prefix('\'') {
+                let end = quoted.find('\'').unwrap_or(quoted.len());
+                found.push(quoted[..end].to_owned());
+                rest = quoted.get(end + 1..).unwrap_or("");
+                rest = rest.trim_start_matches([',', ' ']);
+            }
+        }
+        found
+    }
+
+    /// The checks' SQL spells statuses as the domain's enums do (the SQL is plain text).
+    #[test]
+    fn checks_spell_statuses_as_the_domain() {
+        let columns: [(&str, &[&str]); 3] = [
+            ("p.status", &PaymentStatus::TEXTS),
+            ("i.status", &InvoiceStatus::TEXTS),
+            ("s.status", &SubscriptionStatus::TEXTS),
+        ];
+        let mut seen = 0;
+        for (check, sql) in CHECKS {
+            for (column, known) in columns {
+                for text in compared(sql, column) {
+                    assert!(known.contains(&text.as_str()), "{check}: {column} {text}");
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(seen, 11, "every comparison with a status is read");
+    }
+}

@@ -3,9 +3,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::kinds::{AccountStatus, BillingCycle, SubscriptionStatus};
 use super::opt_time;
 use crate::domain::money::format_minor;
+use crate::domain::status::{AccountStatus, BillingCycle, SubscriptionStatus};
 use crate::entities::{account, plan, subscription, user};
 
 /// A user, without their account (register puts the account beside it, in `data.account`).
@@ -98,8 +98,7 @@ pub struct Account {
     pub id: i64,
     pub name: String,
     pub slug: String,
-    #[schema(value_type = AccountStatus)]
-    pub status: String,
+    pub status: AccountStatus,
     /// The credit balance: always the sum of the account's ledger.
     pub credits: i64,
     pub plan: Plan,
@@ -128,7 +127,7 @@ impl Account {
             id: a.id,
             name: a.name.clone(),
             slug: a.slug.clone(),
-            status: a.status.clone(),
+            status: a.status,
             credits: a.credits,
             plan: p.into(),
             billing_email: a.billing_email.clone(),
@@ -147,8 +146,7 @@ impl Account {
 #[derive(Serialize, ToSchema)]
 pub struct Subscription {
     pub id: i64,
-    #[schema(value_type = SubscriptionStatus)]
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub plan: Plan,
     #[schema(required = true, format = DateTime)]
     pub current_period_start: Option<String>,
@@ -163,7 +161,7 @@ impl Subscription {
     pub fn new(s: &subscription::Model, p: &plan::Model) -> Self {
         Subscription {
             id: s.id,
-            status: s.status.clone(),
+            status: s.status,
             plan: p.into(),
             current_period_start: opt_time(s.current_period_start),
             current_period_end: opt_time(s.current_period_end),

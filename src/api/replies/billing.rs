@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::kinds::{InvoiceStatus, PaymentMethodType, PaymentStatus};
 use super::{opt_time, time};
 use crate::domain::invoices::parse_json;
 use crate::domain::money::format_minor;
 use crate::domain::payments::Confirmed;
+use crate::domain::status::{self, InvoiceStatus, PaymentStatus};
 use crate::entities::{invoice, payment, payment_method_config};
 
 /// An invoice as lists show it. Money is a decimal string in the invoice's currency.
@@ -20,8 +20,7 @@ pub struct InvoiceSummary {
     /// `INV-{account}-{YYYYMM}-{NNNN}`.
     #[schema(example = "INV-2-202512-0001")]
     pub invoice_number: String,
-    #[schema(value_type = InvoiceStatus)]
-    pub status: String,
+    pub status: InvoiceStatus,
     #[schema(example = "89.00")]
     pub total: String,
     #[schema(example = "USD")]
@@ -39,7 +38,7 @@ impl From<&invoice::Model> for InvoiceSummary {
         InvoiceSummary {
             id: i.id,
             invoice_number: i.invoice_number.clone(),
-            status: i.status.clone(),
+            status: i.status,
             total: format_minor(i.total, &i.currency),
             currency: i.currency.clone(),
             due_date: i.due_date.to_string(),
@@ -124,10 +123,8 @@ pub struct Payment {
     #[schema(example = "89.00")]
     pub amount: String,
     pub currency: String,
-    #[schema(value_type = PaymentMethodType)]
-    pub payment_method: String,
-    #[schema(value_type = PaymentStatus)]
-    pub status: String,
+    pub payment_method: status::PaymentMethod,
+    pub status: PaymentStatus,
     #[schema(required = true, example = "BT-20251208-12345")]
     pub manual_reference: Option<String>,
     #[schema(required = true)]
@@ -155,8 +152,8 @@ impl Payment {
             account_id: p.account_id,
             amount: format_minor(p.amount, &p.currency),
             currency: p.currency.clone(),
-            payment_method: p.payment_method.clone(),
-            status: p.status.clone(),
+            payment_method: p.payment_method,
+            status: p.status,
             manual_reference: p.manual_reference.clone(),
             manual_notes: p.manual_notes.clone(),
             admin_notes: p.admin_notes.clone(),
@@ -175,8 +172,7 @@ pub struct PaymentMethod {
     /// ISO 3166 alpha-2, or `*` for the global rows.
     #[schema(example = "*")]
     pub country_code: String,
-    #[schema(value_type = PaymentMethodType)]
-    pub payment_method: String,
+    pub payment_method: status::PaymentMethod,
     #[schema(example = "Bank Transfer")]
     pub display_name: String,
     /// What to tell the payer; empty for card and PayPal.
@@ -195,7 +191,7 @@ impl From<&payment_method_config::Model> for PaymentMethod {
         PaymentMethod {
             id: m.id,
             country_code: m.country_code.clone(),
-            payment_method: m.payment_method.clone(),
+            payment_method: m.payment_method,
             display_name: m.display_name.clone(),
             instructions: m.instructions.clone(),
             details: parse_json(&m.details),
@@ -214,8 +210,8 @@ pub struct ConfirmData {
     pub invoice_id: i64,
     #[schema(example = "INV-2-202512-0001")]
     pub invoice_number: String,
-    #[schema(value_type = PaymentStatus, example = "pending_approval")]
-    pub status: String,
+    #[schema(example = "pending_approval")]
+    pub status: PaymentStatus,
     #[schema(example = "89.00")]
     pub amount: String,
     #[schema(example = "USD")]
@@ -231,7 +227,7 @@ impl From<&Confirmed> for ConfirmData {
             payment_id: c.payment.id,
             invoice_id: c.invoice.id,
             invoice_number: c.invoice.invoice_number.clone(),
-            status: c.payment.status.clone(),
+            status: c.payment.status,
             amount: format_minor(c.payment.amount, &c.payment.currency),
             currency: c.payment.currency.clone(),
             manual_reference: c.payment.manual_reference.clone(),

@@ -8,7 +8,6 @@
 pub mod accounts;
 pub mod auth;
 pub mod billing;
-pub mod kinds;
 pub mod lists;
 pub mod staff;
 pub mod usage;

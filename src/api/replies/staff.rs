@@ -5,11 +5,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::billing::Payment;
-use super::kinds::{AccountStatus, PaymentStatus, SubscriptionStatus};
 use super::{opt_time, time};
 use crate::domain::invoices::parse_json;
 use crate::domain::payment_queue::PaymentRow;
 use crate::domain::payments::Reviewed;
+use crate::domain::status::{AccountStatus, PaymentStatus, SubscriptionStatus};
 use crate::entities::audit_entry;
 
 /// A payment in the staff queue, with its reviewer and what it pays.
@@ -43,11 +43,11 @@ pub struct ReviewData {
     pub invoice_number: String,
     #[schema(example = 2)]
     pub account_id: i64,
-    #[schema(value_type = AccountStatus, example = "active")]
-    pub account_status: String,
+    #[schema(example = "active")]
+    pub account_status: AccountStatus,
     /// Null for an account without a subscription.
-    #[schema(required = true, value_type = Option<SubscriptionStatus>, example = "active")]
-    pub subscription_status: Option<String>,
+    #[schema(required = true, example = "active")]
+    pub subscription_status: Option<SubscriptionStatus>,
     /// The plan's included credits on approval; 0 on rejection.
     #[schema(example = 1000)]
     pub credits_added: i64,
@@ -69,8 +69,8 @@ impl From<&Reviewed> for ReviewData {
             invoice_id: r.invoice.id,
             invoice_number: r.invoice.invoice_number.clone(),
             account_id: r.account.id,
-            account_status: r.account.status.clone(),
-            subscription_status: r.subscription.as_ref().map(|s| s.status.clone()),
+            account_status: r.account.status,
+            subscription_status: r.subscription.as_ref().map(|s| s.status),
             credits_added: r.credits_added,
             total_credits: r.account.credits,
             approved_by: r.reviewer.email.clone(),
@@ -84,8 +84,8 @@ impl From<&Reviewed> for ReviewData {
 pub struct RejectionData {
     #[serde(flatten)]
     pub review: ReviewData,
-    #[schema(value_type = PaymentStatus, example = "failed")]
-    pub payment_status: String,
+    #[schema(example = "failed")]
+    pub payment_status: PaymentStatus,
     #[schema(required = true, example = "Reference not found in bank statement")]
     pub failure_reason: Option<String>,
 }
@@ -94,7 +94,7 @@ impl From<&Reviewed> for RejectionData {
     fn from(r: &Reviewed) -> Self {
         RejectionData {
             review: r.into(),
-            payment_status: r.payment.status.clone(),
+            payment_status: r.payment.status,
             failure_reason: r.payment.failure_reason.clone(),
         }
     }

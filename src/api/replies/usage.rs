@@ -3,10 +3,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::kinds::{AccountStatus, CreditTransactionType, OperationType};
 use super::time;
 use crate::domain::credits::Spent;
 use crate::domain::sites::SiteWithAccess;
+use crate::domain::status::{AccountStatus, CreditTransactionType, OperationType};
 use crate::entities::{credit_cost, credit_transaction, industry, site};
 
 /// The account's credit balance.
@@ -16,8 +16,7 @@ pub struct CreditBalance {
     #[schema(example = 1000)]
     pub credits: i64,
     /// Credits can be spent while the account is `trial` or `active`.
-    #[schema(value_type = AccountStatus)]
-    pub account_status: String,
+    pub account_status: AccountStatus,
 }
 
 /// A row of the credit ledger: the balance is the sum of these, and `balance_after` chains
@@ -25,8 +24,7 @@ pub struct CreditBalance {
 #[derive(Serialize, ToSchema)]
 pub struct LedgerEntry {
     pub id: i64,
-    #[schema(value_type = CreditTransactionType)]
-    pub transaction_type: String,
+    pub transaction_type: CreditTransactionType,
     /// Signed: grants are positive, spending negative.
     #[schema(example = -10)]
     pub amount: i64,
@@ -43,7 +41,7 @@ impl From<&credit_transaction::Model> for LedgerEntry {
     fn from(t: &credit_transaction::Model) -> Self {
         LedgerEntry {
             id: t.id,
-            transaction_type: t.transaction_type.clone(),
+            transaction_type: t.transaction_type,
             amount: t.amount,
             balance_after: t.balance_after,
             description: t.description.clone(),

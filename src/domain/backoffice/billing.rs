@@ -14,7 +14,8 @@ use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::contains;
-use crate::domain::{catalog, invoices, status};
+use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
+use crate::domain::{catalog, invoices};
 use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
 use crate::error::{Error, Result};
 
@@ -48,7 +49,8 @@ pub struct InvoiceRow {
 
 fn invoices_filtered(f: &InvoiceFilter, with_status: bool) -> Result<Select<invoice::Entity>> {
     let mut select = invoice::Entity::find();
-    if let Some(s) = choice(&f.status, "status", &status::invoice::ALL)?.filter(|_| with_status) {
+    let wanted = choice::<InvoiceStatus>(&f.status, "status")?;
+    if let Some(s) = wanted.filter(|_| with_status) {
         select = select.filter(invoice::Column::Status.eq(s));
     }
     if let Some(id) = f.account_id {
@@ -188,7 +190,7 @@ fn subscriptions_filtered(
     with_status: bool,
 ) -> Result<Select<subscription::Entity>> {
     let mut select = subscription::Entity::find();
-    let wanted = choice(&f.status, "status", &status::subscription::ALL)?;
+    let wanted = choice::<SubscriptionStatus>(&f.status, "status")?;
     if let Some(s) = wanted.filter(|_| with_status) {
         select = select.filter(subscription::Column::Status.eq(s));
     }
@@ -306,7 +308,7 @@ pub struct LedgerRow {
 
 fn ledger_filtered(f: &LedgerFilter, with_type: bool) -> Result<Select<ledger::Entity>> {
     let mut select = ledger::Entity::find();
-    let wanted = choice(&f.transaction_type, "type", &status::ledger::ALL)?;
+    let wanted = choice::<CreditTransactionType>(&f.transaction_type, "type")?;
     if let Some(kind) = wanted.filter(|_| with_type) {
         select = select.filter(ledger::Column::TransactionType.eq(kind));
     }

@@ -15,19 +15,14 @@ use crate::domain::page::search_term;
 use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::search::contains;
 use crate::domain::staff::StaffActor;
-use crate::domain::status::method;
+use crate::domain::status::{PaymentMethod, TextEnum};
 use crate::domain::validate::{normalize_country, required_text};
 use crate::entities::payment_method_config as pmc;
 use crate::error::{Error, Problems, Result};
 use sea_orm::Order;
 
-pub const PAYMENT_METHODS: [&str; 5] = [
-    method::STRIPE,
-    method::PAYPAL,
-    method::BANK_TRANSFER,
-    method::LOCAL_WALLET,
-    method::MANUAL,
-];
+/// The methods staff may configure (the panel's choices).
+pub const PAYMENT_METHODS: [&str; 5] = PaymentMethod::TEXTS;
 
 #[derive(Debug, Default, Clone)]
 pub struct MethodFilter {
@@ -127,10 +122,11 @@ fn fill_method(input: PaymentMethodInput, row: &mut pmc::ActiveModel) -> Result<
             String::new()
         })
     };
-    if !PAYMENT_METHODS.contains(&input.payment_method.as_str()) {
+    let method = PaymentMethod::parse(&input.payment_method);
+    if method.is_none() {
         p.add(
             "payment_method",
-            format!("Choose one of: {}.", PAYMENT_METHODS.join(", ")),
+            format!("Choose one of: {}.", PaymentMethod::listed()),
         );
     }
     let name = required_text(Some(&input.display_name), "display_name", 100, &mut p);
@@ -149,8 +145,9 @@ fn fill_method(input: PaymentMethodInput, row: &mut pmc::ActiveModel) -> Result<
     };
     let sort_order = whole(&input.sort_order, "sort_order", -MAX_INT, MAX_INT, &mut p);
     p.finish()?;
+    let method = method.ok_or_else(|| Error::Internal(anyhow::anyhow!("method checked above")))?;
     row.country_code = Set(country);
-    row.payment_method = Set(input.payment_method);
+    row.payment_method = Set(method);
     row.display_name = Set(name);
     row.instructions = Set(input.instructions.trim().to_owned());
     row.details = Set(details);

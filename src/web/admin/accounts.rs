@@ -12,7 +12,8 @@ use crate::db::Db;
 use crate::domain::backoffice::{self, AccountDetail, AccountFilter, AccountRow};
 use crate::domain::page::PageRequest;
 use crate::domain::staff::StaffActor;
-use crate::domain::{catalog, credits, status};
+use crate::domain::status::AccountStatus;
+use crate::domain::{catalog, credits};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
@@ -64,7 +65,7 @@ impl Record for Accounts {
         let page = backoffice::accounts(db, &filter, req).await?;
         let counts = backoffice::account_status_counts(db, &filter).await?;
         let plans = catalog::all_plans(db).await?;
-        let statuses = status::account::ALL.map(|s| (s, s));
+        let statuses = AccountStatus::TEXTS.map(|s| (s, s));
         let plan_choices: Vec<(&str, &str)> = plans
             .iter()
             .map(|p| (p.slug.as_str(), p.name.as_str()))
@@ -91,7 +92,7 @@ impl Record for Accounts {
             Cell::link(a.id.to_string(), &href),
             Cell::link(&a.name, &href),
             Cell::text(&a.slug),
-            Cell::badge(&a.status),
+            Cell::badge(a.status.as_str()),
             Cell::text(&row.plan_name),
             Cell::text(a.credits.to_string()),
             owner_cell(a.owner_id, row.owner_email.clone()),
@@ -124,7 +125,7 @@ impl Record for Accounts {
                         "#{} {} ({})",
                         sub.id,
                         s.plan_name,
-                        sub.status.replace('_', " ")
+                        sub.status.as_str().replace('_', " ")
                     ),
                     links::href(links::SUBSCRIPTIONS, sub.id),
                 )
@@ -134,7 +135,7 @@ impl Record for Accounts {
             fact("ID", Cell::text(a.id.to_string())),
             fact("Name", Cell::text(&a.name)),
             fact("Slug", Cell::text(&a.slug)),
-            fact("Status", Cell::badge(&a.status)),
+            fact("Status", Cell::badge(a.status.as_str())),
             fact(
                 "Plan",
                 Cell::link(&d.plan.name, links::href(links::PLANS, d.plan.id)),
@@ -220,9 +221,9 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
                 Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
                 Cell::text(&r.invoice_number),
                 Cell::text(money(p.amount, &p.currency)),
-                Cell::text(p.payment_method.replace('_', " ")),
+                Cell::text(p.payment_method.as_str().replace('_', " ")),
                 Cell::opt(p.manual_reference.clone()),
-                Cell::badge(&p.status),
+                Cell::badge(p.status.as_str()),
                 Cell::text(time(p.created_at)),
             ]
         })
@@ -246,7 +247,7 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         .map(|t| {
             vec![
                 Cell::link(time(t.created_at), links::href(links::LEDGER, t.id)),
-                Cell::text(&t.transaction_type),
+                Cell::text(t.transaction_type.as_str()),
                 Cell::text(format!("{:+}", t.amount)),
                 Cell::text(t.balance_after.to_string()),
                 Cell::text(&t.description),

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
 use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
-use crate::domain::status;
+use crate::domain::status::InvoiceStatus;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
@@ -77,7 +77,7 @@ impl Record for Invoices {
         };
         let page = backoffice::invoices(db, &filter, req).await?;
         let counts = backoffice::invoice_status_counts(db, &filter).await?;
-        let statuses = status::invoice::ALL.map(|s| (s, s));
+        let statuses = InvoiceStatus::TEXTS.map(|s| (s, s));
         let mut filters = vec![q.choice_filter(INVOICES, "status", &statuses, Some(&counts))];
         filters.extend(account_filter(q, INVOICES));
         Ok(Listed { page, filters })
@@ -96,7 +96,7 @@ impl Record for Invoices {
         vec![
             Cell::link(&i.invoice_number, links::href(INVOICES, i.id)),
             links::account_cell(i.account_id, &row.account_name),
-            Cell::badge(&i.status),
+            Cell::badge(i.status.as_str()),
             Cell::text(money(i.total, &i.currency)),
             Cell::text(i.due_date.to_string()),
             Cell::opt(i.paid_at.map(time)),
@@ -124,7 +124,7 @@ impl Record for Invoices {
         );
         vec![
             fact("Number", Cell::text(&i.invoice_number)),
-            fact("Status", Cell::badge(&i.status)),
+            fact("Status", Cell::badge(i.status.as_str())),
             fact(
                 "Account",
                 links::account_cell(i.account_id, &d.account_name),
@@ -168,9 +168,9 @@ impl Record for Invoices {
                 vec![
                     Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
                     Cell::text(money(p.amount, &p.currency)),
-                    Cell::text(p.payment_method.replace('_', " ")),
+                    Cell::text(p.payment_method.as_str().replace('_', " ")),
                     Cell::opt(p.manual_reference.clone()),
-                    Cell::badge(&p.status),
+                    Cell::badge(p.status.as_str()),
                     Cell::text(time(p.created_at)),
                     Cell::opt(r.approved_by.clone()),
                 ]
@@ -211,7 +211,7 @@ impl Record for Invoices {
 pub(crate) fn invoice_cells(i: &crate::entities::invoice::Model) -> Vec<Cell> {
     vec![
         Cell::link(&i.invoice_number, links::href(INVOICES, i.id)),
-        Cell::badge(&i.status),
+        Cell::badge(i.status.as_str()),
         Cell::text(money(i.total, &i.currency)),
         Cell::text(i.due_date.to_string()),
         Cell::opt(i.paid_at.map(time)),

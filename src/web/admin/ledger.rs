@@ -7,7 +7,7 @@ use axum::Router;
 use crate::db::Db;
 use crate::domain::backoffice::{self, LedgerFilter, LedgerRow};
 use crate::domain::page::PageRequest;
-use crate::domain::status;
+use crate::domain::status::CreditTransactionType;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
@@ -58,7 +58,7 @@ impl Record for CreditTransactions {
         };
         let page = backoffice::ledger_entries(db, &filter, req).await?;
         let counts = backoffice::ledger_type_counts(db, &filter).await?;
-        let types = status::ledger::ALL.map(|s| (s, s));
+        let types = CreditTransactionType::TEXTS.map(|s| (s, s));
         let mut filters = vec![q.choice_filter(LIST, "type", &types, Some(&counts))];
         if let Some(id) = account_id {
             let (value, label) = (id.to_string(), format!("Account #{id}"));
@@ -81,7 +81,7 @@ impl Record for CreditTransactions {
         vec![
             Cell::link(t.id.to_string(), links::href(LIST, t.id)),
             links::account_cell(t.account_id, &row.account_name),
-            Cell::text(&t.transaction_type),
+            Cell::text(t.transaction_type.as_str()),
             Cell::text(format!("{:+}", t.amount)),
             Cell::text(t.balance_after.to_string()),
             Cell::text(&t.description),
@@ -110,7 +110,7 @@ impl Record for CreditTransactions {
                 "Account",
                 links::account_cell(t.account_id, &row.account_name),
             ),
-            fact("Type", Cell::text(&t.transaction_type)),
+            fact("Type", Cell::text(t.transaction_type.as_str())),
             fact("Amount", Cell::text(format!("{:+}", t.amount))),
             fact("Balance after", Cell::text(t.balance_after.to_string())),
             fact("Description", Cell::text(&t.description)),

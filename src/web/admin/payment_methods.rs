@@ -132,7 +132,7 @@ impl Record for PaymentMethods {
         vec![
             Cell::link(&m.display_name, links::href(LIST, m.id)),
             Cell::text(country_label(&m.country_code)),
-            Cell::text(&m.payment_method),
+            Cell::text(m.payment_method.as_str()),
             yes_no(m.is_enabled),
             Cell::text(m.sort_order.to_string()),
             Cell::text(excerpt(&m.instructions)),
@@ -159,7 +159,7 @@ impl Record for PaymentMethods {
         vec![
             fact("ID", Cell::text(m.id.to_string())),
             fact("Country", Cell::text(country_label(&m.country_code))),
-            fact("Method", Cell::text(&m.payment_method)),
+            fact("Method", Cell::text(m.payment_method.as_str())),
             fact("Enabled", yes_no(m.is_enabled)),
             fact("Offered at", Cell::link(public.clone(), public)),
         ]
@@ -305,7 +305,7 @@ impl MethodForm {
         MethodForm {
             csrf_token: String::new(),
             country_code: m.country_code.clone(),
-            payment_method: m.payment_method.clone(),
+            payment_method: m.payment_method.to_string(),
             display_name: m.display_name.clone(),
             instructions: m.instructions.clone(),
             details,

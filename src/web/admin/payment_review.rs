@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use crate::domain::idempotency::Seal;
 use crate::domain::payment_queue;
-use crate::domain::{payments, status};
+use crate::domain::payments;
+use crate::domain::status::PaymentStatus;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::admin::payments::{APPROVE, LIST, REJECT, cells, crumbs, shared_refs};
@@ -150,7 +151,7 @@ pub async fn bulk_action(
             .iter()
             .map(|r| {
                 let mut cells = cells(r, &shared, false);
-                if r.payment.status != status::payment::PENDING_APPROVAL
+                if r.payment.status != PaymentStatus::PendingApproval
                     && let Some(c) = cells.last_mut()
                 {
                     c.warn = Some("no longer pending".into());

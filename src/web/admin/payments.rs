@@ -10,7 +10,7 @@ use chrono::{Datelike, Duration, TimeZone, Utc};
 
 use crate::domain::money::format_minor;
 use crate::domain::payment_queue::{self, PaymentRow, StaffFilter};
-use crate::domain::status;
+use crate::domain::status::{PaymentMethod, PaymentStatus};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
@@ -55,11 +55,11 @@ const DATE_CHOICES: [(&str, &str); 4] = [
 ];
 
 const METHODS: [&str; 5] = [
-    status::method::BANK_TRANSFER,
-    status::method::LOCAL_WALLET,
-    status::method::MANUAL,
-    status::method::STRIPE,
-    status::method::PAYPAL,
+    PaymentMethod::BankTransfer.as_str(),
+    PaymentMethod::LocalWallet.as_str(),
+    PaymentMethod::Manual.as_str(),
+    PaymentMethod::Stripe.as_str(),
+    PaymentMethod::Paypal.as_str(),
 ];
 
 fn filter_from(q: &ListQuery) -> StaffFilter {
@@ -97,10 +97,10 @@ pub(crate) fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> V
         )),
     ];
     if full {
-        cells.push(Cell::text(p.payment_method.replace('_', " ")));
+        cells.push(Cell::text(p.payment_method.as_str().replace('_', " ")));
     }
     cells.push(reference);
-    cells.push(Cell::badge(&p.status));
+    cells.push(Cell::badge(p.status.as_str()));
     if full {
         cells.push(Cell::text(time(p.created_at)));
         cells.push(Cell::opt(row.approved_by.clone()));
@@ -168,7 +168,7 @@ pub async fn list(
         q.filter_option(LIST, key, value, label, count)
     };
     let mut by_status = vec![option("status", None, "All", Some(counts.values().sum()))];
-    by_status.extend(status::payment::ALL.iter().map(|s| {
+    by_status.extend(PaymentStatus::TEXTS.iter().map(|s| {
         option(
             "status",
             Some(s),
@@ -244,7 +244,7 @@ pub async fn change(
         ("Amount".to_owned(), amount),
         (
             "Method".to_owned(),
-            Cell::text(p.payment_method.replace('_', " ")),
+            Cell::text(p.payment_method.as_str().replace('_', " ")),
         ),
         ("Manual reference".to_owned(), reference),
         ("Manual notes".to_owned(), Cell::opt(p.manual_notes.clone())),
@@ -264,7 +264,7 @@ pub async fn change(
         ("Submitted".to_owned(), Cell::text(time(p.created_at))),
     ];
     let mut forms = Vec::new();
-    if p.status == status::payment::PENDING_APPROVAL {
+    if p.status == PaymentStatus::PendingApproval {
         forms.push(FormView {
             title: "Approve".into(),
             action: format!("{LIST}{id}/approve/"),

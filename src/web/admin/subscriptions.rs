@@ -3,8 +3,9 @@
 
 use crate::db::Db;
 use crate::domain::backoffice::{self, SubscriptionFilter, SubscriptionRow};
+use crate::domain::catalog;
 use crate::domain::page::PageRequest;
-use crate::domain::{catalog, status};
+use crate::domain::status::SubscriptionStatus;
 use crate::entities::invoice;
 use crate::error::Result;
 use crate::web::admin::invoices::{
@@ -55,7 +56,7 @@ impl Record for Subscriptions {
         let page = backoffice::subscriptions(db, &filter, req).await?;
         let counts = backoffice::subscription_status_counts(db, &filter).await?;
         let plans = catalog::all_plans(db).await?;
-        let statuses = status::subscription::ALL.map(|s| (s, s));
+        let statuses = SubscriptionStatus::TEXTS.map(|s| (s, s));
         let plan_choices: Vec<(&str, &str)> = plans
             .iter()
             .map(|p| (p.slug.as_str(), p.name.as_str()))
@@ -82,7 +83,7 @@ impl Record for Subscriptions {
             Cell::link(s.id.to_string(), links::href(SUBSCRIPTIONS, s.id)),
             links::account_cell(s.account_id, &row.account_name),
             Cell::text(&row.plan_name),
-            Cell::badge(&s.status),
+            Cell::badge(s.status.as_str()),
             Cell::opt(s.current_period_start.map(time)),
             Cell::opt(s.current_period_end.map(time)),
             Cell::opt(s.external_payment_id.clone()),
@@ -109,7 +110,7 @@ impl Record for Subscriptions {
         let s = &row.subscription;
         vec![
             fact("ID", Cell::text(s.id.to_string())),
-            fact("Status", Cell::badge(&s.status)),
+            fact("Status", Cell::badge(s.status.as_str())),
             fact(
                 "Account",
                 links::account_cell(s.account_id, &row.account_name),

@@ -1,0 +1,186 @@
+//! The status changes tollgate makes, one table per aggregate, and nowhere else.
+//!
+//! Every update that changes a status is a conditional update whose `WHERE status IN (…)` is
+//! `sources_of` the status it sets (`payment_review`), and a check before one (`payments::
+//! confirm`) asks `can_become`: a change cannot be guarded twice, two ways. A status with no
+//! way in (`refunded`, `void`, `past_due`…) is not set by tollgate yet, only read.
+
+use super::{AccountStatus, InvoiceStatus, PaymentStatus, SubscriptionStatus};
+
+/// A status and the changes allowed between its values.
+pub trait Lifecycle: Copy + Eq + 'static {
+    /// Every allowed change, `(from, to)`.
+    const TRANSITIONS: &'static [(Self, Self)];
+
+    /// Whether a row in this status may be changed to `next`.
+    fn can_become(self, next: Self) -> bool {
+        Self::TRANSITIONS.contains(&(self, next))
+    }
+
+    /// The statuses `next` may be reached from: the `status IN (…)` of the conditional update
+    /// that sets it.
+    fn sources_of(next: Self) -> Vec<Self> {
+        Self::TRANSITIONS
+            .iter()
+            .filter(|(_, to)| *to == next)
+            .map(|(from, _)| *from)
+            .collect()
+    }
+}
+
+impl Lifecycle for PaymentStatus {
+    /// A confirmed payment is reviewed once: approved or rejected (`payment_review`).
+    const TRANSITIONS: &'static [(Self, Self)] = &[
+        (Self::PendingApproval, Self::Succeeded),
+        (Self::PendingApproval, Self::Failed),
+    ];
+}
+
+impl Lifecycle for InvoiceStatus {
+    /// An approved payment pays its invoice (`payment_review::approve`); a payment may be
+    /// confirmed only for an invoice that can still become paid (`payments::confirm`).
+    const TRANSITIONS: &'static [(Self, Self)] = &[(Self::Pending, Self::Paid)];
+}
+
+impl Lifecycle for SubscriptionStatus {
+    /// An approved payment of one of its invoices starts a new period, whatever the
+    /// subscription's status (`payment_review::approve`).
+    const TRANSITIONS: &'static [(Self, Self)] = &[
+        (Self::PendingPayment, Self::Active),
+        (Self::Active, Self::Active),
+        (Self::PastDue, Self::Active),
+        (Self::Cancelled, Self::Active),
+        (Self::Expired, Self::Active),
+    ];
+}
+
+impl Lifecycle for AccountStatus {
+    /// An approved payment activates the account on the paid plan, whatever the account's
+    /// status (`payment_review::approve`). Sign-up starts it in `trial` (free plan) or
+    /// `pending_payment` (paid plan).
+    const TRANSITIONS: &'static [(Self, Self)] = &[
+        (Self::Trial, Self::Active),
+        (Self::PendingPayment, Self::Active),
+        (Self::Active, Self::Active),
+        (Self::Suspended, Self::Active),
+        (Self::Cancelled, Self::Active),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::fmt::Debug;
+    use std::hash::Hash;
+
+    use super::*;
+
+    /// Each change is listed once, and `can_become` and `sources_of` say the same thing.
+    fn consistent<S: Lifecycle + Hash + Debug>(all: &[S]) {
+        let distinct: HashSet<(S, S)> = S::TRANSITIONS.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            S::TRANSITIONS.len(),
+            "a change listed twice"
+        );
+        for &from in all {
+            for &to in all {
+                assert_eq!(
+                    from.can_become(to),
+                    S::sources_of(to).contains(&from),
+                    "{from:?} → {to:?}"
+                );
+            }
+        }
+    }
+
+    /// The statuses that nothing changes a row to.
+    fn without_a_way_in<S: Lifecycle>(all: &[S]) -> Vec<S> {
+        all.iter()
+            .copied()
+            .filter(|s| S::sources_of(*s).is_empty())
+            .collect()
+    }
+
+    /// The statuses that nothing changes a row from.
+    fn final_statuses<S: Lifecycle>(all: &[S]) -> Vec<S> {
+        all.iter()
+            .copied()
+            .filter(|s| all.iter().all(|next| !s.can_become(*next)))
+            .collect()
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        consistent(&PaymentStatus::ALL);
+        consistent(&InvoiceStatus::ALL);
+        consistent(&SubscriptionStatus::ALL);
+        consistent(&AccountStatus::ALL);
+    }
+
+    #[test]
+    fn a_payment_is_reviewed_once_from_pending_approval() {
+        use PaymentStatus::*;
+        assert_eq!(PaymentStatus::sources_of(Succeeded), [PendingApproval]);
+        assert_eq!(PaymentStatus::sources_of(Failed), [PendingApproval]);
+        assert!(PendingApproval.can_become(Succeeded));
+        assert!(PendingApproval.can_become(Failed));
+        // A reviewed payment stays reviewed: approving twice, or after a rejection, is refused.
+        assert!(!Succeeded.can_become(Succeeded));
+        assert!(!Failed.can_become(Succeeded));
+        assert!(!Succeeded.can_become(Failed));
+        assert_eq!(
+            final_statuses(&PaymentStatus::ALL),
+            [Succeeded, Failed, Refunded]
+        );
+        // Confirmation creates payments in `pending_approval`; nothing refunds yet.
+        assert_eq!(
+            without_a_way_in(&PaymentStatus::ALL),
+            [PendingApproval, Refunded]
+        );
+    }
+
+    #[test]
+    fn only_a_pending_invoice_becomes_paid() {
+        use InvoiceStatus::*;
+        assert_eq!(InvoiceStatus::sources_of(Paid), [Pending]);
+        for status in [Paid, Void, Uncollectible] {
+            assert!(!status.can_become(Paid), "{status:?}");
+        }
+        assert_eq!(
+            final_statuses(&InvoiceStatus::ALL),
+            [Paid, Void, Uncollectible]
+        );
+        assert_eq!(
+            without_a_way_in(&InvoiceStatus::ALL),
+            [Pending, Void, Uncollectible]
+        );
+    }
+
+    #[test]
+    fn an_approved_payment_activates_from_any_status() {
+        assert_eq!(
+            SubscriptionStatus::sources_of(SubscriptionStatus::Active),
+            SubscriptionStatus::ALL
+        );
+        assert_eq!(
+            AccountStatus::sources_of(AccountStatus::Active),
+            AccountStatus::ALL
+        );
+        // Activation is the only change: nothing suspends, cancels or expires yet.
+        for status in SubscriptionStatus::ALL {
+            let reachable: Vec<_> = SubscriptionStatus::ALL
+                .into_iter()
+                .filter(|next| status.can_become(*next))
+                .collect();
+            assert_eq!(reachable, [SubscriptionStatus::Active], "{status:?}");
+        }
+        for status in AccountStatus::ALL {
+            let reachable: Vec<_> = AccountStatus::ALL
+                .into_iter()
+                .filter(|next| status.can_become(*next))
+                .collect();
+            assert_eq!(reachable, [AccountStatus::Active], "{status:?}");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The closed vocabularies of billing: every status, payment method and ledger kind, as typed
+//! enums. Each value's text is written once, below; it is the stored text (the columns stay
+//! plain strings, so no migration), the JSON the API writes and reads, the OpenAPI enum and
+//! what the admin panel shows. They live beside the tables that store them; the rules over
+//! them (allowed status changes, who may use what) are `domain::status`.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A string enum stored as text: `Variant = "text",` gives each value its one spelling, used
+/// by sea-orm (the stored value), serde (the JSON) and utoipa (the OpenAPI enum, which takes
+/// its description from the enum's doc comment).
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($variant:ident = $text:tt,)+
+        }
+    ) => {
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize,
+            Deserialize, ToSchema,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        $(#[$meta])*
+        pub enum $name {
+            $(
+                #[sea_orm(string_value = $text)]
+                #[serde(rename = $text)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in the order lists and filters show them.
+            pub const ALL: [Self; [$($text),+].len()] = [$(Self::$variant),+];
+
+            /// Every value's text, in the same order.
+            pub const TEXTS: [&'static str; [$($text),+].len()] = [$($text),+];
+
+            /// The value as stored, as the API writes it and as the admin panel shows it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            /// The value spelled exactly `text`, if there is one.
+            pub fn parse(text: &str) -> Option<Self> {
+                <Self as TextEnum>::from_text(text)
+            }
+        }
+
+        impl TextEnum for $name {
+            const VALUES: &'static [Self] = &Self::ALL;
+
+            fn text(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            /// The text, padded as asked (`{:<15}`), like a `&str`.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    };
+}
+
+/// What every `text_enum!` has, for code that takes any of them.
+pub trait TextEnum: Copy + Eq + 'static {
+    /// Every value, in the order lists and filters show them.
+    const VALUES: &'static [Self];
+
+    fn text(self) -> &'static str;
+
+    /// The value spelled exactly `text`, if there is one.
+    fn from_text(text: &str) -> Option<Self> {
+        Self::VALUES.iter().copied().find(|v| v.text() == text)
+    }
+
+    /// Every value's text, comma-separated: "a, b, c".
+    fn listed() -> String {
+        let texts: Vec<&str> = Self::VALUES.iter().map(|v| v.text()).collect();
+        texts.join(", ")
+    }
+}
+
+text_enum! {
+    /// An account's standing: `trial` and `active` may use product features.
+    pub enum AccountStatus {
+        Trial = "trial",
+        PendingPayment = "pending_payment",
+        Active = "active",
+        Suspended = "suspended",
+        Cancelled = "cancelled",
+    }
+}
+
+impl AccountStatus {
+    /// Statuses in which product features may be used.
+    pub const USABLE: [Self; 2] = [Self::Trial, Self::Active];
+}
+
+text_enum! {
+    /// A subscription's standing; `active` once its first payment is approved.
+    pub enum SubscriptionStatus {
+        PendingPayment = "pending_payment",
+        Active = "active",
+        PastDue = "past_due",
+        Cancelled = "cancelled",
+        Expired = "expired",
+    }
+}
+
+text_enum! {
+    /// An invoice's standing; it stays `pending` after a rejected payment.
+    pub enum InvoiceStatus {
+        Pending = "pending",
+        Paid = "paid",
+        Void = "void",
+        Uncollectible = "uncollectible",
+    }
+}
+
+text_enum! {
+    /// A payment's standing: confirmed payments await staff review in `pending_approval`.
+    pub enum PaymentStatus {
+        PendingApproval = "pending_approval",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Refunded = "refunded",
+    }
+}
+
+text_enum! {
+    /// How money is paid. Card (`stripe`) and `paypal` are configured but not yet taken.
+    // Named `PaymentMethodType` in the API description: `PaymentMethod` there is a method's
+    // configuration for a country (`api::replies::billing::PaymentMethod`).
+    #[schema(as = PaymentMethodType)]
+    pub enum PaymentMethod {
+        Stripe = "stripe",
+        Paypal = "paypal",
+        BankTransfer = "bank_transfer",
+        LocalWallet = "local_wallet",
+        Manual = "manual",
+    }
+}
+
+impl PaymentMethod {
+    /// Methods a customer pays outside tollgate and confirms with a reference.
+    pub const MANUAL: [Self; 3] = [Self::BankTransfer, Self::LocalWallet, Self::Manual];
+
+    pub fn is_manual(self) -> bool {
+        Self::MANUAL.contains(&self)
+    }
+
+    /// The schema of an input field that takes one of the manual methods, as text (so that
+    /// any other text gets the domain's own message rather than a decoding error).
+    pub fn manual_schema() -> utoipa::openapi::Object {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The methods a customer pays outside tollgate and then confirms with a reference.",
+            ))
+            .enum_values(Some(Self::MANUAL.map(Self::as_str)))
+            .build()
+    }
+}
+
+text_enum! {
+    /// What a credit ledger row records: grants are positive, `deduction` negative, an
+    /// `adjustment` (by staff, with its reason) either.
+    pub enum CreditTransactionType {
+        Subscription = "subscription",
+        Purchase = "purchase",
+        Deduction = "deduction",
+        Refund = "refund",
+        // A correction by staff, with their reason (`credits::adjust`).
+        Adjustment = "adjustment",
+        Trial = "trial",
+    }
+}
+
+text_enum! {
+    /// How often a plan is billed.
+    pub enum BillingCycle {
+        Monthly = "monthly",
+        Annual = "annual",
+    }
+}
+
+/// A product operation that costs credits (`GET billing/credit-costs` gives each price).
+// Only the API description's vocabulary: operations are rows of the credit cost table (seeded
+// by `db::seed`), so the domain looks them up there and keeps their names as text.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum OperationType {
+    Clustering,
+    IdeaGeneration,
+    ContentGeneration,
+    ImageGeneration,
+    ImagePromptExtraction,
+    Linking,
+    Optimization,
+    SiteStructureGeneration,
+}
