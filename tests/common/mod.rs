@@ -81,13 +81,14 @@ pub fn postgres_server_url() -> Option<String> {
 }
 
 /// A database created for one test and dropped (connections and all) when the test ends.
-struct PgDatabase {
+#[allow(dead_code)] // used by some test binaries only
+pub struct PgDatabase {
     server: String,
     name: String,
 }
 
 impl PgDatabase {
-    async fn create(server: &str) -> PgDatabase {
+    pub async fn create(server: &str) -> PgDatabase {
         let name = format!("tollgate_test_{}", uuid::Uuid::new_v4().simple());
         let admin = sea_orm::Database::connect(format!("{server}/postgres"))
             .await
@@ -104,7 +105,7 @@ impl PgDatabase {
         }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("{}/{}", self.server, self.name)
     }
 }

@@ -1,7 +1,9 @@
 //! One sessions table for every server-rendered page, staff's panel and customers' portal
-//! alike: `kind` says whose session it is, and a flash message carries its level in a column
-//! of its own instead of a `level:` prefix in the text. Live panel sessions are carried over,
-//! so nobody is signed out by the upgrade. Replaces `staff_sessions` (m0002).
+//! alike: `staff_sessions` (m0002) becomes `web_sessions`, with `kind` saying whose session it
+//! is (every existing one is staff's) and a flash message's level in a column of its own
+//! instead of a `level:` prefix in the text. Live panel sessions carry over, so nobody is
+//! signed out by the upgrade; a pending flash, written the old way, is dropped. The index and
+//! foreign key keep their `staff_sessions` names (SQLite cannot rename an index).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -13,45 +15,28 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("web_sessions")
-                .col(big_pk_auto("id"))
-                .col(string_uniq("token_hash"))
-                .col(big_integer("user_id"))
-                .col(string("kind"))
-                .col(string("csrf_token"))
-                .col(string_null("flash_level"))
-                .col(text_null("flash"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("expires_at"))
-                .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(
-                    ForeignKey::create()
-                        .name("fk_web_sessions_user_id")
-                        .from("web_sessions", "user_id")
-                        .to("users", "id"),
-                )
+        m.rename_table(
+            Table::rename()
+                .table("staff_sessions", "web_sessions")
                 .take(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_web_sessions_user_id")
-                .table("web_sessions")
-                .col("user_id")
-                .take(),
-        )
-        .await?;
-        m.get_connection()
-            .execute_unprepared(
-                "INSERT INTO web_sessions \
-                 (token_hash, user_id, kind, csrf_token, created_at, expires_at, revoked_at) \
-                 SELECT token_hash, user_id, 'staff', csrf_token, created_at, expires_at, revoked_at \
-                 FROM staff_sessions WHERE revoked_at IS NULL",
+        // SQLite takes one change per ALTER TABLE.
+        for column in [
+            string("kind").default("staff").take(),
+            string_null("flash_level"),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table("web_sessions")
+                    .add_column(column)
+                    .take(),
             )
             .await?;
-        m.drop_table(Table::drop().table("staff_sessions").take())
+        }
+        m.get_connection()
+            .execute_unprepared("UPDATE web_sessions SET flash = NULL")
             .await
+            .map(drop)
     }
 }

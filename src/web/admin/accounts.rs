@@ -77,14 +77,6 @@ impl Record for Accounts {
         Ok(Listed { page, filters })
     }
 
-    fn row_id(row: &AccountRow) -> i64 {
-        row.account.id
-    }
-
-    fn id_of(d: &AccountDetail) -> i64 {
-        d.account.id
-    }
-
     fn cells(row: &AccountRow) -> Vec<Cell> {
         let a = &row.account;
         let href = links::href(LIST, a.id);

@@ -74,7 +74,7 @@ async fn page<R: Editable>(
     let mut fields = R::fields(form, detail);
     let (title, heading, action, form_title) = match detail {
         Some(d) => {
-            let id = R::id_of(d);
+            let id = record::Identified::id(d);
             let heading = format!("Change {}: {}", R::META.noun, R::title(d));
             (
                 R::title(d),

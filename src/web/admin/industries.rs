@@ -53,14 +53,6 @@ impl Record for Industries {
         })
     }
 
-    fn row_id(i: &industry::Model) -> i64 {
-        i.id
-    }
-
-    fn id_of(i: &industry::Model) -> i64 {
-        i.id
-    }
-
     fn cells(i: &industry::Model) -> Vec<Cell> {
         vec![
             Cell::link(&i.name, links::href(LIST, i.id)),

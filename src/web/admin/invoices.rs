@@ -83,14 +83,6 @@ impl Record for Invoices {
         Ok(Listed { page, filters })
     }
 
-    fn row_id(row: &InvoiceRow) -> i64 {
-        row.invoice.id
-    }
-
-    fn id_of(d: &InvoiceDetail) -> i64 {
-        d.invoice.id
-    }
-
     fn cells(row: &InvoiceRow) -> Vec<Cell> {
         let i = &row.invoice;
         vec![

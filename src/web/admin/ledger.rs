@@ -68,14 +68,6 @@ impl Record for CreditTransactions {
         Ok(Listed { page, filters })
     }
 
-    fn row_id(row: &LedgerRow) -> i64 {
-        row.entry.id
-    }
-
-    fn id_of(row: &LedgerRow) -> i64 {
-        row.entry.id
-    }
-
     fn cells(row: &LedgerRow) -> Vec<Cell> {
         let t = &row.entry;
         vec![

@@ -120,14 +120,6 @@ impl Record for PaymentMethods {
         Ok(Listed { page, filters })
     }
 
-    fn row_id(m: &pmc::Model) -> i64 {
-        m.id
-    }
-
-    fn id_of(m: &pmc::Model) -> i64 {
-        m.id
-    }
-
     fn cells(m: &pmc::Model) -> Vec<Cell> {
         vec![
             Cell::link(&m.display_name, links::href(LIST, m.id)),

@@ -68,14 +68,6 @@ impl Record for Plans {
         })
     }
 
-    fn row_id(p: &plan::Model) -> i64 {
-        p.id
-    }
-
-    fn id_of(p: &plan::Model) -> i64 {
-        p.id
-    }
-
     fn cells(p: &plan::Model) -> Vec<Cell> {
         vec![
             Cell::link(&p.name, links::href(LIST, p.id)),

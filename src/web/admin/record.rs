@@ -15,6 +15,8 @@ use axum::routing::get;
 use crate::db::Db;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::staff::StaffActor;
+use crate::domain::{backoffice, catalog_admin};
+use crate::entities;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::admin::query::ListQuery;
@@ -115,11 +117,49 @@ impl Meta {
     }
 }
 
+/// The id of a staff read (a list row or a record's page), for links to the record.
+pub trait Identified {
+    fn id(&self) -> i64;
+}
+
+/// Where each staff read keeps its record's id, in one list.
+macro_rules! identified {
+    ($($read:ty => $($field:ident).+;)+) => {
+        $(impl Identified for $read {
+            fn id(&self) -> i64 {
+                self.$($field).+
+            }
+        })+
+    };
+}
+
+identified! {
+    backoffice::AccountRow => account.id;
+    backoffice::AccountDetail => account.id;
+    backoffice::InvoiceRow => invoice.id;
+    backoffice::InvoiceDetail => invoice.id;
+    backoffice::LedgerRow => entry.id;
+    backoffice::SubscriptionRow => subscription.id;
+    backoffice::UserRow => user.id;
+    catalog_admin::SiteRow => site.id;
+    catalog_admin::SiteDetail => row.site.id;
+    entities::industry::Model => id;
+    entities::plan::Model => id;
+    entities::payment_method_config::Model => id;
+}
+
+/// A subscription's page: the subscription and its invoices.
+impl<T> Identified for (backoffice::SubscriptionRow, T) {
+    fn id(&self) -> i64 {
+        self.0.id()
+    }
+}
+
 pub trait Record: Send + Sync + 'static {
     const META: Meta;
     /// One list row and one record's page, as the domain's staff reads return them.
-    type Row: Send + Sync;
-    type Detail: Send + Sync;
+    type Row: Identified + Send + Sync;
+    type Detail: Identified + Send + Sync;
 
     fn columns() -> &'static [ColumnDef];
     /// The rows a list's query selects, with its sidebar.
@@ -128,9 +168,6 @@ pub trait Record: Send + Sync + 'static {
         q: &ListQuery,
         req: PageRequest,
     ) -> impl Future<Output = Result<Listed<Self::Row>>> + Send;
-    fn row_id(row: &Self::Row) -> i64;
-    /// The id of a record's page (for links back to it).
-    fn id_of(detail: &Self::Detail) -> i64;
     fn cells(row: &Self::Row) -> Vec<Cell>;
 
     fn get(db: &Db, id: i64) -> impl Future<Output = Result<Self::Detail>> + Send;
@@ -191,7 +228,7 @@ pub async fn list<R: Record>(
         .items
         .iter()
         .map(|row| Row {
-            id: R::row_id(row),
+            id: row.id(),
             cells: R::cells(row),
         })
         .collect();

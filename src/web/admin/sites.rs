@@ -85,14 +85,6 @@ impl Record for Sites {
         Ok(Listed { page, filters })
     }
 
-    fn row_id(row: &SiteRow) -> i64 {
-        row.site.id
-    }
-
-    fn id_of(d: &SiteDetail) -> i64 {
-        d.row.site.id
-    }
-
     fn cells(row: &SiteRow) -> Vec<Cell> {
         let s = &row.site;
         let href = links::href(LIST, s.id);

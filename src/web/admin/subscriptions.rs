@@ -69,14 +69,6 @@ impl Record for Subscriptions {
         Ok(Listed { page, filters })
     }
 
-    fn row_id(row: &SubscriptionRow) -> i64 {
-        row.subscription.id
-    }
-
-    fn id_of((row, _): &Self::Detail) -> i64 {
-        row.subscription.id
-    }
-
     fn cells(row: &SubscriptionRow) -> Vec<Cell> {
         let s = &row.subscription;
         vec![

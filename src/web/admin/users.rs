@@ -82,14 +82,6 @@ impl Record for Users {
         })
     }
 
-    fn row_id(row: &UserRow) -> i64 {
-        row.user.id
-    }
-
-    fn id_of(row: &UserRow) -> i64 {
-        row.user.id
-    }
-
     fn cells(row: &UserRow) -> Vec<Cell> {
         let u = &row.user;
         let href = links::href(LIST, u.id);
