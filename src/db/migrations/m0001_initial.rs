@@ -3,271 +3,242 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+use super::{create, fk, index};
 
-/// A `NOT NULL` reference to `to.id`.
-fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{from}_{col}"))
-        .from(from, col)
-        .to(to, "id")
-        .take()
-}
+super::migration!();
 
-fn create(name: &'static str) -> TableCreateStatement {
-    Table::create().table(name).col(big_pk_auto("id")).take()
-}
-
-fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(format!("ix_{table}_{}", cols.join("_")))
-        .table(table);
-    for col in cols {
-        idx.col(*col);
+async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let tables = [
+        create("plans")
+            .col(string_uniq("slug"))
+            .col(string("name"))
+            .col(big_integer("price"))
+            .col(string("currency"))
+            .col(string("billing_cycle"))
+            .col(big_integer("included_credits"))
+            .col(integer("max_sites"))
+            .col(integer("max_users"))
+            .col(boolean("is_active"))
+            .col(boolean("is_public"))
+            .col(integer("sort_order"))
+            .take(),
+        create("accounts")
+            .col(string("name"))
+            .col(string_uniq("slug"))
+            .col(big_integer_null("owner_id"))
+            .col(big_integer("plan_id"))
+            .col(string("status"))
+            .col(big_integer("credits"))
+            .col(string_null("billing_email"))
+            .col(string_null("billing_address_line1"))
+            .col(string_null("billing_address_line2"))
+            .col(string_null("billing_city"))
+            .col(string_null("billing_state"))
+            .col(string_null("billing_postal_code"))
+            .col(string_null("billing_country"))
+            .col(string_null("tax_id"))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(&mut fk("accounts", "plan_id", "plans"))
+            .take(),
+        create("users")
+            .col(string_uniq("email"))
+            .col(string("password_hash"))
+            .col(string("first_name"))
+            .col(string("last_name"))
+            .col(big_integer_null("account_id"))
+            .col(string("role"))
+            .col(boolean("is_staff"))
+            .col(boolean("is_superuser"))
+            .col(boolean("is_active"))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone_null("last_login_at"))
+            .foreign_key(&mut fk("users", "account_id", "accounts"))
+            .take(),
+        create("subscriptions")
+            .col(big_integer("account_id"))
+            .col(big_integer("plan_id"))
+            .col(string("status"))
+            .col(timestamp_with_time_zone_null("current_period_start"))
+            .col(timestamp_with_time_zone_null("current_period_end"))
+            .col(string_null("external_payment_id"))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(&mut fk("subscriptions", "account_id", "accounts"))
+            .foreign_key(&mut fk("subscriptions", "plan_id", "plans"))
+            .take(),
+        create("invoices")
+            .col(string_uniq("invoice_number"))
+            .col(big_integer("account_id"))
+            .col(big_integer_null("subscription_id"))
+            .col(string("status"))
+            .col(string("currency"))
+            .col(big_integer("subtotal"))
+            .col(big_integer("tax"))
+            .col(big_integer("total"))
+            .col(text("line_items"))
+            .col(date("due_date"))
+            .col(timestamp_with_time_zone_null("paid_at"))
+            .col(text("metadata"))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(&mut fk("invoices", "account_id", "accounts"))
+            .foreign_key(&mut fk("invoices", "subscription_id", "subscriptions"))
+            .take(),
+        Table::create()
+            .table("invoice_sequences")
+            .col(big_integer("account_id"))
+            .col(string("period"))
+            .col(big_integer("last_number"))
+            .primary_key(Index::create().col("account_id").col("period"))
+            .foreign_key(&mut fk("invoice_sequences", "account_id", "accounts"))
+            .take(),
+        create("payments")
+            .col(big_integer("invoice_id"))
+            .col(big_integer("account_id"))
+            .col(big_integer("amount"))
+            .col(string("currency"))
+            .col(string("payment_method"))
+            .col(string("status"))
+            .col(string_null("manual_reference"))
+            .col(text_null("manual_notes"))
+            .col(string_null("proof"))
+            .col(text_null("admin_notes"))
+            .col(big_integer_null("approved_by_id"))
+            .col(timestamp_with_time_zone_null("approved_at"))
+            .col(string_null("failure_reason"))
+            .col(big_integer_null("submitted_by_id"))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(&mut fk("payments", "invoice_id", "invoices"))
+            .foreign_key(&mut fk("payments", "account_id", "accounts"))
+            .foreign_key(&mut fk("payments", "approved_by_id", "users"))
+            .foreign_key(&mut fk("payments", "submitted_by_id", "users"))
+            .take(),
+        create("payment_method_configs")
+            .col(string("country_code"))
+            .col(string("payment_method"))
+            .col(string("display_name"))
+            .col(text("instructions"))
+            .col(text("details"))
+            .col(boolean("is_enabled"))
+            .col(integer("sort_order"))
+            .take(),
+        create("account_payment_methods")
+            .col(big_integer("account_id"))
+            .col(string("method_type"))
+            .col(string("display_name"))
+            .col(boolean("is_default"))
+            .col(text("details"))
+            .col(timestamp_with_time_zone("created_at"))
+            .foreign_key(&mut fk("account_payment_methods", "account_id", "accounts"))
+            .take(),
+        create("credit_transactions")
+            .col(big_integer("account_id"))
+            .col(string("transaction_type"))
+            .col(big_integer("amount"))
+            .col(big_integer("balance_after"))
+            .col(string("description"))
+            .col(string_null("reference"))
+            .col(timestamp_with_time_zone("created_at"))
+            .foreign_key(&mut fk("credit_transactions", "account_id", "accounts"))
+            .take(),
+        create("credit_costs")
+            .col(string_uniq("operation_type"))
+            .col(string("display_name"))
+            .col(big_integer("credits_per_unit"))
+            .col(big_integer("unit_size"))
+            .col(string("unit_name"))
+            .col(boolean("is_active"))
+            .take(),
+        create("credit_usages")
+            .col(big_integer("account_id"))
+            .col(big_integer("user_id"))
+            .col(string("operation_type"))
+            .col(big_integer("quantity"))
+            .col(big_integer("credits_used"))
+            .col(big_integer("transaction_id"))
+            .col(timestamp_with_time_zone("created_at"))
+            .foreign_key(&mut fk("credit_usages", "account_id", "accounts"))
+            .foreign_key(&mut fk("credit_usages", "user_id", "users"))
+            .foreign_key(&mut fk(
+                "credit_usages",
+                "transaction_id",
+                "credit_transactions",
+            ))
+            .take(),
+        create("industries")
+            .col(string_uniq("slug"))
+            .col(string("name"))
+            .col(boolean("is_active"))
+            .take(),
+        create("sites")
+            .col(big_integer("account_id"))
+            .col(string("name"))
+            .col(string_null("domain"))
+            .col(big_integer("industry_id"))
+            .col(boolean("is_active"))
+            .col(timestamp_with_time_zone("created_at"))
+            .foreign_key(&mut fk("sites", "account_id", "accounts"))
+            .foreign_key(&mut fk("sites", "industry_id", "industries"))
+            .take(),
+        create("site_user_access")
+            .col(big_integer("site_id"))
+            .col(big_integer("user_id"))
+            .col(string("role"))
+            .col(timestamp_with_time_zone("created_at"))
+            .foreign_key(&mut fk("site_user_access", "site_id", "sites"))
+            .foreign_key(&mut fk("site_user_access", "user_id", "users"))
+            .take(),
+        create("refresh_tokens")
+            .col(big_integer("user_id"))
+            .col(string_uniq("token_hash"))
+            .col(timestamp_with_time_zone("expires_at"))
+            .col(timestamp_with_time_zone_null("revoked_at"))
+            .col(timestamp_with_time_zone("created_at"))
+            .foreign_key(&mut fk("refresh_tokens", "user_id", "users"))
+            .take(),
+        Table::create()
+            .table("settings")
+            .col(string("key").primary_key())
+            .col(text("value"))
+            .take(),
+    ];
+    for table in tables {
+        m.create_table(table).await?;
     }
-    if unique {
-        idx.unique();
-    }
-    idx.take()
-}
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let tables = [
-            create("plans")
-                .col(string_uniq("slug"))
-                .col(string("name"))
-                .col(big_integer("price"))
-                .col(string("currency"))
-                .col(string("billing_cycle"))
-                .col(big_integer("included_credits"))
-                .col(integer("max_sites"))
-                .col(integer("max_users"))
-                .col(boolean("is_active"))
-                .col(boolean("is_public"))
-                .col(integer("sort_order"))
-                .take(),
-            create("accounts")
-                .col(string("name"))
-                .col(string_uniq("slug"))
-                .col(big_integer_null("owner_id"))
-                .col(big_integer("plan_id"))
-                .col(string("status"))
-                .col(big_integer("credits"))
-                .col(string_null("billing_email"))
-                .col(string_null("billing_address_line1"))
-                .col(string_null("billing_address_line2"))
-                .col(string_null("billing_city"))
-                .col(string_null("billing_state"))
-                .col(string_null("billing_postal_code"))
-                .col(string_null("billing_country"))
-                .col(string_null("tax_id"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("accounts", "plan_id", "plans"))
-                .take(),
-            create("users")
-                .col(string_uniq("email"))
-                .col(string("password_hash"))
-                .col(string("first_name"))
-                .col(string("last_name"))
-                .col(big_integer_null("account_id"))
-                .col(string("role"))
-                .col(boolean("is_staff"))
-                .col(boolean("is_superuser"))
-                .col(boolean("is_active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone_null("last_login_at"))
-                .foreign_key(&mut fk("users", "account_id", "accounts"))
-                .take(),
-            create("subscriptions")
-                .col(big_integer("account_id"))
-                .col(big_integer("plan_id"))
-                .col(string("status"))
-                .col(timestamp_with_time_zone_null("current_period_start"))
-                .col(timestamp_with_time_zone_null("current_period_end"))
-                .col(string_null("external_payment_id"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("subscriptions", "account_id", "accounts"))
-                .foreign_key(&mut fk("subscriptions", "plan_id", "plans"))
-                .take(),
-            create("invoices")
-                .col(string_uniq("invoice_number"))
-                .col(big_integer("account_id"))
-                .col(big_integer_null("subscription_id"))
-                .col(string("status"))
-                .col(string("currency"))
-                .col(big_integer("subtotal"))
-                .col(big_integer("tax"))
-                .col(big_integer("total"))
-                .col(text("line_items"))
-                .col(date("due_date"))
-                .col(timestamp_with_time_zone_null("paid_at"))
-                .col(text("metadata"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("invoices", "account_id", "accounts"))
-                .foreign_key(&mut fk("invoices", "subscription_id", "subscriptions"))
-                .take(),
-            Table::create()
-                .table("invoice_sequences")
-                .col(big_integer("account_id"))
-                .col(string("period"))
-                .col(big_integer("last_number"))
-                .primary_key(Index::create().col("account_id").col("period"))
-                .foreign_key(&mut fk("invoice_sequences", "account_id", "accounts"))
-                .take(),
-            create("payments")
-                .col(big_integer("invoice_id"))
-                .col(big_integer("account_id"))
-                .col(big_integer("amount"))
-                .col(string("currency"))
-                .col(string("payment_method"))
-                .col(string("status"))
-                .col(string_null("manual_reference"))
-                .col(text_null("manual_notes"))
-                .col(string_null("proof"))
-                .col(text_null("admin_notes"))
-                .col(big_integer_null("approved_by_id"))
-                .col(timestamp_with_time_zone_null("approved_at"))
-                .col(string_null("failure_reason"))
-                .col(big_integer_null("submitted_by_id"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("payments", "invoice_id", "invoices"))
-                .foreign_key(&mut fk("payments", "account_id", "accounts"))
-                .foreign_key(&mut fk("payments", "approved_by_id", "users"))
-                .foreign_key(&mut fk("payments", "submitted_by_id", "users"))
-                .take(),
-            create("payment_method_configs")
-                .col(string("country_code"))
-                .col(string("payment_method"))
-                .col(string("display_name"))
-                .col(text("instructions"))
-                .col(text("details"))
-                .col(boolean("is_enabled"))
-                .col(integer("sort_order"))
-                .take(),
-            create("account_payment_methods")
-                .col(big_integer("account_id"))
-                .col(string("method_type"))
-                .col(string("display_name"))
-                .col(boolean("is_default"))
-                .col(text("details"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("account_payment_methods", "account_id", "accounts"))
-                .take(),
-            create("credit_transactions")
-                .col(big_integer("account_id"))
-                .col(string("transaction_type"))
-                .col(big_integer("amount"))
-                .col(big_integer("balance_after"))
-                .col(string("description"))
-                .col(string_null("reference"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("credit_transactions", "account_id", "accounts"))
-                .take(),
-            create("credit_costs")
-                .col(string_uniq("operation_type"))
-                .col(string("display_name"))
-                .col(big_integer("credits_per_unit"))
-                .col(big_integer("unit_size"))
-                .col(string("unit_name"))
-                .col(boolean("is_active"))
-                .take(),
-            create("credit_usages")
-                .col(big_integer("account_id"))
-                .col(big_integer("user_id"))
-                .col(string("operation_type"))
-                .col(big_integer("quantity"))
-                .col(big_integer("credits_used"))
-                .col(big_integer("transaction_id"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("credit_usages", "account_id", "accounts"))
-                .foreign_key(&mut fk("credit_usages", "user_id", "users"))
-                .foreign_key(&mut fk(
-                    "credit_usages",
-                    "transaction_id",
-                    "credit_transactions",
-                ))
-                .take(),
-            create("industries")
-                .col(string_uniq("slug"))
-                .col(string("name"))
-                .col(boolean("is_active"))
-                .take(),
-            create("sites")
-                .col(big_integer("account_id"))
-                .col(string("name"))
-                .col(string_null("domain"))
-                .col(big_integer("industry_id"))
-                .col(boolean("is_active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("sites", "account_id", "accounts"))
-                .foreign_key(&mut fk("sites", "industry_id", "industries"))
-                .take(),
-            create("site_user_access")
-                .col(big_integer("site_id"))
-                .col(big_integer("user_id"))
-                .col(string("role"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("site_user_access", "site_id", "sites"))
-                .foreign_key(&mut fk("site_user_access", "user_id", "users"))
-                .take(),
-            create("refresh_tokens")
-                .col(big_integer("user_id"))
-                .col(string_uniq("token_hash"))
-                .col(timestamp_with_time_zone("expires_at"))
-                .col(timestamp_with_time_zone_null("revoked_at"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("refresh_tokens", "user_id", "users"))
-                .take(),
-            Table::create()
-                .table("settings")
-                .col(string("key").primary_key())
-                .col(text("value"))
-                .take(),
-        ];
-        for table in tables {
-            m.create_table(table).await?;
-        }
-
-        let indexes = [
-            index("accounts", &["status"], false),
-            index("users", &["account_id"], false),
-            index("subscriptions", &["account_id"], false),
-            index("invoices", &["account_id"], false),
-            index("payments", &["status", "id"], false),
-            index("payments", &["account_id"], false),
-            index("payments", &["invoice_id"], false),
-            index("payments", &["manual_reference"], false),
-            index(
-                "payment_method_configs",
-                &["country_code", "payment_method"],
-                true,
-            ),
-            index("account_payment_methods", &["account_id"], false),
-            index("credit_transactions", &["account_id", "id"], false),
-            index("credit_usages", &["account_id"], false),
-            index("sites", &["account_id"], false),
-            index("site_user_access", &["site_id", "user_id"], true),
-            index("refresh_tokens", &["user_id"], false),
-        ];
-        for idx in indexes {
-            m.create_index(idx).await?;
-        }
-        // At most one confirmation awaiting review per invoice. A partial unique index (same SQL
-        // on both backends) makes two racing confirmations impossible, not merely unlikely.
-        m.get_connection()
-            .execute_unprepared(
-                "CREATE UNIQUE INDEX ux_payments_one_pending_per_invoice \
-                 ON payments (invoice_id) WHERE status = 'pending_approval'",
-            )
-            .await?;
-        Ok(())
+    let indexes = [
+        index("accounts", &["status"], false),
+        index("users", &["account_id"], false),
+        index("subscriptions", &["account_id"], false),
+        index("invoices", &["account_id"], false),
+        index("payments", &["status", "id"], false),
+        index("payments", &["account_id"], false),
+        index("payments", &["invoice_id"], false),
+        index("payments", &["manual_reference"], false),
+        index(
+            "payment_method_configs",
+            &["country_code", "payment_method"],
+            true,
+        ),
+        index("account_payment_methods", &["account_id"], false),
+        index("credit_transactions", &["account_id", "id"], false),
+        index("credit_usages", &["account_id"], false),
+        index("sites", &["account_id"], false),
+        index("site_user_access", &["site_id", "user_id"], true),
+        index("refresh_tokens", &["user_id"], false),
+    ];
+    for idx in indexes {
+        m.create_index(idx).await?;
     }
+    // At most one confirmation awaiting review per invoice. A partial unique index (same SQL
+    // on both backends) makes two racing confirmations impossible, not merely unlikely.
+    m.get_connection()
+        .execute_unprepared(
+            "CREATE UNIQUE INDEX ux_payments_one_pending_per_invoice \
+             ON payments (invoice_id) WHERE status = 'pending_approval'",
+        )
+        .await?;
+    Ok(())
 }

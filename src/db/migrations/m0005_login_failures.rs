@@ -3,30 +3,18 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+use super::{create, index};
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("login_failures")
-                .col(big_pk_auto("id"))
-                .col(string("subject"))
-                .col(timestamp_with_time_zone("created_at"))
-                .take(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_login_failures_subject_created_at")
-                .table("login_failures")
-                .col("subject")
-                .col("created_at")
-                .take(),
-        )
+super::migration!();
+
+async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(
+        create("login_failures")
+            .col(string("subject"))
+            .col(timestamp_with_time_zone("created_at"))
+            .take(),
+    )
+    .await?;
+    m.create_index(index("login_failures", &["subject", "created_at"], false))
         .await
-    }
 }

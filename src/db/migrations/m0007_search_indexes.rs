@@ -8,10 +8,6 @@
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 
-/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 /// (table, searchable columns). The FTS5 table of `t` is `t_search`; its rowid is `t.id`.
 pub(crate) const SEARCHABLE: [(&str, &[&str]); 4] = [
     ("payments", &["manual_reference"]),
@@ -68,29 +64,28 @@ fn postgres_statements(table: &str, cols: &[&str]) -> Vec<String> {
         .collect()
 }
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let conn = m.get_connection();
-        let mut statements = Vec::new();
-        match m.get_database_backend() {
-            DbBackend::Sqlite => {
-                for (table, cols) in SEARCHABLE {
-                    statements.extend(sqlite_statements(table, cols));
-                }
-            }
-            _ => {
-                // pg_trgm ships with PostgreSQL (contrib) and is a trusted extension: the
-                // database's owner may create it.
-                statements.push("CREATE EXTENSION IF NOT EXISTS pg_trgm".to_owned());
-                for (table, cols) in SEARCHABLE {
-                    statements.extend(postgres_statements(table, cols));
-                }
+super::migration!();
+
+async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let conn = m.get_connection();
+    let mut statements = Vec::new();
+    match m.get_database_backend() {
+        DbBackend::Sqlite => {
+            for (table, cols) in SEARCHABLE {
+                statements.extend(sqlite_statements(table, cols));
             }
         }
-        for sql in statements {
-            conn.execute_unprepared(&sql).await?;
+        _ => {
+            // pg_trgm ships with PostgreSQL (contrib) and is a trusted extension: the
+            // database's owner may create it.
+            statements.push("CREATE EXTENSION IF NOT EXISTS pg_trgm".to_owned());
+            for (table, cols) in SEARCHABLE {
+                statements.extend(postgres_statements(table, cols));
+            }
         }
-        Ok(())
     }
+    for sql in statements {
+        conn.execute_unprepared(&sql).await?;
+    }
+    Ok(())
 }

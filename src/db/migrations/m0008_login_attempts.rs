@@ -5,23 +5,18 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+super::migration!();
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("login_attempts")
-                .col(string("subject").primary_key())
-                .col(timestamp_with_time_zone("window_started_at"))
-                .col(integer("attempts"))
-                .take(),
-        )
-        .await?;
-        m.drop_table(Table::drop().table("login_failures").take())
-            .await
-    }
+async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(
+        Table::create()
+            .table("login_attempts")
+            .col(string("subject").primary_key())
+            .col(timestamp_with_time_zone("window_started_at"))
+            .col(integer("attempts"))
+            .take(),
+    )
+    .await?;
+    m.drop_table(Table::drop().table("login_failures").take())
+        .await
 }

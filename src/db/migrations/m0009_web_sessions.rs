@@ -8,35 +8,24 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// Named after this file (`DeriveMigrationName`): the name recorded in `seaql_migrations`.
-#[derive(DeriveMigrationName)]
-pub struct Migration;
+use super::add_columns;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.rename_table(
-            Table::rename()
-                .table("staff_sessions", "web_sessions")
-                .take(),
-        )
-        .await?;
-        // SQLite takes one change per ALTER TABLE.
-        for column in [
-            string("kind").default("staff").take(),
-            string_null("flash_level"),
-        ] {
-            m.alter_table(
-                Table::alter()
-                    .table("web_sessions")
-                    .add_column(column)
-                    .take(),
-            )
-            .await?;
-        }
-        m.get_connection()
-            .execute_unprepared("UPDATE web_sessions SET flash = NULL")
-            .await
-            .map(drop)
-    }
+super::migration!();
+
+async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.rename_table(
+        Table::rename()
+            .table("staff_sessions", "web_sessions")
+            .take(),
+    )
+    .await?;
+    let kind_and_level = vec![
+        string("kind").default("staff").take(),
+        string_null("flash_level"),
+    ];
+    add_columns(m, "web_sessions", kind_and_level).await?;
+    m.get_connection()
+        .execute_unprepared("UPDATE web_sessions SET flash = NULL")
+        .await
+        .map(drop)
 }

@@ -11,6 +11,79 @@ mod m0008_login_attempts;
 mod m0009_web_sessions;
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::big_pk_auto;
+
+/// What every migration file repeats around its `async fn up`: the `Migration` type, named
+/// after its file (`DeriveMigrationName` reads `file!()`, which is the invoking file's) as
+/// recorded in `seaql_migrations`. Migrations here only go forward.
+macro_rules! migration {
+    () => {
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+                up(m).await
+            }
+        }
+    };
+}
+use migration;
+
+/// A table with the `id` primary key every table has.
+fn create(name: &'static str) -> TableCreateStatement {
+    Table::create().table(name).col(big_pk_auto("id")).take()
+}
+
+/// A `NOT NULL` reference to `to.id`, named `fk_<from>_<col>`.
+fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{from}_{col}"))
+        .from(from, col)
+        .to(to, "id")
+        .take()
+}
+
+/// An index named `ix_<table>_<columns>`.
+fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+    named_index(
+        &format!("ix_{table}_{}", cols.join("_")),
+        table,
+        cols,
+        unique,
+    )
+}
+
+fn named_index(
+    name: &str,
+    table: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(table);
+    for col in cols {
+        idx.col(*col);
+    }
+    if unique {
+        idx.unique();
+    }
+    idx.take()
+}
+
+/// Adds columns to a table one `ALTER TABLE` at a time (SQLite takes one change per statement).
+async fn add_columns(
+    m: &SchemaManager<'_>,
+    table: &'static str,
+    cols: Vec<ColumnDef>,
+) -> Result<(), DbErr> {
+    for col in cols {
+        m.alter_table(Table::alter().table(table).add_column(col).take())
+            .await?;
+    }
+    Ok(())
+}
 
 pub struct Migrator;
 
