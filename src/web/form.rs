@@ -1,15 +1,20 @@
-//! The panel's form extractor: `axum_extra`'s `Form` (repeated keys for bulk actions), after
-//! the rule every text input follows (no control characters), answered as a page of the panel.
+//! The web pages' form extractors: `Form` for a form before sign-in, `Posted` for one from a
+//! signed-in page (CSRF checked). Both apply the rule every text input follows (no control
+//! characters) and answer a refusal as a page.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::extract::unreadable_body;
 use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
 use crate::error::Error;
+use crate::state::AppState;
 use crate::web::error::PageError;
+use crate::web::session::SignedInPage;
 
 pub struct Form<T>(pub T);
 
@@ -18,24 +23,76 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
-        let bytes: Bytes = axum::body::to_bytes(body, crate::state::BODY_LIMIT)
-            .await
-            .map_err(|e| PageError(unreadable_body(&e)).into_response())?;
-        if let Some((name, _)) = form_urlencoded::parse(&bytes)
-            .find(|(k, v)| forbidden_control(k) || forbidden_control(v))
-        {
-            let field = if forbidden_control(&name) {
-                "form"
-            } else {
-                &name
-            };
-            return Err(PageError(Error::field(field, CONTROL_CHARACTERS)).into_response());
-        }
-        let req = Request::from_parts(parts, Body::from(bytes));
-        let axum_extra::extract::Form(value) =
-            axum_extra::extract::Form::<T>::from_request(req, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-        Ok(Form(value))
+        let bytes = read(body).await?;
+        Ok(Form(decode(&parts, bytes, state).await?))
     }
+}
+
+/// A POST from a signed-in page: who sent it (`S`, e.g. the panel's `Staffer`) and its form,
+/// whose CSRF token was checked against the session before the form was even decoded — so no
+/// handler can forget the check.
+pub struct Posted<S, T> {
+    pub by: S,
+    pub form: T,
+}
+
+/// A form that is only a button: nothing but its CSRF token.
+#[derive(Deserialize, Default)]
+pub struct Button {}
+
+/// The one field every signed-in form carries.
+#[derive(Deserialize, Default)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+impl<S, T> FromRequest<AppState> for Posted<S, T>
+where
+    S: SignedInPage + FromRequestParts<AppState, Rejection = Response> + Send,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let by = S::from_request_parts(&mut parts, state).await?;
+        let bytes = read(body).await?;
+        let token: CsrfField = decode(&parts, bytes.clone(), state).await?;
+        by.check_csrf(&token.csrf_token)
+            .map_err(IntoResponse::into_response)?;
+        let form = decode(&parts, bytes, state).await?;
+        Ok(Posted { by, form })
+    }
+}
+
+/// The body, refused as a page when it cannot be read or holds a control character.
+async fn read(body: Body) -> Result<Bytes, Response> {
+    let bytes: Bytes = axum::body::to_bytes(body, crate::state::BODY_LIMIT)
+        .await
+        .map_err(|e| PageError(unreadable_body(&e)).into_response())?;
+    if let Some((name, _)) =
+        form_urlencoded::parse(&bytes).find(|(k, v)| forbidden_control(k) || forbidden_control(v))
+    {
+        let field = if forbidden_control(&name) {
+            "form"
+        } else {
+            &name
+        };
+        return Err(PageError(Error::field(field, CONTROL_CHARACTERS)).into_response());
+    }
+    Ok(bytes)
+}
+
+/// `axum_extra`'s `Form` (repeated keys for bulk actions) over bytes already read.
+async fn decode<S: Send + Sync, T: DeserializeOwned>(
+    parts: &Parts,
+    bytes: Bytes,
+    state: &S,
+) -> Result<T, Response> {
+    let req = Request::from_parts(parts.clone(), Body::from(bytes));
+    let axum_extra::extract::Form(value) = axum_extra::extract::Form::<T>::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(value)
 }

@@ -81,28 +81,6 @@ pub trait SignedInPage {
         async move { Ok(web_sessions::flash(&state.db, self.session().id, level, text).await?) }
     }
 
-    fn flash_success(
-        &self,
-        state: &AppState,
-        text: String,
-    ) -> impl Future<Output = std::result::Result<(), PageError>> + Send
-    where
-        Self: Sync,
-    {
-        self.flash(state, FlashLevel::Success, text)
-    }
-
-    fn flash_error(
-        &self,
-        state: &AppState,
-        text: String,
-    ) -> impl Future<Output = std::result::Result<(), PageError>> + Send
-    where
-        Self: Sync,
-    {
-        self.flash(state, FlashLevel::Error, text)
-    }
-
     /// The page frame, with any flash message left by the previous request.
     fn chrome(
         &self,

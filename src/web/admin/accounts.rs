@@ -24,7 +24,8 @@ use crate::web::admin::record_pages::{parse_id, yes_no};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, Field, FormView, TableView};
 use crate::web::error::PageError;
-use crate::web::form::Form;
+use crate::web::form::Posted;
+use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 const LIST: &str = links::ACCOUNTS;
@@ -302,8 +303,6 @@ fn more_link(rows: &mut Vec<Vec<Cell>>, total: u64, what: &str, href: &str) {
 #[derive(Deserialize, Default)]
 pub struct AdjustForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     amount: String,
     #[serde(default)]
     reason: String,
@@ -313,17 +312,17 @@ pub struct AdjustForm {
 /// account's page with the outcome.
 pub async fn adjust(
     State(state): State<AppState>,
-    staffer: Staffer,
     Path(id): Path<String>,
-    Form(form): Form<AdjustForm>,
+    Posted { by: staffer, form }: Posted<Staffer, AdjustForm>,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "Account")?;
     let back = Redirect::to(&format!("{LIST}{id}/")).into_response();
     let Ok(amount) = form.amount.trim().parse::<i64>() else {
         let text =
             "Amount: enter a whole number of credits, e.g. 500 or -200. Nothing was changed.";
-        staffer.flash_error(&state, text.into()).await?;
+        staffer
+            .flash(&state, FlashLevel::Error, text.into())
+            .await?;
         return Ok(back);
     };
     match credits::adjust(&state.db, &staffer.staff, id, amount, &form.reason).await {
@@ -332,10 +331,12 @@ pub async fn adjust(
                 "Credits adjusted by {:+}; the balance is now {}.",
                 entry.amount, entry.balance_after
             );
-            staffer.flash_success(&state, text).await?;
+            staffer.flash(&state, FlashLevel::Success, text).await?;
         }
         Err(e @ (Error::Conflict(_) | Error::Invalid { .. })) => {
-            staffer.flash_error(&state, problem_text(&e)).await?;
+            staffer
+                .flash(&state, FlashLevel::Error, problem_text(&e))
+                .await?;
         }
         Err(e) => return Err(e.into()),
     }

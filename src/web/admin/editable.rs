@@ -20,14 +20,14 @@ use crate::web::admin::record_pages::{parse_id, refused};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{ChangePage, Field, FormView, attach_errors, html};
 use crate::web::error::PageError;
-use crate::web::form::Form;
+use crate::web::form::Posted;
+use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 pub trait Editable: Record {
     /// The form as posted; checkboxes arrive as "on" or not at all.
     type Form: DeserializeOwned + Default + Send + Sync + 'static;
 
-    fn csrf_token(form: &Self::Form) -> &str;
     /// The form filled in from a record.
     fn form_of(detail: &Self::Detail) -> Self::Form;
     /// A new record's form.
@@ -143,9 +143,8 @@ pub async fn add<R: Editable>(
 
 pub async fn save<R: Editable>(
     State(state): State<AppState>,
-    staffer: Staffer,
     Path(id): Path<String>,
-    Form(form): Form<R::Form>,
+    Posted { by: staffer, form }: Posted<Staffer, R::Form>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, &record::capitalised(R::META.noun))?;
     store::<R>(&state, &staffer, Some(id), form).await
@@ -153,8 +152,7 @@ pub async fn save<R: Editable>(
 
 pub async fn create<R: Editable>(
     State(state): State<AppState>,
-    staffer: Staffer,
-    Form(form): Form<R::Form>,
+    Posted { by: staffer, form }: Posted<Staffer, R::Form>,
 ) -> Result<Response, PageError> {
     store::<R>(&state, &staffer, None, form).await
 }
@@ -166,12 +164,11 @@ async fn store<R: Editable>(
     id: Option<i64>,
     form: R::Form,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(R::csrf_token(&form))?;
     match R::save(&state.db, &staffer.staff, id, &form).await {
         Ok(name) => {
             let done = if id.is_some() { "changed" } else { "added" };
             let text = format!("The {} “{name}” was {done} successfully.", R::META.noun);
-            staffer.flash_success(state, text).await?;
+            staffer.flash(state, FlashLevel::Success, text).await?;
             Ok(Redirect::to(R::META.list).into_response())
         }
         Err(e) => {

@@ -85,7 +85,6 @@ impl Record for Industries {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct IndustryForm {
-    csrf_token: String,
     name: String,
     is_active: Option<String>,
 }
@@ -93,13 +92,8 @@ pub struct IndustryForm {
 impl Editable for Industries {
     type Form = IndustryForm;
 
-    fn csrf_token(form: &IndustryForm) -> &str {
-        &form.csrf_token
-    }
-
     fn form_of(i: &industry::Model) -> IndustryForm {
         IndustryForm {
-            csrf_token: String::new(),
             name: i.name.clone(),
             is_active: i.is_active.then(|| "on".into()),
         }

@@ -58,10 +58,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/billing/payment/{id}", get(payments::change))
         .route(
-            "/billing/payment/{id}/approve",
-            post(payment_review::approve),
+            "/billing/payment/{id}/{decision}",
+            post(payment_review::review),
         )
-        .route("/billing/payment/{id}/reject", post(payment_review::reject))
         .merge(plans::routes())
         .merge(payment_methods::routes())
         .merge(industries::routes())

@@ -26,7 +26,8 @@ use crate::web::admin::record_pages::{flag, search, yes_no, yes_no_filter};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Action, Cell, Field, FilterGroup, FormView};
 use crate::web::error::PageError;
-use crate::web::form::Form;
+use crate::web::form::Posted;
+use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 const LIST: &str = links::PAYMENT_METHODS;
@@ -192,10 +193,6 @@ impl Record for PaymentMethods {
 impl Editable for PaymentMethods {
     type Form = MethodForm;
 
-    fn csrf_token(form: &MethodForm) -> &str {
-        &form.csrf_token
-    }
-
     fn form_of(m: &pmc::Model) -> MethodForm {
         MethodForm::from_config(m)
     }
@@ -225,7 +222,6 @@ impl Editable for PaymentMethods {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ActionForm {
-    csrf_token: String,
     action: String,
     #[serde(rename = "_selected_action")]
     selected: Vec<String>,
@@ -234,11 +230,9 @@ pub struct ActionForm {
 /// The list's action menu: enable or disable every ticked configuration together.
 pub async fn bulk_action(
     State(state): State<AppState>,
-    staffer: Staffer,
     uri: Uri,
-    Form(form): Form<ActionForm>,
+    Posted { by: staffer, form }: Posted<Staffer, ActionForm>,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
     let back = ListQuery::parse(uri.query()).href(LIST);
     let ids: Vec<i64> = form
         .selected
@@ -252,7 +246,9 @@ pub async fn bulk_action(
     };
     let Some(enabled) = enabled.filter(|_| !ids.is_empty()) else {
         let text = "Choose an action and tick the rows it applies to. No items have been changed.";
-        staffer.flash_error(&state, text.into()).await?;
+        staffer
+            .flash(&state, FlashLevel::Error, text.into())
+            .await?;
         return Ok(Redirect::to(&back).into_response());
     };
     let changed =
@@ -260,7 +256,7 @@ pub async fn bulk_action(
             .await?;
     let verb = if enabled { "Enabled" } else { "Disabled" };
     let text = format!("{verb} {} payment method config(s).", changed.len());
-    staffer.flash_success(&state, text).await?;
+    staffer.flash(&state, FlashLevel::Success, text).await?;
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -268,7 +264,6 @@ pub async fn bulk_action(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct MethodForm {
-    csrf_token: String,
     country_code: String,
     payment_method: String,
     display_name: String,
@@ -295,7 +290,6 @@ impl MethodForm {
             .and_then(|v| serde_json::to_string_pretty(&v))
             .unwrap_or_else(|_| m.details.clone());
         MethodForm {
-            csrf_token: String::new(),
             country_code: m.country_code.clone(),
             payment_method: m.payment_method.to_string(),
             display_name: m.display_name.clone(),

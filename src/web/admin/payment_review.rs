@@ -2,7 +2,7 @@
 //! Approve / Reject buttons of one payment's page. Both call the same domain functions as the
 //! JSON API.
 
-use crate::web::form::Form;
+use crate::web::form::Posted;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -20,12 +20,11 @@ use crate::web::admin::query::ListQuery;
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Chrome, Row, html};
 use crate::web::error::PageError;
+use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 #[derive(Deserialize, Default)]
 pub struct ActionForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     action: String,
     #[serde(default, rename = "_selected_action")]
@@ -56,11 +55,9 @@ struct ConfirmPage {
 /// selected payment reviewed in one transaction by the same domain function as the API.
 pub async fn bulk_action(
     State(state): State<AppState>,
-    staffer: Staffer,
     uri: Uri,
-    Form(form): Form<ActionForm>,
+    Posted { by: staffer, form }: Posted<Staffer, ActionForm>,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
     let back = ListQuery::parse(uri.query());
     let back_href = back.href(LIST);
     let ids: Vec<i64> = form
@@ -73,14 +70,16 @@ pub async fn bulk_action(
         REJECT => true,
         _ => {
             staffer
-                .flash_error(&state, "No action selected.".into())
+                .flash(&state, FlashLevel::Error, "No action selected.".into())
                 .await?;
             return Ok(Redirect::to(&back_href).into_response());
         }
     };
     if ids.is_empty() {
         let text = "Items must be selected in order to perform actions on them. No items have been changed.";
-        staffer.flash_error(&state, text.into()).await?;
+        staffer
+            .flash(&state, FlashLevel::Error, text.into())
+            .await?;
         return Ok(Redirect::to(&back_href).into_response());
     }
 
@@ -111,7 +110,7 @@ pub async fn bulk_action(
                     let credits: i64 = done.iter().map(|r| r.credits_added).sum();
                     format!("Approved {n} payment{plural}; {credits} credits granted.")
                 };
-                staffer.flash_success(&state, text).await?;
+                staffer.flash(&state, FlashLevel::Success, text).await?;
                 return Ok(Redirect::to(&back_href).into_response());
             }
             Err(e @ (Error::Conflict(_) | Error::NotFound(_) | Error::Invalid { .. })) => {
@@ -177,21 +176,22 @@ pub async fn bulk_action(
 #[derive(Deserialize, Default)]
 pub struct ReviewForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     admin_notes: String,
     #[serde(default)]
     failure_reason: String,
 }
 
-async fn review(
-    state: AppState,
-    staffer: Staffer,
-    id: String,
-    form: ReviewForm,
-    reject: bool,
+/// A payment page's "Approve" or "Reject" (`…/{id}/approve`, `…/{id}/reject`).
+pub async fn review(
+    State(state): State<AppState>,
+    Path((id, decision)): Path<(String, String)>,
+    Posted { by: staffer, form }: Posted<Staffer, ReviewForm>,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
+    let reject = match decision.as_str() {
+        "approve" => false,
+        "reject" => true,
+        _ => return Err(Error::NotFound("Page not found".into()).into()),
+    };
     let id: i64 = id
         .parse()
         .map_err(|_| Error::NotFound("Payment not found".into()))?;
@@ -212,37 +212,25 @@ async fn review(
     match outcome {
         Ok(done) if reject => {
             staffer
-                .flash_success(&state, format!("Payment #{id} rejected."))
+                .flash(
+                    &state,
+                    FlashLevel::Success,
+                    format!("Payment #{id} rejected."),
+                )
                 .await?;
             let _ = done;
         }
         Ok(done) => {
             let credits: i64 = done.iter().map(|r| r.credits_added).sum();
             let text = format!("Payment #{id} approved; {credits} credits granted.");
-            staffer.flash_success(&state, text).await?;
+            staffer.flash(&state, FlashLevel::Success, text).await?;
         }
         Err(e @ (Error::Conflict(_) | Error::Invalid { .. })) => {
-            staffer.flash_error(&state, e.to_string()).await?;
+            staffer
+                .flash(&state, FlashLevel::Error, e.to_string())
+                .await?;
         }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<ReviewForm>,
-) -> Result<Response, PageError> {
-    review(state, staffer, id, form, false).await
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<ReviewForm>,
-) -> Result<Response, PageError> {
-    review(state, staffer, id, form, true).await
 }

@@ -110,10 +110,6 @@ impl Record for Plans {
 impl Editable for Plans {
     type Form = PlanForm;
 
-    fn csrf_token(form: &PlanForm) -> &str {
-        &form.csrf_token
-    }
-
     fn form_of(p: &plan::Model) -> PlanForm {
         PlanForm::from_plan(p)
     }
@@ -135,7 +131,6 @@ impl Editable for Plans {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PlanForm {
-    csrf_token: String,
     name: String,
     price: String,
     billing_cycle: String,
@@ -150,7 +145,6 @@ pub struct PlanForm {
 impl PlanForm {
     fn from_plan(p: &plan::Model) -> PlanForm {
         PlanForm {
-            csrf_token: String::new(),
             name: p.name.clone(),
             price: format_minor(p.price, &p.currency),
             billing_cycle: p.billing_cycle.clone(),

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use crate::web::csrf;
 use crate::web::error::PageError;
-use crate::web::form::Form;
+use crate::web::form::{Button, Form, Posted};
 use crate::web::page::html;
 use crate::web::session::{self, SessionKind, SignedInPage};
 
@@ -200,19 +200,11 @@ pub async fn login(
     (jar, Redirect::to(safe_next(&form.next))).into_response()
 }
 
-#[derive(Deserialize, Default)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf_token: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
-    staffer: Staffer,
     jar: CookieJar,
-    Form(form): Form<CsrfOnly>,
+    Posted { by: staffer, .. }: Posted<Staffer, Button>,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
     web_sessions::revoke(&state.db, staffer.session.id).await?;
     let jar = jar.remove(session::removal(SESSION_COOKIE));
     Ok((jar, Redirect::to("/admin/login/")).into_response())

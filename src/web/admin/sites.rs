@@ -16,18 +16,17 @@ use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::web::admin::record_pages::{flag, parse_id, search, yes_no, yes_no_filter};
-use crate::web::admin::session::{CsrfOnly, Staffer};
+use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, FilterGroup, FormView, TableView};
 use crate::web::error::PageError;
-use crate::web::form::Form;
+use crate::web::form::{Button, Posted};
+use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 const LIST: &str = links::SITES;
 
 pub fn routes() -> Router<AppState> {
-    record::routes::<Sites>()
-        .route("/sites/site/{id}/deactivate", post(deactivate))
-        .route("/sites/site/{id}/reactivate", post(reactivate))
+    record::routes::<Sites>().route("/sites/site/{id}/{verb}", post(set_active))
 }
 
 fn account_link(row: &SiteRow) -> Cell {
@@ -161,44 +160,31 @@ impl Record for Sites {
     }
 }
 
-async fn set_active(
-    state: AppState,
-    staffer: Staffer,
-    id: String,
-    form: CsrfOnly,
-    active: bool,
+/// A site page's "Deactivate" or "Reactivate" (`…/{id}/deactivate`, `…/{id}/reactivate`).
+pub async fn set_active(
+    State(state): State<AppState>,
+    Path((id, verb)): Path<(String, String)>,
+    Posted { by: staffer, .. }: Posted<Staffer, Button>,
 ) -> std::result::Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
+    let active = match verb.as_str() {
+        "deactivate" => false,
+        "reactivate" => true,
+        _ => return Err(Error::NotFound("Page not found".into()).into()),
+    };
     let id = parse_id(&id, "Site")?;
     match catalog_admin::set_site_active(&state.db, &staffer.staff, id, active).await {
         Ok(site) => {
             let verb = if active { "reactivated" } else { "deactivated" };
             let text = format!("The site “{}” was {verb}.", site.name);
-            staffer.flash_success(&state, text).await?;
+            staffer.flash(&state, FlashLevel::Success, text).await?;
         }
         // Over the plan's site limit: said on the site's page, nothing changed.
         Err(e @ (Error::Conflict(_) | Error::Forbidden(_))) => {
-            staffer.flash_error(&state, e.to_string()).await?
+            staffer
+                .flash(&state, FlashLevel::Error, e.to_string())
+                .await?
         }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())
-}
-
-pub async fn deactivate(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> std::result::Result<Response, PageError> {
-    set_active(state, staffer, id, form, false).await
-}
-
-pub async fn reactivate(
-    State(state): State<AppState>,
-    staffer: Staffer,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> std::result::Result<Response, PageError> {
-    set_active(state, staffer, id, form, true).await
 }

@@ -21,7 +21,8 @@ use crate::web::admin::record_pages::{flag, parse_id, yes_no};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, Field, FormView};
 use crate::web::error::PageError;
-use crate::web::form::Form;
+use crate::web::form::Posted;
+use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 const LIST: &str = links::USERS;
@@ -151,8 +152,6 @@ impl Record for Users {
 /// Unticked checkboxes are simply absent from the form.
 #[derive(Deserialize, Default)]
 pub struct AccessForm {
-    #[serde(default)]
-    csrf_token: String,
     is_staff: Option<String>,
     is_active: Option<String>,
 }
@@ -160,11 +159,9 @@ pub struct AccessForm {
 /// "Permissions" → `accounts::set_user_access`, then back to the user's page with the outcome.
 pub async fn set_access(
     State(state): State<AppState>,
-    staffer: Staffer,
     Path(id): Path<String>,
-    Form(form): Form<AccessForm>,
+    Posted { by: staffer, form }: Posted<Staffer, AccessForm>,
 ) -> Result<Response, PageError> {
-    staffer.check_csrf(&form.csrf_token)?;
     let id = parse_id(&id, "User")?;
     let access = UserAccess {
         is_staff: form.is_staff.is_some(),
@@ -184,9 +181,13 @@ pub async fn set_access(
                 let plural = if n == 1 { "" } else { "s" };
                 text.push_str(&format!(" {n} session{plural} signed out."));
             }
-            staffer.flash_success(&state, text).await?;
+            staffer.flash(&state, FlashLevel::Success, text).await?;
         }
-        Err(e @ Error::Conflict(_)) => staffer.flash_error(&state, e.to_string()).await?,
+        Err(e @ Error::Conflict(_)) => {
+            staffer
+                .flash(&state, FlashLevel::Error, e.to_string())
+                .await?
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("{LIST}{id}/")).into_response())
