@@ -238,7 +238,7 @@ fn shape(path: &str) -> String {
 /// `RECORDS`, as (path, the page as staff see it). Panics on a link that leads nowhere.
 async fn crawl(panel: &mut Panel) -> Vec<(String, Page)> {
     let mut queue: VecDeque<String> = VecDeque::from(["/admin/".to_owned()]);
-    queue.extend(RECORDS.iter().map(|record| record.list.to_owned()));
+    queue.extend(RECORDS.iter().map(|record| record.meta.list.to_owned()));
     let mut seen = BTreeSet::new();
     let mut pages = Vec::new();
     let mut broken = Vec::new();
@@ -369,7 +369,7 @@ async fn anonymous_visitors_are_sent_to_the_login_from_every_page(app: TestApp) 
         assert!(shapes.contains(must), "{must} not reached: {shapes:#?}");
     }
     for record in RECORDS {
-        let (label, href) = (record.title, record.list);
+        let (label, href) = (record.meta.title, record.meta.list);
         assert!(shapes.contains(href), "{label} ({href}) not reached");
     }
 

@@ -120,7 +120,7 @@ async fn control_characters_in_any_query_parameter_are_refused(app: TestApp) {
     let mut panel = Panel::staff(&app, "panel@example.com").await;
     let lists = tollgate::web::admin::RECORDS
         .iter()
-        .map(|record| record.list);
+        .map(|record| record.meta.list);
     for list in lists {
         for query in ["q=a%00b", "q=%1b%5B31m", "status=%00"] {
             let page = panel.get(&format!("{list}?{query}")).await;

@@ -30,10 +30,6 @@ use crate::web::session::SignedInPage;
 
 const LIST: &str = links::ACCOUNTS;
 
-pub fn routes() -> Router<AppState> {
-    record::routes::<Accounts>().route("/accounts/account/{id}/adjust", post(adjust))
-}
-
 /// Customer accounts.
 pub struct Accounts;
 
@@ -41,6 +37,10 @@ impl Record for Accounts {
     const META: Meta = Meta::new(LIST, "Accounts", "account", Section::Accounts);
     type Row = AccountRow;
     type Detail = AccountDetail;
+
+    fn routes() -> Router<AppState> {
+        record::routes::<Self>().route("/accounts/account/{id}/adjust", post(adjust))
+    }
 
     fn columns() -> &'static [ColumnDef] {
         &[

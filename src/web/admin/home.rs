@@ -28,7 +28,10 @@ pub async fn index(State(state): State<AppState>, staffer: Staffer) -> Result<Re
     let sections = Section::ALL
         .iter()
         .map(|section| {
-            let records = RECORDS.iter().filter(|m| m.section == *section);
+            let records = RECORDS
+                .iter()
+                .map(|r| &r.meta)
+                .filter(|m| m.section == *section);
             let links = records
                 .map(|m| (m.title.to_owned(), m.list.to_owned()))
                 .collect();

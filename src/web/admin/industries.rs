@@ -20,10 +20,6 @@ use crate::web::admin::view::{Cell, Field};
 
 const LIST: &str = links::INDUSTRIES;
 
-pub fn routes() -> Router<AppState> {
-    editable::routes::<Industries>()
-}
-
 pub struct Industries;
 
 impl Record for Industries {
@@ -32,6 +28,10 @@ impl Record for Industries {
         .addable();
     type Row = industry::Model;
     type Detail = industry::Model;
+
+    fn routes() -> Router<AppState> {
+        editable::routes::<Self>()
+    }
 
     fn columns() -> &'static [ColumnDef] {
         &[

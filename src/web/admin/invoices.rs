@@ -1,27 +1,18 @@
 //! `/admin/billing/invoice/`: invoices by status, searchable by number or account name; each
 //! invoice with its line items, billing snapshot and payments. Read-only.
 
-use axum::Router;
-
 use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
 use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
 use crate::domain::status::InvoiceStatus;
 use crate::error::Result;
-use crate::state::AppState;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::web::admin::view::{Cell, FilterGroup, TableView};
 
 const INVOICES: &str = links::INVOICES;
-
-pub fn routes() -> Router<AppState> {
-    record::routes::<Invoices>().merge(record::routes::<
-        crate::web::admin::subscriptions::Subscriptions,
-    >())
-}
 
 /// `8900, "USD"` → `"89.00 USD"`.
 pub(crate) fn money(amount: i64, currency: &str) -> String {

@@ -2,24 +2,17 @@
 //! entry is corrected by an adjustment on the account's page, never edited). By type, searchable
 //! by account name or description.
 
-use axum::Router;
-
 use crate::db::Db;
 use crate::domain::backoffice::{self, LedgerFilter, LedgerRow};
 use crate::domain::page::PageRequest;
 use crate::domain::status::CreditTransactionType;
 use crate::error::Result;
-use crate::state::AppState;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
 use crate::web::admin::view::Cell;
 
 const LIST: &str = links::LEDGER;
-
-pub fn routes() -> Router<AppState> {
-    record::routes::<CreditTransactions>()
-}
 
 /// The credit ledger, every account's.
 pub struct CreditTransactions;

@@ -29,21 +29,25 @@ use crate::web::error::PageError;
 use crate::web::{assets, headers};
 
 use crate::state::AppState;
-use crate::web::admin::record::{Meta, Record};
+use crate::web::admin::record::{Registered, registered};
 
 /// Every record type of the panel, in the home page's order (grouped there by section, as in
-/// Django's admin). A record type is registered by adding its `META` here and its routes below.
-pub const RECORDS: &[Meta] = &[
-    payments::META,
-    <invoices::Invoices as Record>::META,
-    <subscriptions::Subscriptions as Record>::META,
-    <ledger::CreditTransactions as Record>::META,
-    <plans::Plans as Record>::META,
-    <payment_methods::PaymentMethods as Record>::META,
-    <accounts::Accounts as Record>::META,
-    <users::Users as Record>::META,
-    <sites::Sites as Record>::META,
-    <industries::Industries as Record>::META,
+/// Django's admin): a record type is registered by its one line here, which gives it its card
+/// on the home page and its routes.
+pub const RECORDS: &[Registered] = &[
+    Registered {
+        meta: payments::META,
+        routes: payments::routes,
+    },
+    registered::<invoices::Invoices>(),
+    registered::<subscriptions::Subscriptions>(),
+    registered::<ledger::CreditTransactions>(),
+    registered::<plans::Plans>(),
+    registered::<payment_methods::PaymentMethods>(),
+    registered::<accounts::Accounts>(),
+    registered::<users::Users>(),
+    registered::<sites::Sites>(),
+    registered::<industries::Industries>(),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -52,23 +56,11 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/static/{file}", get(assets::serve(assets::ADMIN)))
-        .route(
-            "/billing/payment",
-            get(payments::list).post(payment_review::bulk_action),
+        .merge(
+            RECORDS
+                .iter()
+                .fold(Router::new(), |all, r| all.merge((r.routes)())),
         )
-        .route("/billing/payment/{id}", get(payments::change))
-        .route(
-            "/billing/payment/{id}/{decision}",
-            post(payment_review::review),
-        )
-        .merge(plans::routes())
-        .merge(payment_methods::routes())
-        .merge(industries::routes())
-        .merge(sites::routes())
-        .merge(accounts::routes())
-        .merge(users::routes())
-        .merge(invoices::routes())
-        .merge(ledger::routes())
         .fallback(|| async { PageError(Error::NotFound("Page not found".into())) });
     headers::secured(pages)
 }

@@ -38,10 +38,6 @@ const COUNTRY_HELP: &str = "ISO 3166 alpha-2 (PK, US…), or * for every country
 const DETAILS_HELP: &str =
     r#"A JSON object, such as {"bank_name": "ABC Bank", "account": "1234"}."#;
 
-pub fn routes() -> Router<AppState> {
-    editable::routes::<PaymentMethods>().route("/billing/paymentmethodconfig", post(bulk_action))
-}
-
 fn country_label(code: &str) -> String {
     if code == GLOBAL {
         "* (every country)".into()
@@ -74,6 +70,10 @@ impl Record for PaymentMethods {
     .addable();
     type Row = pmc::Model;
     type Detail = pmc::Model;
+
+    fn routes() -> Router<AppState> {
+        editable::routes::<Self>().route("/billing/paymentmethodconfig", post(bulk_action))
+    }
 
     fn columns() -> &'static [ColumnDef] {
         &[

@@ -3,9 +3,11 @@
 
 use std::collections::HashSet;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
+use axum::routing::{get, post};
 use chrono::{Datelike, Duration, TimeZone, Utc};
 
 use crate::domain::money::format_minor;
@@ -14,6 +16,7 @@ use crate::domain::status::{PaymentMethod, PaymentStatus};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
+use crate::web::admin::payment_review;
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{Meta, Section};
 use crate::web::admin::record_pages;
@@ -27,6 +30,20 @@ use crate::web::session::SignedInPage;
 pub(crate) const LIST: &str = links::PAYMENTS;
 /// The payment queue: a hand-written list (bulk review), registered like the generic records.
 pub const META: Meta = Meta::new(LIST, "Payments", "payment", Section::Billing);
+
+/// The queue, a payment's page, and the reviews posted from them (`payment_review`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/billing/payment",
+            get(list).post(payment_review::bulk_action),
+        )
+        .route("/billing/payment/{id}", get(change))
+        .route(
+            "/billing/payment/{id}/{decision}",
+            post(payment_review::review),
+        )
+}
 pub(crate) const APPROVE: &str = "approve_selected";
 pub(crate) const REJECT: &str = "reject_selected";
 

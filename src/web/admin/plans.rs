@@ -22,10 +22,6 @@ use crate::web::admin::view::{Cell, Field};
 
 const LIST: &str = links::PLANS;
 
-pub fn routes() -> Router<AppState> {
-    editable::routes::<Plans>()
-}
-
 fn price(p: &plan::Model) -> String {
     format!("{} {}", format_minor(p.price, &p.currency), p.currency)
 }
@@ -36,6 +32,10 @@ impl Record for Plans {
     const META: Meta = Meta::new(LIST, "Plans", "plan", Section::Billing).sorted_by("order");
     type Row = plan::Model;
     type Detail = plan::Model;
+
+    fn routes() -> Router<AppState> {
+        editable::routes::<Self>()
+    }
 
     fn columns() -> &'static [ColumnDef] {
         &[

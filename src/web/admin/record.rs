@@ -155,7 +155,7 @@ impl<T> Identified for (backoffice::SubscriptionRow, T) {
     }
 }
 
-pub trait Record: Send + Sync + 'static {
+pub trait Record: Sized + Send + Sync + 'static {
     const META: Meta;
     /// One list row and one record's page, as the domain's staff reads return them.
     type Row: Identified + Send + Sync;
@@ -186,6 +186,25 @@ pub trait Record: Send + Sync + 'static {
     /// Forms of one-off actions shown beside the facts, for the signed-in staff member.
     fn forms(_detail: &Self::Detail, _staff: &StaffActor) -> Vec<FormView> {
         Vec::new()
+    }
+    /// The record's pages: its list and record pages, plus whatever one-off actions it adds
+    /// (`record::routes::<Self>().route(…)`) or its edit pages (`editable::routes::<Self>()`).
+    fn routes() -> Router<AppState> {
+        routes::<Self>()
+    }
+}
+
+/// A record type's entry in the panel: its card on the home page and its routes.
+pub struct Registered {
+    pub meta: Meta,
+    pub routes: fn() -> Router<AppState>,
+}
+
+/// The entry of record type `R`: one line in `admin::RECORDS`.
+pub const fn registered<R: Record>() -> Registered {
+    Registered {
+        meta: R::META,
+        routes: R::routes,
     }
 }
 

@@ -25,10 +25,6 @@ use crate::web::session::SignedInPage;
 
 const LIST: &str = links::SITES;
 
-pub fn routes() -> Router<AppState> {
-    record::routes::<Sites>().route("/sites/site/{id}/{verb}", post(set_active))
-}
-
 fn account_link(row: &SiteRow) -> Cell {
     links::account_cell(row.site.account_id, &row.account_name)
 }
@@ -47,6 +43,10 @@ impl Record for Sites {
     const META: Meta = Meta::new(LIST, "Sites", "site", Section::Sites);
     type Row = SiteRow;
     type Detail = SiteDetail;
+
+    fn routes() -> Router<AppState> {
+        record::routes::<Self>().route("/sites/site/{id}/{verb}", post(set_active))
+    }
 
     fn columns() -> &'static [ColumnDef] {
         &[

@@ -28,10 +28,6 @@ use crate::web::session::SignedInPage;
 const LIST: &str = links::USERS;
 const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
 
-pub fn routes() -> Router<AppState> {
-    record::routes::<Users>().route("/accounts/user/{id}/access", post(set_access))
-}
-
 /// Every user, customers and staff.
 pub struct Users;
 
@@ -52,6 +48,10 @@ impl Record for Users {
     const META: Meta = Meta::new(links::USERS, "Users", "user", Section::Accounts);
     type Row = UserRow;
     type Detail = UserRow;
+
+    fn routes() -> Router<AppState> {
+        record::routes::<Self>().route("/accounts/user/{id}/access", post(set_access))
+    }
 
     fn columns() -> &'static [ColumnDef] {
         &[
