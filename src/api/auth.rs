@@ -4,11 +4,10 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use crate::api::caller::SignedIn;
-use crate::api::docs::IDEMPOTENCY_KEY;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, InvalidBody, InvalidQuery, InvalidRefreshToken, KeyReused, NotJson,
-    Throttled, TooLarge, Unauthenticated, WrongCredentials,
+    BodyTimeout, Conflict, InvalidBody, InvalidQuery, InvalidRefreshToken, NotJson, Throttled,
+    TooLarge, Unauthenticated, WrongCredentials,
 };
 use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::idempotency::IdempotencyKey;
@@ -30,15 +29,10 @@ use crate::state::AppState;
     path = "/auth/register",
     tag = "auth",
     request_body = crate::domain::signup::SignupInput,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
-    ),
     responses(
         (status = 201, description = "Account created; tokens included (null in a replay)",
-            body = Envelope<Registration>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
-        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, KeyReused, Throttled,
+            body = Envelope<Registration>),
+        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
     security(),
 )]

@@ -4,11 +4,11 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 
 use crate::api::caller::Customer;
-use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, KeyReused, NotCustomer,
-    NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+    BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, NotCustomer, NotFound,
+    NotJson, Throttled, TooLarge, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
@@ -97,16 +97,11 @@ pub async fn list_payments(
     path = "/billing/admin/payments/confirm",
     tag = "billing",
     request_body = crate::domain::payments::ConfirmInput,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
-    ),
     responses(
         (status = 201, description = "Submitted for review", body = Envelope<ConfirmData>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key")),
             example = json!({"success": true, "message": "Payment confirmation submitted for review. You will be notified once approved.", "data": {"payment_id": 1, "invoice_id": 1, "invoice_number": "INV-2-202512-0001", "status": "pending_approval", "amount": "89.00", "currency": "USD", "manual_reference": "BT-20251208-12345"}, "request_id": "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1"})),
         InvalidBody, Unauthenticated, CustomerMayNotWrite, NotFound, BodyTimeout, Conflict,
-        TooLarge, NotJson, KeyReused, Throttled,
+        TooLarge, NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]

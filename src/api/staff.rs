@@ -5,11 +5,11 @@ use axum::http::Uri;
 use serde::Deserialize;
 
 use crate::api::caller::Staff;
-use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, InvalidBody, InvalidQuery, KeyReused, NotFound, NotJson, NotStaff,
-    Throttled, TooLarge, Unauthenticated,
+    BodyTimeout, Conflict, InvalidBody, InvalidQuery, NotFound, NotJson, NotStaff, Throttled,
+    TooLarge, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
@@ -104,15 +104,12 @@ fn rejected_reply(reviewed: &[Reviewed]) -> Reply<Option<RejectionData>> {
     request_body = ReviewInput,
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "Approved: invoice paid, subscription and account active, credits granted",
-            body = Envelope<ReviewData>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+            body = Envelope<ReviewData>),
         InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
-        NotJson, KeyReused, Throttled,
+        NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -140,15 +137,12 @@ pub async fn approve(
     request_body = ReviewInput,
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "Rejected: the customer may confirm again",
-            body = Envelope<RejectionData>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+            body = Envelope<RejectionData>),
         InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
-        NotJson, KeyReused, Throttled,
+        NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]

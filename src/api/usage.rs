@@ -4,11 +4,11 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 
 use crate::api::caller::Customer;
-use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
     BodyTimeout, Conflict, CustomerMayNotUse, InsufficientCredits, InvalidBody, InvalidQuery,
-    KeyReused, NotCustomer, NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+    NotCustomer, NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
@@ -72,15 +72,10 @@ pub async fn transactions(
     path = "/billing/credits/usage",
     tag = "credits",
     request_body = crate::domain::credits::UsageInput,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
-    ),
     responses(
-        (status = 201, description = "Credits deducted", body = Envelope<CreditSpend>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+        (status = 201, description = "Credits deducted", body = Envelope<CreditSpend>),
         InvalidBody, Unauthenticated, InsufficientCredits, CustomerMayNotUse, BodyTimeout,
-        Conflict, TooLarge, NotJson, KeyReused, Throttled,
+        Conflict, TooLarge, NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
