@@ -1,7 +1,6 @@
 //! The customer's billing: invoices, payments, and confirming a manual payment.
 
 use axum::extract::{Path, State};
-use axum::http::Uri;
 
 use crate::api::caller::Customer;
 use crate::api::docs::PageParams;
@@ -10,10 +9,10 @@ use crate::api::errors::{
     BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, NotCustomer, NotFound,
     NotJson, Throttled, TooLarge, Unauthenticated,
 };
-use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
-use crate::api::replies::lists::{self, Page};
+use crate::api::replies::lists::Page;
 use crate::domain::{invoices, payments};
 use crate::error::Result;
 use crate::state::AppState;
@@ -33,11 +32,10 @@ use crate::state::AppState;
 pub async fn list_invoices(
     State(state): State<AppState>,
     Customer(member): Customer,
-    params: Params,
-    uri: Uri,
+    paging: Paging,
 ) -> Result<Reply<Page<InvoiceSummary>>> {
-    let page = invoices::list_for_account(&state.db, member.account.id, params.page()?).await?;
-    Ok(ok(lists::page(page, &uri, |i| InvoiceSummary::from(&i))))
+    let page = invoices::list_for_account(&state.db, member.account.id, paging.request).await?;
+    Ok(ok(paging.show(page, |i| InvoiceSummary::from(&i))))
 }
 
 /// One invoice, with how to pay it.
@@ -80,12 +78,11 @@ pub async fn invoice_detail(
 pub async fn list_payments(
     State(state): State<AppState>,
     Customer(member): Customer,
-    params: Params,
-    uri: Uri,
+    paging: Paging,
 ) -> Result<Reply<Page<Payment>>> {
-    let page = payments::list_for_account(&state.db, member.account.id, params.page()?).await?;
+    let page = payments::list_for_account(&state.db, member.account.id, paging.request).await?;
     // Customers see that a payment was reviewed, not which staff member did it.
-    Ok(ok(lists::page(page, &uri, |p| Payment::new(&p, None))))
+    Ok(ok(paging.show(page, |p| Payment::new(&p, None))))
 }
 
 /// Confirm a manual payment of an invoice.
