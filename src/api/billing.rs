@@ -35,7 +35,7 @@ pub async fn list_invoices(
     paging: Paging,
 ) -> Result<Reply<Page<InvoiceSummary>>> {
     let page = invoices::list_for_account(&state.db, member.account.id, paging.request).await?;
-    Ok(ok(paging.show(page, |i| InvoiceSummary::from(&i))))
+    Ok(ok(paging.list(page, |i| InvoiceSummary::from(&i))))
 }
 
 /// One invoice, with how to pay it.
@@ -82,7 +82,7 @@ pub async fn list_payments(
 ) -> Result<Reply<Page<Payment>>> {
     let page = payments::list_for_account(&state.db, member.account.id, paging.request).await?;
     // Customers see that a payment was reviewed, not which staff member did it.
-    Ok(ok(paging.show(page, |p| Payment::new(&p, None))))
+    Ok(ok(paging.list(page, |p| Payment::new(&p, None))))
 }
 
 /// Confirm a manual payment of an invoice.

@@ -215,7 +215,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
 
 impl Paging {
     /// The domain's page for this request as the reply's list, each item shown with `show`.
-    pub fn show<T, R>(&self, page: DomainPage<T>, show: impl FnMut(T) -> R) -> lists::Page<R> {
+    pub fn list<T, R>(&self, page: DomainPage<T>, show: impl FnMut(T) -> R) -> lists::Page<R> {
         lists::page(page, &self.uri, show)
     }
 }

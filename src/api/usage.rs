@@ -58,7 +58,7 @@ pub async fn transactions(
     paging: Paging,
 ) -> Result<Reply<Page<LedgerEntry>>> {
     let page = credits::transactions(&state.db, member.account.id, paging.request).await?;
-    Ok(ok(paging.show(page, |t| LedgerEntry::from(&t))))
+    Ok(ok(paging.list(page, |t| LedgerEntry::from(&t))))
 }
 
 /// Spend credits on a product operation.
