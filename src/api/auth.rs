@@ -4,11 +4,10 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use crate::api::caller::SignedIn;
-use crate::api::docs::IDEMPOTENCY_KEY;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, InvalidBody, InvalidQuery, InvalidRefreshToken, KeyReused, NotJson,
-    Throttled, TooLarge, Unauthenticated, WrongCredentials,
+    BodyTimeout, Conflict, InvalidBody, InvalidQuery, InvalidRefreshToken, NotJson, Throttled,
+    TooLarge, Unauthenticated, WrongCredentials,
 };
 use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::idempotency::IdempotencyKey;
@@ -16,7 +15,7 @@ use crate::api::replies::accounts::{Account, Subscription, UserWithAccount};
 use crate::api::replies::auth::{Profile, Registration, SignIn, SignedOut, TokenPair};
 use crate::auth::sessions::{self, Tokens};
 use crate::domain::{accounts, catalog, signup};
-use crate::entities::user;
+use crate::entities::{plan, user};
 use crate::error::{Problems, Result};
 use crate::state::AppState;
 
@@ -30,15 +29,10 @@ use crate::state::AppState;
     path = "/auth/register",
     tag = "auth",
     request_body = crate::domain::signup::SignupInput,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
-    ),
     responses(
         (status = 201, description = "Account created; tokens included (null in a replay)",
-            body = Envelope<Registration>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
-        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, KeyReused, Throttled,
+            body = Envelope<Registration>),
+        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
     security(),
 )]
@@ -77,19 +71,29 @@ pub struct LoginInput {
     password: Option<String>,
 }
 
+/// An account or a subscription as replies show it: with the plan it names by id, which
+/// login and `me` read the same way for both. `None` (no account, no subscription) stays
+/// `None`.
+async fn with_plan<T, R>(
+    state: &AppState,
+    row: Option<T>,
+    plan_id: impl Fn(&T) -> i64,
+    show: impl Fn(&T, &plan::Model) -> R,
+) -> Result<Option<R>> {
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let plan = catalog::plan_by_id(state.db.conn(), plan_id(&row)).await?;
+    Ok(Some(show(&row, &plan)))
+}
+
 /// The user with their account (and its plan), as login and `me` show it.
 async fn user_with_account(state: &AppState, user: &user::Model) -> Result<UserWithAccount> {
     let account = match user.account_id {
         Some(id) => accounts::find_account(&state.db, id).await?,
         None => None,
     };
-    let account = match account {
-        Some(a) => {
-            let plan = catalog::plan_by_id(state.db.conn(), a.plan_id).await?;
-            Some(Account::new(&a, &plan))
-        }
-        None => None,
-    };
+    let account = with_plan(state, account, |a| a.plan_id, Account::new).await?;
     Ok(UserWithAccount {
         user: user.into(),
         account,
@@ -221,13 +225,7 @@ pub async fn me(State(state): State<AppState>, SignedIn(user): SignedIn) -> Resu
         Some(id) => accounts::subscription_of(&state.db, id).await?,
         None => None,
     };
-    let subscription = match subscription {
-        Some(s) => {
-            let plan = catalog::plan_by_id(state.db.conn(), s.plan_id).await?;
-            Some(Subscription::new(&s, &plan))
-        }
-        None => None,
-    };
+    let subscription = with_plan(&state, subscription, |s| s.plan_id, Subscription::new).await?;
     Ok(ok(Profile {
         user: user_view,
         subscription,

@@ -1,19 +1,18 @@
 //! The customer's billing: invoices, payments, and confirming a manual payment.
 
 use axum::extract::{Path, State};
-use axum::http::Uri;
 
 use crate::api::caller::Customer;
-use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, KeyReused, NotCustomer,
-    NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+    BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, NotCustomer, NotFound,
+    NotJson, Throttled, TooLarge, Unauthenticated,
 };
-use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
-use crate::api::replies::lists::{self, Page};
+use crate::api::replies::lists::Page;
 use crate::domain::{invoices, payments};
 use crate::error::Result;
 use crate::state::AppState;
@@ -33,11 +32,10 @@ use crate::state::AppState;
 pub async fn list_invoices(
     State(state): State<AppState>,
     Customer(member): Customer,
-    params: Params,
-    uri: Uri,
+    paging: Paging,
 ) -> Result<Reply<Page<InvoiceSummary>>> {
-    let page = invoices::list_for_account(&state.db, member.account.id, params.page()?).await?;
-    Ok(ok(lists::page(page, &uri, |i| InvoiceSummary::from(&i))))
+    let page = invoices::list_for_account(&state.db, member.account.id, paging.request).await?;
+    Ok(ok(paging.list(page, |i| InvoiceSummary::from(&i))))
 }
 
 /// One invoice, with how to pay it.
@@ -80,12 +78,11 @@ pub async fn invoice_detail(
 pub async fn list_payments(
     State(state): State<AppState>,
     Customer(member): Customer,
-    params: Params,
-    uri: Uri,
+    paging: Paging,
 ) -> Result<Reply<Page<Payment>>> {
-    let page = payments::list_for_account(&state.db, member.account.id, params.page()?).await?;
+    let page = payments::list_for_account(&state.db, member.account.id, paging.request).await?;
     // Customers see that a payment was reviewed, not which staff member did it.
-    Ok(ok(lists::page(page, &uri, |p| Payment::new(&p, None))))
+    Ok(ok(paging.list(page, |p| Payment::new(&p, None))))
 }
 
 /// Confirm a manual payment of an invoice.
@@ -97,16 +94,11 @@ pub async fn list_payments(
     path = "/billing/admin/payments/confirm",
     tag = "billing",
     request_body = crate::domain::payments::ConfirmInput,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
-    ),
     responses(
         (status = 201, description = "Submitted for review", body = Envelope<ConfirmData>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key")),
             example = json!({"success": true, "message": "Payment confirmation submitted for review. You will be notified once approved.", "data": {"payment_id": 1, "invoice_id": 1, "invoice_number": "INV-2-202512-0001", "status": "pending_approval", "amount": "89.00", "currency": "USD", "manual_reference": "BT-20251208-12345"}, "request_id": "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1"})),
         InvalidBody, Unauthenticated, CustomerMayNotWrite, NotFound, BodyTimeout, Conflict,
-        TooLarge, NotJson, KeyReused, Throttled,
+        TooLarge, NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]

@@ -53,7 +53,7 @@ pub async fn payment_methods(
     let rows = catalog::payment_method_rows(&state.db).await?;
     let data = rendered.get_or_render(&rows, country, |country| {
         let methods = catalog::methods_for_country(&rows, country);
-        lists::whole(methods.iter().map(PaymentMethod::from).collect())
+        lists::whole(&methods)
     })?;
     Ok(ok_raw(data))
 }
@@ -106,7 +106,7 @@ impl RenderedMethods {
 )]
 pub async fn plans(State(state): State<AppState>) -> Result<Reply<Page<Plan>>> {
     let plans = catalog::public_plans(&state.db).await?;
-    Ok(ok(lists::whole(plans.iter().map(Plan::from).collect())))
+    Ok(ok(lists::whole(&plans)))
 }
 
 /// The industries a site can have.
@@ -122,9 +122,7 @@ pub async fn plans(State(state): State<AppState>) -> Result<Reply<Page<Plan>>> {
 )]
 pub async fn industries(State(state): State<AppState>) -> Result<Reply<Page<Industry>>> {
     let industries = catalog::industries(&state.db).await?;
-    Ok(ok(lists::whole(
-        industries.iter().map(Industry::from).collect(),
-    )))
+    Ok(ok(lists::whole(&industries)))
 }
 
 /// What each product operation costs in credits.
@@ -140,7 +138,5 @@ pub async fn industries(State(state): State<AppState>) -> Result<Reply<Page<Indu
 )]
 pub async fn credit_costs(State(state): State<AppState>) -> Result<Reply<Page<CreditCost>>> {
     let costs = catalog::credit_costs(&state.db).await?;
-    Ok(ok(lists::whole(
-        costs.iter().map(CreditCost::from).collect(),
-    )))
+    Ok(ok(lists::whole(&costs)))
 }

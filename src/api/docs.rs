@@ -2,13 +2,16 @@
 //! (every route is registered through `utoipa_axum`, so none can exist undocumented). Replies
 //! are described by the types that write them (`api::replies`), errors by `api::errors`.
 
-use utoipa::openapi::schema::{ArrayItems, Schema};
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Ref, RefOr};
-use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa::openapi::{Ref, RefOr, Required};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi};
 
 use crate::api::auth::LogoutInput;
 use crate::api::envelope::ErrorEnvelope;
+use crate::api::errors::KeyReused;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -114,6 +117,72 @@ pub struct PageParams {
 }
 
 /// The header that makes a money-changing call safe to retry.
-pub const IDEMPOTENCY_KEY: &str = "A retry with the same key and the same request replays the \
+const IDEMPOTENCY_KEY: &str = "A retry with the same key and the same request replays the \
     first answer (with `Idempotent-Replayed: true`) instead of acting twice; the same key with \
     another request is refused (422). 1 to 255 visible ASCII characters; keys are kept 24 hours.";
+
+/// Describes on every operation of `openapi` what the idempotency layer
+/// (`api::idempotency`) adds to it: the optional `Idempotency-Key` header (after the
+/// operation's own parameters), `Idempotent-Replayed` on its success answer, and the 422 for
+/// a key reused with another request. `api::routes` calls it on exactly the routers that
+/// layer wraps, so the description names the same operations as honour the key, written
+/// once rather than copied into each of their annotations.
+pub fn describe_idempotency(openapi: &mut utoipa::openapi::OpenApi) {
+    for operation in openapi.paths.paths.values_mut().flat_map(operations_mut) {
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        parameters.push(idempotency_key().into());
+        for (status, response) in &mut operation.responses.responses {
+            if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                let replayed = replayed_header().into();
+                response
+                    .headers
+                    .insert("Idempotent-Replayed".into(), replayed);
+            }
+        }
+        operation.responses.responses.extend(KeyReused::responses());
+    }
+}
+
+/// Every operation of a path, whatever its method.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+        &mut item.query,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The request header, as `idempotency::valid_key` accepts it.
+fn idempotency_key() -> Parameter {
+    let key = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(255))
+        .min_length(Some(1))
+        .pattern(Some("^[!-~]+$"));
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .description(Some(IDEMPOTENCY_KEY))
+        .required(Required::False)
+        .schema(Some(key))
+        .build()
+}
+
+/// The answer header that marks a replay (set by `idempotency::replay`).
+fn replayed_header() -> Header {
+    HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .description(Some(
+            "`true` when this is the stored answer of an earlier request with the same \
+             Idempotency-Key",
+        ))
+        .build()
+}

@@ -63,6 +63,7 @@ error_statuses! {
          simultaneous change to the same records won (retry)";
     TooLarge = 413, "Request body over 1 MiB";
     NotJson = 415, "A non-empty body that is not `application/json`";
+    /// Listed on the keyed operations by `docs::describe_idempotency`, with the header.
     KeyReused = 422, "This Idempotency-Key was already used with a different request";
 }
 

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::Uri;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::domain::page::{KeysetRequest, PageRequest};
+use crate::api::replies::lists;
+use crate::domain::page::{KeysetRequest, Page as DomainPage, PageRequest};
 use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
 use crate::error::{Error, FieldErrors, Problems};
 
@@ -186,6 +188,35 @@ impl Params {
             return Ok(None);
         };
         KeysetRequest::parse(cursor, self.number("page_size")?, self.get("sort")).map(Some)
+    }
+}
+
+/// What a plain numbered list reads: the page asked for (`page`, `page_size`, refused as
+/// `Params::page` refuses them) and the request's URI, from which its reply's `next` and
+/// `previous` links are made. Lists that also filter read `Params` and `Uri` themselves:
+/// they validate their filters before the page, and the staff queue ignores `page` when
+/// paging by cursor.
+pub struct Paging {
+    pub request: PageRequest,
+    pub uri: Uri,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let params = Params::from_request_parts(parts, state).await?;
+        Ok(Paging {
+            request: params.page()?,
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+impl Paging {
+    /// The domain's page for this request as the reply's list, each item shown with `show`.
+    pub fn list<T, R>(&self, page: DomainPage<T>, show: impl FnMut(T) -> R) -> lists::Page<R> {
+        lists::page(page, &self.uri, show)
     }
 }
 

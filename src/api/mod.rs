@@ -26,14 +26,14 @@ use crate::state::AppState;
 /// Paths are written without their trailing slash; `app.rs` strips it from requests, so
 /// both spellings reach the same handler.
 pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    // Every call that changes money honours `Idempotency-Key`.
-    let signup = OpenApiRouter::new()
+    // Every call that changes money honours `Idempotency-Key`, and its description says so.
+    let mut signup = OpenApiRouter::new()
         .routes(routes!(auth::register))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent_public,
         ));
-    let money = OpenApiRouter::new()
+    let mut money = OpenApiRouter::new()
         .routes(routes!(billing::confirm_payment))
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
@@ -42,6 +42,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
             state,
             idempotency::idempotent_signed_in,
         ));
+    docs::describe_idempotency(signup.get_openapi_mut());
+    docs::describe_idempotency(money.get_openapi_mut());
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(signup)
         .merge(money)

@@ -2,14 +2,14 @@
 
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::caller::Staff;
-use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, InvalidBody, InvalidQuery, KeyReused, NotFound, NotJson, NotStaff,
-    Throttled, TooLarge, Unauthenticated,
+    BodyTimeout, Conflict, InvalidBody, InvalidQuery, NotFound, NotJson, NotStaff, Throttled,
+    TooLarge, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
@@ -18,6 +18,7 @@ use crate::api::replies::staff::{AuditEntry, QueuedPayment, RejectionData, Revie
 use crate::domain::audit;
 use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
+use crate::domain::staff::StaffActor;
 use crate::domain::status::PaymentStatus;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -79,17 +80,55 @@ pub struct ReviewInput {
     failure_reason: Option<String>,
 }
 
+/// Which review [`review`] makes: the only difference between the approve and reject
+/// handlers besides the reply's `data` type.
+#[derive(Clone, Copy)]
+enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    fn message(self) -> &'static str {
+        match self {
+            Decision::Approve => "Payment approved successfully. Account activated.",
+            Decision::Reject => "Payment rejected. The customer may submit a new confirmation.",
+        }
+    }
+}
+
 /// A review of one payment answers with that payment. The domain reviews a list (the panel's
 /// bulk actions use the same function) and gives one outcome per id or an error, so with one
 /// id `first()` is always there; `None` would serialise as null rather than panic.
-fn approved_reply(reviewed: &[Reviewed]) -> Reply<Option<ReviewData>> {
-    ok(reviewed.first().map(ReviewData::from))
-        .message("Payment approved successfully. Account activated.")
+fn reviewed_reply<D>(reviewed: &[Reviewed], decision: Decision) -> Reply<Option<D>>
+where
+    D: for<'r> From<&'r Reviewed> + Serialize,
+{
+    ok(reviewed.first().map(D::from)).message(decision.message())
 }
 
-fn rejected_reply(reviewed: &[Reviewed]) -> Reply<Option<RejectionData>> {
-    ok(reviewed.first().map(RejectionData::from))
-        .message("Payment rejected. The customer may submit a new confirmation.")
+/// Approve's and reject's body: the payment id from the path (anything else is not found),
+/// the decision applied with its reply sealed under the idempotency key, then that reply
+/// (`D`: `ReviewData` for an approval, `RejectionData` for a rejection).
+async fn review<D>(
+    state: &AppState,
+    staff: &StaffActor,
+    key: IdempotencyKey,
+    id: &str,
+    input: ReviewInput,
+    decision: Decision,
+) -> Result<Reply<Option<D>>>
+where
+    D: for<'r> From<&'r Reviewed> + Serialize,
+{
+    let id = path_id(id, "Payment not found")?;
+    let seal = key.seal(|r: &Vec<Reviewed>| reviewed_reply::<D>(r, decision));
+    let (db, notes, reason) = (&state.db, input.admin_notes, input.failure_reason);
+    let reviewed = match decision {
+        Decision::Approve => payments::approve(db, staff, &[id], notes, &seal).await?,
+        Decision::Reject => payments::reject(db, staff, &[id], notes, reason, &seal).await?,
+    };
+    Ok(reviewed_reply(&reviewed, decision))
 }
 
 /// Approve a confirmed payment.
@@ -104,15 +143,12 @@ fn rejected_reply(reviewed: &[Reviewed]) -> Reply<Option<RejectionData>> {
     request_body = ReviewInput,
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "Approved: invoice paid, subscription and account active, credits granted",
-            body = Envelope<ReviewData>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+            body = Envelope<ReviewData>),
         InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
-        NotJson, KeyReused, Throttled,
+        NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -123,10 +159,7 @@ pub async fn approve(
     Path(id): Path<String>,
     AppJson(input): AppJson<ReviewInput>,
 ) -> Result<Reply<Option<ReviewData>>> {
-    let id = path_id(&id, "Payment not found")?;
-    let seal = key.seal(|r: &Vec<Reviewed>| approved_reply(r));
-    let reviewed = payments::approve(&state.db, &staff, &[id], input.admin_notes, &seal).await?;
-    Ok(approved_reply(&reviewed))
+    review(&state, &staff, key, &id, input, Decision::Approve).await
 }
 
 /// Reject a confirmed payment.
@@ -140,15 +173,12 @@ pub async fn approve(
     request_body = ReviewInput,
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "Rejected: the customer may confirm again",
-            body = Envelope<RejectionData>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+            body = Envelope<RejectionData>),
         InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
-        NotJson, KeyReused, Throttled,
+        NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -159,11 +189,7 @@ pub async fn reject(
     Path(id): Path<String>,
     AppJson(input): AppJson<ReviewInput>,
 ) -> Result<Reply<Option<RejectionData>>> {
-    let id = path_id(&id, "Payment not found")?;
-    let (notes, reason) = (input.admin_notes, input.failure_reason);
-    let seal = key.seal(|r: &Vec<Reviewed>| rejected_reply(r));
-    let reviewed = payments::reject(&state.db, &staff, &[id], notes, reason, &seal).await?;
-    Ok(rejected_reply(&reviewed))
+    review(&state, &staff, key, &id, input, Decision::Reject).await
 }
 
 /// The audit log, newest first.

@@ -1,16 +1,15 @@
 //! Credits (balance, ledger, spending) and sites.
 
 use axum::extract::{Path, State};
-use axum::http::Uri;
 
 use crate::api::caller::Customer;
-use crate::api::docs::{IDEMPOTENCY_KEY, PageParams};
+use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
     BodyTimeout, Conflict, CustomerMayNotUse, InsufficientCredits, InvalidBody, InvalidQuery,
-    KeyReused, NotCustomer, NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+    NotCustomer, NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
 };
-use crate::api::extract::{AppJson, Params, path_id};
+use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::lists::{self, Page};
 use crate::api::replies::usage::{CreditBalance, CreditSpend, LedgerEntry, Site, SiteDetail};
@@ -56,11 +55,10 @@ pub async fn balance(
 pub async fn transactions(
     State(state): State<AppState>,
     Customer(member): Customer,
-    params: Params,
-    uri: Uri,
+    paging: Paging,
 ) -> Result<Reply<Page<LedgerEntry>>> {
-    let page = credits::transactions(&state.db, member.account.id, params.page()?).await?;
-    Ok(ok(lists::page(page, &uri, |t| LedgerEntry::from(&t))))
+    let page = credits::transactions(&state.db, member.account.id, paging.request).await?;
+    Ok(ok(paging.list(page, |t| LedgerEntry::from(&t))))
 }
 
 /// Spend credits on a product operation.
@@ -72,15 +70,10 @@ pub async fn transactions(
     path = "/billing/credits/usage",
     tag = "credits",
     request_body = crate::domain::credits::UsageInput,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY, nullable = false,
-            min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
-    ),
     responses(
-        (status = 201, description = "Credits deducted", body = Envelope<CreditSpend>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer of an earlier request with the same Idempotency-Key"))),
+        (status = 201, description = "Credits deducted", body = Envelope<CreditSpend>),
         InvalidBody, Unauthenticated, InsufficientCredits, CustomerMayNotUse, BodyTimeout,
-        Conflict, TooLarge, NotJson, KeyReused, Throttled,
+        Conflict, TooLarge, NotJson, Throttled,
     ),
     security(("bearer" = [])),
 )]
@@ -114,7 +107,7 @@ pub async fn list_sites(
     Customer(member): Customer,
 ) -> Result<Reply<Page<Site>>> {
     let sites = sites::list(&state.db, member.account.id).await?;
-    Ok(ok(lists::whole(sites.iter().map(Site::from).collect())))
+    Ok(ok(lists::whole(&sites)))
 }
 
 /// Create a site.

@@ -64,8 +64,10 @@ pub fn page<T, R>(page: DomainPage<T>, uri: &Uri, show: impl FnMut(T) -> R) -> P
     }
 }
 
-/// A whole list as one page.
-pub fn whole<R>(results: Vec<R>) -> Page<R> {
+/// A whole list as one page, each row shown as its reply type (the unpaginated lists show
+/// the domain's rows by reference, through the reply type's `From`).
+pub fn whole<'a, T, R: From<&'a T>>(rows: &'a [T]) -> Page<R> {
+    let results: Vec<R> = rows.iter().map(R::from).collect();
     Page {
         count: results.len() as u64,
         next: None,
