@@ -69,10 +69,6 @@ impl Record for Industries {
         i.name.clone()
     }
 
-    fn title(i: &industry::Model) -> String {
-        i.name.clone()
-    }
-
     fn facts(i: &industry::Model) -> Vec<(String, Cell)> {
         vec![
             fact("ID", Cell::text(i.id.to_string())),

@@ -83,10 +83,6 @@ impl Record for CreditTransactions {
         format!("Credit transaction #{}", row.entry.id)
     }
 
-    fn title(row: &LedgerRow) -> String {
-        Self::heading(row)
-    }
-
     fn facts(row: &LedgerRow) -> Vec<(String, Cell)> {
         let t = &row.entry;
         vec![

@@ -140,10 +140,6 @@ impl Record for PaymentMethods {
         m.display_name.clone()
     }
 
-    fn title(m: &pmc::Model) -> String {
-        m.display_name.clone()
-    }
-
     fn facts(m: &pmc::Model) -> Vec<(String, Cell)> {
         let mut public = "/api/v1/billing/admin/payment-methods/".to_owned();
         if m.country_code != GLOBAL {

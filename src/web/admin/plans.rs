@@ -91,10 +91,6 @@ impl Record for Plans {
         p.name.clone()
     }
 
-    fn title(p: &plan::Model) -> String {
-        p.name.clone()
-    }
-
     fn facts(p: &plan::Model) -> Vec<(String, Cell)> {
         vec![
             fact("ID", Cell::text(p.id.to_string())),

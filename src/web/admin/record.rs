@@ -173,7 +173,10 @@ pub trait Record: Sized + Send + Sync + 'static {
     fn get(db: &Db, id: i64) -> impl Future<Output = Result<Self::Detail>> + Send;
     /// The page's heading ("User #3 — a@b.com") and its short title (browser tab, crumbs).
     fn heading(detail: &Self::Detail) -> String;
-    fn title(detail: &Self::Detail) -> String;
+    /// Where the heading is too long for a tab or a crumb; the heading otherwise.
+    fn title(detail: &Self::Detail) -> String {
+        Self::heading(detail)
+    }
     fn facts(detail: &Self::Detail) -> Vec<(String, Cell)>;
     fn tables(_detail: &Self::Detail) -> Vec<TableView> {
         Vec::new()
