@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -293,8 +293,6 @@ pub async fn transactions(
     account_id: i64,
     req: PageRequest,
 ) -> Result<Page<ledger::Model>> {
-    let select = ledger::Entity::find()
-        .filter(ledger::Column::AccountId.eq(account_id))
-        .order_by_desc(ledger::Column::Id);
-    page::fetch(select, db.conn(), req).await
+    let account = ledger::Column::AccountId;
+    page::newest_of_account(db.conn(), account, ledger::Column::Id, account_id, req).await
 }
