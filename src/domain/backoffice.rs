@@ -27,9 +27,9 @@ use crate::domain::page::{ListSpec, Page, PageRequest, choice, given};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::keys_matching;
 use crate::domain::status::AccountStatus;
-use crate::domain::{catalog, credits, invoices, names, sites};
+use crate::domain::{catalog, credits, found, invoices, names, sites};
 use crate::entities::{account, credit_transaction as ledger, invoice, payment, plan, site, user};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// How many related rows a record's page shows (newest first).
 pub const RELATED_ROWS: u64 = 50;
@@ -135,10 +135,7 @@ pub struct AccountDetail {
 
 pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
     let conn = db.conn();
-    let account = account::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| Error::NotFound("Account not found".into()))?;
+    let account: account::Model = found(conn, id, "Account").await?;
     let plan = catalog::plan_by_id(conn, account.plan_id).await?;
     let members = user::Entity::find()
         .filter(user::Column::AccountId.eq(id))
@@ -172,13 +169,7 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
     payments.reverse();
     let sites = sites::list(db, id).await?;
     let industries = names::industries(db, sites.iter().map(|s| s.industry_id)).await?;
-    let sites = sites
-        .into_iter()
-        .map(|s| {
-            let industry = industries.of(s.industry_id);
-            (s, industry)
-        })
-        .collect();
+    let sites = industries.beside(sites, |s| s.industry_id);
     let ledger = credits::transactions(db, id, newest).await?;
     Ok(AccountDetail {
         account,
@@ -244,10 +235,7 @@ pub async fn users(db: &Db, f: &UserFilter, req: PageRequest) -> Result<Page<Use
 }
 
 pub async fn user_detail(db: &Db, id: i64) -> Result<UserRow> {
-    let user = user::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("User not found".into()))?;
+    let user: user::Model = found(db.conn(), id, "User").await?;
     let names = names::accounts(db, user.account_id).await?;
     Ok(UserRow {
         account_name: names.of_some(user.account_id),

@@ -23,6 +23,15 @@ impl Names {
     pub fn of_some(&self, id: Option<i64>) -> Option<String> {
         id.and_then(|id| self.0.get(&id).cloned())
     }
+
+    /// Each row with the name of the id `key` reads from it (a site with its industry's name).
+    pub fn beside<T>(&self, rows: Vec<T>, key: impl Fn(&T) -> i64) -> Vec<(T, String)> {
+        let named = |row: T| {
+            let name = self.of(key(&row));
+            (row, name)
+        };
+        rows.into_iter().map(named).collect()
+    }
 }
 
 /// `id → name` for the rows of `E` whose `id` column is one of `ids`.

@@ -146,12 +146,6 @@ pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SiteWithAccess> {
         .all(db.conn())
         .await?;
     let emails = names::emails(db, rows.iter().map(|r| r.user_id)).await?;
-    let access = rows
-        .into_iter()
-        .map(|r| {
-            let email = emails.of(r.user_id);
-            (r, email)
-        })
-        .collect();
+    let access = emails.beside(rows, |r| r.user_id);
     Ok(SiteWithAccess { site, access })
 }

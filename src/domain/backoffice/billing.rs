@@ -13,9 +13,9 @@ use crate::domain::page::{ListSpec, Page, PageRequest, choice, given};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
-use crate::domain::{catalog, invoices, names};
+use crate::domain::{catalog, found, invoices, names};
 use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 // ---- Invoices --------------------------------------------------------------------------------
 
@@ -109,10 +109,7 @@ fn json_text(v: &Value) -> Option<String> {
 }
 
 pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
-    let invoice = invoice::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Invoice not found".into()))?;
+    let invoice: invoice::Model = found(db.conn(), id, "Invoice").await?;
     let names = names::accounts(db, [invoice.account_id]).await?;
     let items = invoices::parse_json(&invoice.line_items);
     let text = |item: &Value, key: &str| json_text(&item[key]).unwrap_or_default();
@@ -238,10 +235,7 @@ pub async fn subscription_detail(
     db: &Db,
     id: i64,
 ) -> Result<(SubscriptionRow, Vec<invoice::Model>)> {
-    let subscription = subscription::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Subscription not found".into()))?;
+    let subscription: subscription::Model = found(db.conn(), id, "Subscription").await?;
     let names = names::accounts(db, [subscription.account_id]).await?;
     let plan = catalog::plan_by_id(db.conn(), subscription.plan_id).await?;
     let invoices = invoice::Entity::find()
@@ -324,10 +318,7 @@ pub async fn ledger_type_counts(db: &Db, f: &LedgerFilter) -> Result<HashMap<Str
 }
 
 pub async fn ledger_entry(db: &Db, id: i64) -> Result<LedgerRow> {
-    let entry = ledger::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Credit transaction not found".into()))?;
+    let entry: ledger::Model = found(db.conn(), id, "Credit transaction").await?;
     let names = names::accounts(db, [entry.account_id]).await?;
     Ok(LedgerRow {
         account_name: names.of(entry.account_id),
