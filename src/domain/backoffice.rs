@@ -2,8 +2,9 @@
 //! credit ledger: filtered, searched, sorted and paged lists, counts for the filter sidebars, and
 //! each record with its related rows. Reads only; every change has its own domain function.
 //!
-//! Accounts and users are here with the helpers every list shares; the billing records
-//! (invoices, subscriptions, the ledger) are in `backoffice/billing.rs`.
+//! Every list is a `page::ListSpec` (what it searches and sorts by) plus its own filters.
+//! Accounts and users are here; the billing records (invoices, subscriptions, the ledger) are
+//! in `backoffice/billing.rs`.
 
 mod billing;
 

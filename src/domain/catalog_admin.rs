@@ -2,7 +2,7 @@
 //! with filters, search, sort and pages for the admin panel, and the edits staff make — each
 //! one transaction, with its input checked here so every interface refuses the same things.
 //!
-//! Plans and industries are here with the helpers every list shares; payment-method configs
+//! Plans and industries are here with the form helpers every edit shares; payment-method configs
 //! and sites are in `catalog_admin/`. Nothing is cached: `catalog::payment_methods_for` and the
 //! plan list read these tables on every request, so an edit shows on the public API at once.
 
