@@ -1,7 +1,9 @@
 //! Sign-in sessions: an access token plus a refresh token stored hashed, revocable.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryTrait,
+};
 
 use crate::auth::tokens::{TokenKeys, random_token, sha256_hex};
 use crate::db::Db;
@@ -156,15 +158,29 @@ async fn repeat_within_grace<C: sea_orm::ConnectionTrait>(
 
 /// Revokes one of the user's refresh tokens, or all of them when `token` is `None`.
 pub async fn revoke(db: &Db, user_id: i64, token: Option<&str>) -> Result<()> {
-    let mut update = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Utc::now().into())
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null());
-    if let Some(token) = token {
-        update = update.filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)));
-    }
     let txn = db.begin_write().await?;
-    update.exec(&*txn).await?;
+    revoke_live(&*txn, user_id, token, Utc::now()).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Revokes the user's live refresh tokens (only `token`, when given) in the caller's
+/// transaction, at `now`; returns how many. Signing out and staff deactivating a user both
+/// come here.
+pub async fn revoke_live<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    user_id: i64,
+    token: Option<&str>,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64> {
+    let revoked = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, now.into())
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .apply_if(token, |update, token| {
+            update.filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
+        })
+        .exec(txn)
+        .await?;
+    Ok(revoked.rows_affected)
 }

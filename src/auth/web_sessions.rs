@@ -69,6 +69,22 @@ pub async fn revoke(db: &Db, session_id: i64) -> Result<()> {
     .await
 }
 
+/// Revokes every live session of the user in the caller's transaction, at `now` (staff took
+/// away their access); returns how many.
+pub async fn revoke_all_of_user<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    user_id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64> {
+    let revoked = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::val(now))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(revoked.rows_affected)
+}
+
 /// Leaves a message for the next page of this session.
 pub async fn flash(db: &Db, session_id: i64, level: FlashLevel, text: String) -> Result<()> {
     update(db, session_id, |u| {

@@ -9,13 +9,13 @@ use sea_orm::{
     QueryFilter,
 };
 
-use crate::auth::password;
+use crate::auth::{password, sessions, web_sessions};
 use crate::db::{Db, is_unique_violation};
 use crate::domain::signup::{EMAIL_TAKEN, email_taken};
 use crate::domain::staff::StaffActor;
 use crate::domain::validate::{check_password, normalize_email};
 use crate::domain::{audit, throttle};
-use crate::entities::{account, refresh_token, subscription, user, web_session};
+use crate::entities::{account, subscription, user};
 use crate::error::{Error, Problems, Result};
 
 pub(crate) struct NewUser {
@@ -207,13 +207,7 @@ pub async fn set_user_access(
     };
     let mut sessions_revoked = 0;
     if !access.is_active || !access.is_staff {
-        sessions_revoked += web_session::Entity::update_many()
-            .col_expr(web_session::Column::RevokedAt, now.into())
-            .filter(web_session::Column::UserId.eq(user_id))
-            .filter(web_session::Column::RevokedAt.is_null())
-            .exec(&*txn)
-            .await?
-            .rows_affected;
+        sessions_revoked += web_sessions::revoke_all_of_user(&*txn, user_id, now).await?;
     }
     audit::record(
         &*txn,
@@ -229,13 +223,7 @@ pub async fn set_user_access(
     )
     .await?;
     if !access.is_active {
-        sessions_revoked += refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, now.into())
-            .filter(refresh_token::Column::UserId.eq(user_id))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&*txn)
-            .await?
-            .rows_affected;
+        sessions_revoked += sessions::revoke_live(&*txn, user_id, None, now).await?;
     }
     txn.commit().await?;
     Ok(AccessChanged {

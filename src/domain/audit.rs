@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use crate::db::Db;
+use crate::db::{Db, WriteTxn};
 use crate::domain::page::{self, Page, PageRequest};
 use crate::entities::audit_entry as entry;
 use crate::error::Result;
@@ -68,6 +68,22 @@ pub async fn record_change<C: ConnectionTrait, T: serde::Serialize>(
         },
     )
     .await
+}
+
+/// The last step of a staff edit: records it ([`record_change`]) and commits the edit's
+/// transaction, so that the change and its record land together.
+pub async fn commit_change<T: serde::Serialize>(
+    txn: WriteTxn,
+    actor: i64,
+    action: &str,
+    object_type: &str,
+    object_id: i64,
+    before: Option<&T>,
+    after: &T,
+) -> Result<()> {
+    record_change(&*txn, actor, action, object_type, object_id, before, after).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 #[derive(Debug, Default)]

@@ -2,8 +2,9 @@
 //! credit ledger: filtered, searched, sorted and paged lists, counts for the filter sidebars, and
 //! each record with its related rows. Reads only; every change has its own domain function.
 //!
-//! Accounts and users are here with the helpers every list shares; the billing records
-//! (invoices, subscriptions, the ledger) are in `backoffice/billing.rs`.
+//! Every list is a `page::ListSpec` (what it searches and sorts by) plus its own filters.
+//! Accounts and users are here; the billing records (invoices, subscriptions, the ledger) are
+//! in `backoffice/billing.rs`.
 
 mod billing;
 
@@ -19,98 +20,28 @@ use std::collections::HashMap;
 use sea_orm::Order;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use crate::db::Db;
-use crate::domain::catalog;
-use crate::domain::page::search_term;
-use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::page::{ListSpec, Page, PageRequest, choice, given};
 use crate::domain::payment_queue::{self, PaymentRow};
-use crate::domain::search::contains;
-use crate::domain::status::{AccountStatus, TextEnum};
-use crate::entities::{
-    account, credit_transaction as ledger, industry, invoice, payment, plan, site, user,
-};
-use crate::error::{Error, Result};
+use crate::domain::search::keys_matching;
+use crate::domain::status::AccountStatus;
+use crate::domain::{catalog, credits, found, invoices, names, sites};
+use crate::entities::{account, credit_transaction as ledger, invoice, payment, plan, site, user};
+use crate::error::Result;
 
 /// How many related rows a record's page shows (newest first).
 pub const RELATED_ROWS: u64 = 50;
 
-/// The ids of the accounts whose name matches `term`.
-fn accounts_named(term: &str) -> SelectStatement {
-    Query::select()
-        .column(account::Column::Id)
-        .from(account::Entity)
-        .and_where(contains(account::Column::Name, term))
-        .to_owned()
-}
-
+/// The ids of the plans with this slug (one at most).
 fn plan_with_slug(slug: &str) -> SelectStatement {
     Query::select()
         .column(plan::Column::Id)
         .from(plan::Entity)
         .and_where(Expr::col(plan::Column::Slug).eq(slug))
         .to_owned()
-}
-
-/// A filter value checked against its choices: a mistyped URL says so instead of listing nothing.
-fn choice<T: TextEnum>(value: &Option<String>, field: &str) -> Result<Option<T>> {
-    match value.as_deref().filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => T::from_text(v)
-            .map(Some)
-            .ok_or_else(|| Error::field(field, format!("Choose one of: {}.", T::listed()))),
-    }
-}
-
-/// Newest first when no sort is asked for, and as the tie-breaker, so pages are stable.
-fn newest_first<E: EntityTrait>(
-    select: Select<E>,
-    sortable: &[(&str, E::Column)],
-    sort: &Option<String>,
-    id: E::Column,
-) -> Result<Select<E>> {
-    page::sorted(
-        select,
-        sort.as_deref(),
-        "-id",
-        sortable,
-        &[(id, Order::Desc)],
-    )
-}
-
-/// How many rows of `select` have each value of `column`.
-pub(crate) async fn count_by<E: EntityTrait>(
-    db: &Db,
-    select: Select<E>,
-    column: E::Column,
-) -> Result<HashMap<String, u64>> {
-    page::count_by(db.conn(), select, column).await
-}
-
-async fn plan_names(db: &Db) -> Result<HashMap<i64, String>> {
-    Ok(catalog::all_plans(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
-}
-
-async fn account_names(db: &Db, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, String>> {
-    let found = account::Entity::find()
-        .filter(account::Column::Id.is_in(ids.collect::<Vec<_>>()))
-        .all(db.conn())
-        .await?;
-    Ok(found.into_iter().map(|a| (a.id, a.name)).collect())
-}
-
-async fn emails(db: &Db, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, String>> {
-    let found = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.collect::<Vec<_>>()))
-        .all(db.conn())
-        .await?;
-    Ok(found.into_iter().map(|u| (u.id, u.email)).collect())
 }
 
 // ---- Accounts --------------------------------------------------------------------------------
@@ -126,13 +57,28 @@ pub struct AccountFilter {
     pub sort: Option<String>,
 }
 
-const ACCOUNT_SORT: [(&str, account::Column); 5] = [
-    ("id", account::Column::Id),
-    ("name", account::Column::Name),
-    ("status", account::Column::Status),
-    ("credits", account::Column::Credits),
-    ("created", account::Column::CreatedAt),
-];
+/// The accounts with a member whose email contains `term`.
+fn accounts_with_member_email(term: &str) -> SelectStatement {
+    keys_matching(user::Column::AccountId, user::Column::Email, term)
+}
+
+const ACCOUNTS: ListSpec<account::Entity> = ListSpec {
+    search: &[
+        account::Column::Name,
+        account::Column::Slug,
+        account::Column::BillingEmail,
+    ],
+    linked: Some((account::Column::Id, accounts_with_member_email)),
+    sorts: &[
+        ("id", account::Column::Id),
+        ("name", account::Column::Name),
+        ("status", account::Column::Status),
+        ("credits", account::Column::Credits),
+        ("created", account::Column::CreatedAt),
+    ],
+    default_sort: "-id",
+    ties: &[(account::Column::Id, Order::Desc)],
+};
 
 #[derive(Debug)]
 pub struct AccountRow {
@@ -141,55 +87,36 @@ pub struct AccountRow {
     pub owner_email: Option<String>,
 }
 
+/// The accounts `f`'s filters ask for, before the search; by any status when `with_status` is
+/// false (the status counts).
 fn accounts_filtered(f: &AccountFilter, with_status: bool) -> Result<Select<account::Entity>> {
-    let mut select = account::Entity::find();
-    let wanted = choice::<AccountStatus>(&f.status, "status")?;
-    if let Some(s) = wanted.filter(|_| with_status) {
-        select = select.filter(account::Column::Status.eq(s));
-    }
-    if let Some(slug) = f.plan.as_deref().filter(|s| !s.is_empty()) {
-        select = select.filter(account::Column::PlanId.in_subquery(plan_with_slug(slug)));
-    }
-    if let Some(term) = search_term(&f.search) {
-        let members = Query::select()
-            .column(user::Column::AccountId)
-            .from(user::Entity)
-            .and_where(contains(user::Column::Email, term))
-            .to_owned();
-        select = select.filter(
-            Condition::any()
-                .add(contains((account::Entity, account::Column::Name), term))
-                .add(contains((account::Entity, account::Column::Slug), term))
-                .add(contains(
-                    (account::Entity, account::Column::BillingEmail),
-                    term,
-                ))
-                .add(account::Column::Id.in_subquery(members)),
-        );
-    }
-    Ok(select)
+    let status = choice::<AccountStatus>(&f.status, "status")?.filter(|_| with_status);
+    Ok(account::Entity::find()
+        .apply_if(status, |q, s| q.filter(account::Column::Status.eq(s)))
+        .apply_if(given(&f.plan), |q, slug| {
+            q.filter(account::Column::PlanId.in_subquery(plan_with_slug(slug)))
+        }))
 }
 
 pub async fn accounts(db: &Db, f: &AccountFilter, req: PageRequest) -> Result<Page<AccountRow>> {
-    let select = newest_first(
-        accounts_filtered(f, true)?,
-        &ACCOUNT_SORT,
-        &f.sort,
-        account::Column::Id,
-    )?;
-    let page = page::fetch(select, db.conn(), req).await?;
-    let plans = plan_names(db).await?;
-    let owners = emails(db, page.items.iter().filter_map(|a| a.owner_id)).await?;
+    let select = accounts_filtered(f, true)?;
+    let page = ACCOUNTS
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await?;
+    let plans = names::plans(db).await?;
+    let owners = names::emails(db, page.items.iter().filter_map(|a| a.owner_id)).await?;
     Ok(page.map(|account| AccountRow {
-        plan_name: plans.get(&account.plan_id).cloned().unwrap_or_default(),
-        owner_email: account.owner_id.and_then(|id| owners.get(&id).cloned()),
+        plan_name: plans.of(account.plan_id),
+        owner_email: owners.of_some(account.owner_id),
         account,
     }))
 }
 
 /// Accounts per status, among those matching the filter's other criteria.
 pub async fn account_status_counts(db: &Db, f: &AccountFilter) -> Result<HashMap<String, u64>> {
-    count_by(db, accounts_filtered(f, false)?, account::Column::Status).await
+    let select = accounts_filtered(f, false)?;
+    let column = account::Column::Status;
+    ACCOUNTS.counts(select, &f.search, column, db.conn()).await
 }
 
 #[derive(Debug)]
@@ -209,10 +136,7 @@ pub struct AccountDetail {
 
 pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
     let conn = db.conn();
-    let account = account::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| Error::NotFound("Account not found".into()))?;
+    let account: account::Model = found(conn, id, "Account").await?;
     let plan = catalog::plan_by_id(conn, account.plan_id).await?;
     let members = user::Entity::find()
         .filter(user::Column::AccountId.eq(id))
@@ -232,10 +156,7 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
         page_size: 1,
     };
     let subscription = subscriptions(db, &of_account, one).await?.items.pop();
-    let invoices = invoice::Entity::find()
-        .filter(invoice::Column::AccountId.eq(id))
-        .order_by_desc(invoice::Column::Id);
-    let invoices = page::fetch(invoices, conn, newest).await?;
+    let invoices = invoices::list_for_account(db, id, newest).await?;
     let payment_ids: Vec<i64> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Id)
@@ -247,28 +168,10 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
         .await?;
     let mut payments = payment_queue::rows_by_ids(db, &payment_ids).await?;
     payments.reverse();
-    let sites = site::Entity::find()
-        .filter(site::Column::AccountId.eq(id))
-        .order_by_asc(site::Column::Id)
-        .all(conn)
-        .await?;
-    let industries: HashMap<i64, String> = industry::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.name))
-        .collect();
-    let sites = sites
-        .into_iter()
-        .map(|s| {
-            let industry = industries.get(&s.industry_id).cloned().unwrap_or_default();
-            (s, industry)
-        })
-        .collect();
-    let ledger = ledger::Entity::find()
-        .filter(ledger::Column::AccountId.eq(id))
-        .order_by_desc(ledger::Column::Id);
-    let ledger = page::fetch(ledger, conn, newest).await?;
+    let sites = sites::list(db, id).await?;
+    let industries = names::industries(db, sites.iter().map(|s| s.industry_id)).await?;
+    let sites = industries.beside(sites, |s| s.industry_id);
+    let ledger = credits::transactions(db, id, newest).await?;
     Ok(AccountDetail {
         account,
         plan,
@@ -293,12 +196,22 @@ pub struct UserFilter {
     pub sort: Option<String>,
 }
 
-const USER_SORT: [(&str, user::Column); 4] = [
-    ("id", user::Column::Id),
-    ("email", user::Column::Email),
-    ("joined", user::Column::CreatedAt),
-    ("last_login", user::Column::LastLoginAt),
-];
+const USERS: ListSpec<user::Entity> = ListSpec {
+    search: &[
+        user::Column::Email,
+        user::Column::FirstName,
+        user::Column::LastName,
+    ],
+    linked: None,
+    sorts: &[
+        ("id", user::Column::Id),
+        ("email", user::Column::Email),
+        ("joined", user::Column::CreatedAt),
+        ("last_login", user::Column::LastLoginAt),
+    ],
+    default_sort: "-id",
+    ties: &[(user::Column::Id, Order::Desc)],
+};
 
 #[derive(Debug)]
 pub struct UserRow {
@@ -307,38 +220,26 @@ pub struct UserRow {
 }
 
 pub async fn users(db: &Db, f: &UserFilter, req: PageRequest) -> Result<Page<UserRow>> {
-    let mut select = user::Entity::find();
-    if let Some(staff) = f.is_staff {
-        select = select.filter(user::Column::IsStaff.eq(staff));
-    }
-    if let Some(active) = f.is_active {
-        select = select.filter(user::Column::IsActive.eq(active));
-    }
-    if let Some(term) = search_term(&f.search) {
-        select = select.filter(
-            Condition::any()
-                .add(contains(user::Column::Email, term))
-                .add(contains(user::Column::FirstName, term))
-                .add(contains(user::Column::LastName, term)),
-        );
-    }
-    let select = newest_first(select, &USER_SORT, &f.sort, user::Column::Id)?;
-    let page = page::fetch(select, db.conn(), req).await?;
-    let names = account_names(db, page.items.iter().filter_map(|u| u.account_id)).await?;
+    let select = user::Entity::find()
+        .apply_if(f.is_staff, |q, staff| {
+            q.filter(user::Column::IsStaff.eq(staff))
+        })
+        .apply_if(f.is_active, |q, on| q.filter(user::Column::IsActive.eq(on)));
+    let page = USERS
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await?;
+    let names = names::accounts(db, page.items.iter().filter_map(|u| u.account_id)).await?;
     Ok(page.map(|user| UserRow {
-        account_name: user.account_id.and_then(|id| names.get(&id).cloned()),
+        account_name: names.of_some(user.account_id),
         user,
     }))
 }
 
 pub async fn user_detail(db: &Db, id: i64) -> Result<UserRow> {
-    let user = user::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("User not found".into()))?;
-    let names = account_names(db, user.account_id.into_iter()).await?;
+    let user: user::Model = found(db.conn(), id, "User").await?;
+    let names = names::accounts(db, user.account_id).await?;
     Ok(UserRow {
-        account_name: user.account_id.and_then(|id| names.get(&id).cloned()),
+        account_name: names.of_some(user.account_id),
         user,
     })
 }

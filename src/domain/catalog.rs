@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::Db;
 use crate::db::cache::Slot;
+use crate::domain::found;
 use crate::domain::status::PaymentMethod;
 use crate::entities::{credit_cost, industry, payment_method_config as pmc, plan};
 use crate::error::{Error, Result};
@@ -106,10 +107,7 @@ pub async fn all_plans(db: &Db) -> Result<Vec<plan::Model>> {
 
 /// A plan by id, for a page that names one; a missing plan is "not found".
 pub async fn find_plan(db: &Db, id: i64) -> Result<plan::Model> {
-    plan::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Plan not found".into()))
+    found(db.conn(), id, "Plan").await
 }
 
 pub async fn plan_by_slug(db: &Db, slug: &str) -> Result<Option<plan::Model>> {

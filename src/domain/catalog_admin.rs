@@ -2,7 +2,7 @@
 //! with filters, search, sort and pages for the admin panel, and the edits staff make — each
 //! one transaction, with its input checked here so every interface refuses the same things.
 //!
-//! Plans and industries are here with the helpers every list shares; payment-method configs
+//! Plans and industries are here with the form helpers every edit shares; payment-method configs
 //! and sites are in `catalog_admin/`. Nothing is cached: `catalog::payment_methods_for` and the
 //! plan list read these tables on every request, so an edit shows on the public API at once.
 
@@ -17,19 +17,17 @@ pub use payment_methods::{
 pub use sites::{SiteDetail, SiteFilter, SiteRow, get_site, list_sites, set_site_active};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait,
-    IntoActiveModel, Order, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, Order,
+    QueryFilter, QueryOrder, QueryTrait,
 };
 
 use crate::db::{Db, is_unique_violation};
-use crate::domain::audit;
 use crate::domain::money::parse_amount;
-use crate::domain::page::search_term;
-use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::search::contains;
+use crate::domain::page::{ListSpec, Page, PageRequest};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::BillingCycle;
 use crate::domain::validate::{required_text, slugify};
+use crate::domain::{audit, found};
 use crate::entities::{industry, plan};
 use crate::error::{Error, Problems, Result};
 
@@ -79,32 +77,28 @@ pub struct PlanFilter {
     pub sort: Option<String>,
 }
 
-const PLAN_SORTS: [(&str, plan::Column); 5] = [
-    ("id", plan::Column::Id),
-    ("name", plan::Column::Name),
-    ("price", plan::Column::Price),
-    ("credits", plan::Column::IncludedCredits),
-    ("order", plan::Column::SortOrder),
-];
+const PLANS: ListSpec<plan::Entity> = ListSpec {
+    search: &[plan::Column::Name, plan::Column::Slug],
+    linked: None,
+    sorts: &[
+        ("id", plan::Column::Id),
+        ("name", plan::Column::Name),
+        ("price", plan::Column::Price),
+        ("credits", plan::Column::IncludedCredits),
+        ("order", plan::Column::SortOrder),
+    ],
+    default_sort: "order",
+    ties: &[(plan::Column::Id, Order::Asc)],
+};
 
 /// Every plan, public or not, in the order sign-up shows them unless sorted.
 pub async fn list_plans(db: &Db, f: &PlanFilter, req: PageRequest) -> Result<Page<plan::Model>> {
-    let mut select = plan::Entity::find();
-    if let Some(active) = f.active {
-        select = select.filter(plan::Column::IsActive.eq(active));
-    }
-    if let Some(public) = f.public {
-        select = select.filter(plan::Column::IsPublic.eq(public));
-    }
-    if let Some(t) = search_term(&f.search) {
-        let any = Condition::any()
-            .add(contains(plan::Column::Name, t))
-            .add(contains(plan::Column::Slug, t));
-        select = select.filter(any);
-    }
-    let ties = [(plan::Column::Id, Order::Asc)];
-    let select = page::sorted(select, f.sort.as_deref(), "order", &PLAN_SORTS, &ties)?;
-    page::fetch(select, db.conn(), req).await
+    let select = plan::Entity::find()
+        .apply_if(f.active, |q, on| q.filter(plan::Column::IsActive.eq(on)))
+        .apply_if(f.public, |q, public| {
+            q.filter(plan::Column::IsPublic.eq(public))
+        });
+    PLANS.list(select, &f.search, &f.sort, db.conn(), req).await
 }
 
 /// A plan as staff edit it, as typed (the slug and currency are fixed).
@@ -129,10 +123,7 @@ pub async fn update_plan(
     input: PlanInput,
 ) -> Result<plan::Model> {
     let txn = db.begin_write().await?;
-    let current = plan::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(not_found("Plan"))?;
+    let current: plan::Model = found(&*txn, id, "Plan").await?;
     let mut p = Problems::default();
     let name = required_text(Some(&input.name), "name", 100, &mut p);
     let price = parse_amount(&input.price, &current.currency).unwrap_or_else(|e| {
@@ -154,8 +145,7 @@ pub async fn update_plan(
     let sort_order = whole(&input.sort_order, "sort_order", -MAX_INT, MAX_INT, &mut p);
     p.finish()?;
 
-    let before = current.clone();
-    let mut row = current.into_active_model();
+    let mut row = current.clone().into_active_model();
     row.name = Set(name);
     row.price = Set(price);
     row.billing_cycle = Set(input.billing_cycle);
@@ -166,17 +156,8 @@ pub async fn update_plan(
     row.is_public = Set(input.is_public);
     row.sort_order = Set(small(sort_order));
     let saved = row.update(&*txn).await?;
-    audit::record_change(
-        &*txn,
-        actor.id(),
-        "plan.update",
-        "plan",
-        id,
-        Some(&before),
-        &saved,
-    )
-    .await?;
-    txn.commit().await?;
+    let action = "plan.update";
+    audit::commit_change(txn, actor.id(), action, "plan", id, Some(&current), &saved).await?;
     Ok(saved)
 }
 
@@ -190,30 +171,29 @@ pub struct IndustryFilter {
     pub sort: Option<String>,
 }
 
-const INDUSTRY_SORTS: [(&str, industry::Column); 3] = [
-    ("id", industry::Column::Id),
-    ("name", industry::Column::Name),
-    ("slug", industry::Column::Slug),
-];
+const INDUSTRIES: ListSpec<industry::Entity> = ListSpec {
+    search: &[industry::Column::Name, industry::Column::Slug],
+    linked: None,
+    sorts: &[
+        ("id", industry::Column::Id),
+        ("name", industry::Column::Name),
+        ("slug", industry::Column::Slug),
+    ],
+    default_sort: "name",
+    ties: &[(industry::Column::Id, Order::Asc)],
+};
 
 pub async fn list_industries(
     db: &Db,
     f: &IndustryFilter,
     req: PageRequest,
 ) -> Result<Page<industry::Model>> {
-    let mut select = industry::Entity::find();
-    if let Some(active) = f.active {
-        select = select.filter(industry::Column::IsActive.eq(active));
-    }
-    if let Some(t) = search_term(&f.search) {
-        let any = Condition::any()
-            .add(contains(industry::Column::Name, t))
-            .add(contains(industry::Column::Slug, t));
-        select = select.filter(any);
-    }
-    let ties = [(industry::Column::Id, Order::Asc)];
-    let select = page::sorted(select, f.sort.as_deref(), "name", &INDUSTRY_SORTS, &ties)?;
-    page::fetch(select, db.conn(), req).await
+    let select = industry::Entity::find().apply_if(f.active, |q, on| {
+        q.filter(industry::Column::IsActive.eq(on))
+    });
+    INDUSTRIES
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await
 }
 
 /// Every industry, inactive ones too, by name (for filters and labels).
@@ -225,10 +205,7 @@ pub async fn all_industries(db: &Db) -> Result<Vec<industry::Model>> {
 }
 
 pub async fn get_industry(db: &Db, id: i64) -> Result<industry::Model> {
-    industry::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(not_found("Industry"))
+    found(db.conn(), id, "Industry").await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -276,18 +253,8 @@ pub async fn create_industry(
             format!("An industry with the slug “{slug}” already exists."),
         )
     })?;
-    let none: Option<&industry::Model> = None;
-    audit::record_change(
-        &*txn,
-        actor.id(),
-        "industry.create",
-        "industry",
-        saved.id,
-        none,
-        &saved,
-    )
-    .await?;
-    txn.commit().await?;
+    let action = "industry.create";
+    audit::commit_change(txn, actor.id(), action, "industry", saved.id, None, &saved).await?;
     Ok(saved)
 }
 
@@ -299,24 +266,21 @@ pub async fn update_industry(
 ) -> Result<industry::Model> {
     let name = industry_name(&input)?;
     let txn = db.begin_write().await?;
-    let before = industry::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(not_found("Industry"))?;
+    let before: industry::Model = found(&*txn, id, "Industry").await?;
     let mut row = before.clone().into_active_model();
     row.name = Set(name);
     row.is_active = Set(input.is_active);
     let saved = row.update(&*txn).await?;
-    audit::record_change(
-        &*txn,
+    let action = "industry.update";
+    audit::commit_change(
+        txn,
         actor.id(),
-        "industry.update",
+        action,
         "industry",
         id,
         Some(&before),
         &saved,
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }

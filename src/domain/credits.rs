@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -16,7 +16,7 @@ use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{self, AccountStatus, CreditTransactionType, OperationType};
 use crate::domain::validate::required_text;
-use crate::domain::{Member, audit, catalog};
+use crate::domain::{Member, audit, catalog, found};
 use crate::entities::{account, credit_transaction as ledger, credit_usage};
 use crate::error::{Error, Problems, Result};
 
@@ -101,10 +101,7 @@ pub async fn adjust(
         .next();
     let Some(adjusted) = adjusted else {
         // Nothing changed; tell apart a missing account from a balance too small to remove from.
-        let now = account::Entity::find_by_id(account_id)
-            .one(&*txn)
-            .await?
-            .ok_or_else(|| Error::NotFound("Account not found".into()))?;
+        let now: account::Model = found(&*txn, account_id, "Account").await?;
         return Err(Error::Conflict(format!(
             "Cannot remove {} credits: the account has only {}, and a balance cannot go below zero. \
              Nothing was changed.",
@@ -227,10 +224,7 @@ pub async fn spend(
         .next();
     let Some(charged) = charged else {
         // Nothing changed; tell apart a lapsed account from a short balance.
-        let now = account::Entity::find_by_id(member.account.id)
-            .one(&*txn)
-            .await?
-            .ok_or_else(|| Error::NotFound("Account not found".into()))?;
+        let now: account::Model = found(&*txn, member.account.id, "Account").await?;
         status::ensure_account_usable(now.status)?;
         return Err(Error::InsufficientCredits(format!(
             "Insufficient credits: {} needed, {} available",
@@ -281,11 +275,8 @@ pub async fn spend(
 }
 
 pub async fn balance(db: &Db, account_id: i64) -> Result<i64> {
-    Ok(account::Entity::find_by_id(account_id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Account not found".into()))?
-        .credits)
+    let account: account::Model = found(db.conn(), account_id, "Account").await?;
+    Ok(account.credits)
 }
 
 pub async fn transactions(
@@ -293,8 +284,6 @@ pub async fn transactions(
     account_id: i64,
     req: PageRequest,
 ) -> Result<Page<ledger::Model>> {
-    let select = ledger::Entity::find()
-        .filter(ledger::Column::AccountId.eq(account_id))
-        .order_by_desc(ledger::Column::Id);
-    page::fetch(select, db.conn(), req).await
+    let account = ledger::Column::AccountId;
+    page::newest_of_account(db.conn(), account, ledger::Column::Id, account_id, req).await
 }

@@ -115,10 +115,8 @@ pub async fn list_for_account(
     account_id: i64,
     req: PageRequest,
 ) -> Result<Page<invoice::Model>> {
-    let select = invoice::Entity::find()
-        .filter(invoice::Column::AccountId.eq(account_id))
-        .order_by_desc(invoice::Column::Id);
-    page::fetch(select, db.conn(), req).await
+    let account = invoice::Column::AccountId;
+    page::newest_of_account(db.conn(), account, invoice::Column::Id, account_id, req).await
 }
 
 /// Parses a stored JSON text column; a corrupt value reads as JSON null rather than failing.

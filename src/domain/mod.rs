@@ -11,6 +11,7 @@ pub mod credits;
 pub mod idempotency;
 pub mod invoices;
 pub mod money;
+pub(crate) mod names;
 pub mod page;
 pub mod payment_queue;
 pub mod payment_review;
@@ -22,6 +23,8 @@ pub mod staff;
 pub mod status;
 pub mod throttle;
 pub mod validate;
+
+use sea_orm::{ConnectionTrait, EntityTrait, ModelTrait, PrimaryKeyTrait};
 
 use crate::entities::{account, user};
 use crate::error::{Error, Result};
@@ -50,6 +53,21 @@ impl Member {
         }
         Ok(())
     }
+}
+
+/// The row with this id, read through `conn` (an edit's transaction, or the pool); a missing one
+/// is "<what> not found" (404), in the same words everywhere.
+pub(crate) async fn found<M, C>(conn: &C, id: i64, what: &str) -> Result<M>
+where
+    M: ModelTrait,
+    M::Entity: EntityTrait<Model = M>,
+    i64: Into<<<M::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    C: ConnectionTrait,
+{
+    M::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("{what} not found")))
 }
 
 /// How often a transaction that lost a race for its rows ([`Error::Contended`]) is run again

@@ -1,14 +1,17 @@
 //! Page-number and keyset (cursor) pagination, sorting by a named column and per-value counts,
-//! shared by every list.
+//! shared by every list; and [`ListSpec`], the one way every staff list searches, sorts and
+//! pages.
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 
+use crate::domain::search::contains;
+use crate::domain::status::TextEnum;
 use crate::error::{Error, Result};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -190,6 +193,127 @@ pub fn sorted<E: EntityTrait>(
 /// The search box's term, trimmed; `None` when there is nothing to search for.
 pub fn search_term(search: &Option<String>) -> Option<&str> {
     search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A filter's exact value (a plan's slug, a payment method); `None` when the filter is unset or
+/// left empty. Not trimmed: unlike a search term, it must match a stored value as typed.
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
+}
+
+/// A filter value checked against its choices: a mistyped URL says so instead of listing nothing.
+pub fn choice<T: TextEnum>(value: &Option<String>, field: &str) -> Result<Option<T>> {
+    match given(value) {
+        None => Ok(None),
+        Some(v) => T::from_text(v)
+            .map(Some)
+            .ok_or_else(|| Error::field(field, format!("Choose one of: {}.", T::listed()))),
+    }
+}
+
+/// The subquery that finds, for a search term, the keys of related rows it matches
+/// (`search::accounts_named`).
+pub type KeysMatching = fn(&str) -> SelectStatement;
+
+/// How one staff list searches and sorts: a constant per list, so that every list runs the
+/// same steps — its own filters, then [`ListSpec::list`] (search, sort, page) and
+/// [`ListSpec::counts`] — and only what it filters, searches and sorts by is written per list.
+pub struct ListSpec<E: EntityTrait> {
+    /// The columns the search box looks in, as case-insensitive substrings. Empty only for the
+    /// payment queue, which searches through its own indexes and calls [`ListSpec::page`].
+    pub search: &'static [E::Column],
+    /// A row also matches when this column is among the keys the subquery finds for the term
+    /// (an invoice by its account's name, an account by a member's email).
+    pub linked: Option<(E::Column, KeysMatching)>,
+    /// The columns staff may sort by, by their name in the URL.
+    pub sorts: &'static [(&'static str, E::Column)],
+    /// The sort when none is asked for (`-id`: newest first).
+    pub default_sort: &'static str,
+    /// Applied after the asked-for sort, so that rows it ties keep one order across pages.
+    pub ties: &'static [(E::Column, Order)],
+}
+
+impl<E> ListSpec<E>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+{
+    /// Keeps the rows the search box's term matches; all of them when there is no term.
+    pub fn searched(&self, select: Select<E>, search: &Option<String>) -> Select<E> {
+        let Some(term) = search_term(search) else {
+            return select;
+        };
+        let mut any = Condition::any();
+        for column in self.search {
+            // Qualified with the list's table: a linked subquery reads another table, whose
+            // columns may have the same names.
+            any = any.add(contains((E::default(), *column), term));
+        }
+        if let Some((column, keys)) = self.linked {
+            any = any.add(column.in_subquery(keys(term)));
+        }
+        select.filter(any)
+    }
+
+    /// The page of a staff list: searches the filtered `select` for the search box's term,
+    /// sorts it as `sort` asks and fetches the page. Every staff list ends here but the payment
+    /// queue, whose search goes through its own indexes ([`ListSpec::page`]).
+    pub async fn list<C: ConnectionTrait>(
+        &self,
+        select: Select<E>,
+        search: &Option<String>,
+        sort: &Option<String>,
+        db: &C,
+        req: PageRequest,
+    ) -> Result<Page<E::Model>> {
+        self.page(self.searched(select, search), sort, db, req)
+            .await
+    }
+
+    /// How many of the rows the search finds among `select` have each value of `column`: the
+    /// counts beside a list's filter by status or type, `select` leaving that filter out.
+    pub async fn counts<C: ConnectionTrait>(
+        &self,
+        select: Select<E>,
+        search: &Option<String>,
+        column: E::Column,
+        db: &C,
+    ) -> Result<HashMap<String, u64>> {
+        count_by(db, self.searched(select, search), column).await
+    }
+
+    /// Sorts the filtered and searched `select` as `sort` asks ([`sorted`]) and fetches the
+    /// page, with the count of every matching row.
+    pub async fn page<C: ConnectionTrait>(
+        &self,
+        select: Select<E>,
+        sort: &Option<String>,
+        db: &C,
+        req: PageRequest,
+    ) -> Result<Page<E::Model>> {
+        let sort = sort.as_deref();
+        let select = sorted(select, sort, self.default_sort, self.sorts, self.ties)?;
+        fetch(select, db, req).await
+    }
+}
+
+/// One page of an account's rows in one table (its invoices, payments or ledger entries),
+/// newest — the highest `id` — first: what the customer lists and the staff record page show.
+pub async fn newest_of_account<Col, C>(
+    db: &C,
+    account: Col,
+    id: Col,
+    account_id: i64,
+    req: PageRequest,
+) -> Result<Page<<Col::EntityName as EntityTrait>::Model>>
+where
+    Col: ColumnTrait,
+    Col::EntityName: EntityTrait<Column = Col>,
+    <Col::EntityName as EntityTrait>::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let select = Col::EntityName::find().filter(account.eq(account_id));
+    fetch(select.order_by_desc(id), db, req).await
 }
 
 /// How many rows of `select` have each value of `column` (for filter sidebars).

@@ -9,14 +9,15 @@ use sea_orm::Order;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    QuerySelect, QueryTrait, Select,
 };
 
 use crate::db::Db;
-use crate::domain::page::{self, KeysetPage, KeysetRequest, Page, PageRequest};
-use crate::domain::search;
-use crate::domain::status::{PaymentStatus, TextEnum};
-use crate::entities::{account, invoice, payment, user};
+use crate::domain::page::{self, KeysetPage, KeysetRequest, ListSpec, Page, PageRequest};
+use crate::domain::page::{choice, given, search_term};
+use crate::domain::status::PaymentStatus;
+use crate::domain::{names, search};
+use crate::entities::payment;
 use crate::error::{Error, Result};
 
 /// A payment with what staff need to recognise it.
@@ -40,16 +41,24 @@ pub struct StaffFilter {
     pub sort: Option<String>,
 }
 
-/// The columns staff may sort by, by their name in the URL.
-const SORTABLE: [(&str, payment::Column); 7] = [
-    ("id", payment::Column::Id),
-    ("amount", payment::Column::Amount),
-    ("created", payment::Column::CreatedAt),
-    ("status", payment::Column::Status),
-    ("method", payment::Column::PaymentMethod),
-    ("reference", payment::Column::ManualReference),
-    ("approved", payment::Column::ApprovedAt),
-];
+/// How the queue sorts. Its search is not one of these columns: it goes through the search
+/// indexes (`resolve_search`), so `search` stays empty.
+const PAYMENTS: ListSpec<payment::Entity> = ListSpec {
+    search: &[],
+    linked: None,
+    sorts: &[
+        ("id", payment::Column::Id),
+        ("amount", payment::Column::Amount),
+        ("created", payment::Column::CreatedAt),
+        ("status", payment::Column::Status),
+        ("method", payment::Column::PaymentMethod),
+        ("reference", payment::Column::ManualReference),
+        ("approved", payment::Column::ApprovedAt),
+    ],
+    default_sort: "-id",
+    // Ties (same amount, same status…) fall back to newest first, so pages are stable.
+    ties: &[(payment::Column::Id, Order::Desc)],
+};
 
 /// Matches answered through the search indexes; above this the search scans instead.
 const INDEXED_MATCHES_CAP: usize = 1000;
@@ -61,42 +70,23 @@ fn filtered(
     with_status: bool,
     search: Option<Condition>,
 ) -> Result<Select<payment::Entity>> {
-    let mut select = payment::Entity::find();
-    if let Some(wanted) = filter
-        .status
-        .as_deref()
-        .filter(|s| with_status && !s.is_empty())
-    {
-        let Some(wanted) = PaymentStatus::parse(wanted) else {
-            return Err(Error::field(
-                "status",
-                format!("Choose one of: {}.", PaymentStatus::listed()),
-            ));
-        };
-        select = select.filter(payment::Column::Status.eq(wanted));
-    }
-    if let Some(method) = filter.method.as_deref().filter(|m| !m.is_empty()) {
-        select = select.filter(payment::Column::PaymentMethod.eq(method));
-    }
-    if let Some(since) = filter.since {
-        select = select.filter(payment::Column::CreatedAt.gte(since));
-    }
-    if let Some(search) = search {
-        select = select.filter(search);
-    }
-    Ok(select)
+    let status = choice::<PaymentStatus>(&filter.status, "status")?.filter(|_| with_status);
+    Ok(payment::Entity::find()
+        .apply_if(status, |q, s| q.filter(payment::Column::Status.eq(s)))
+        .apply_if(given(&filter.method), |q, method| {
+            q.filter(payment::Column::PaymentMethod.eq(method))
+        })
+        .apply_if(filter.since, |q, since| {
+            q.filter(payment::Column::CreatedAt.gte(since))
+        })
+        .apply_if(search, QueryFilter::filter))
 }
 
 /// The filter's search as a condition: the ids the search indexes found, or the scanning
 /// condition when they cannot answer. One index lookup per request, however many queries
 /// (page, count, status counts) then use it.
 async fn resolve_search(db: &Db, filter: &StaffFilter) -> Result<Option<Condition>> {
-    let Some(term) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(term) = search_term(&filter.search) else {
         return Ok(None);
     };
     Ok(Some(
@@ -142,11 +132,8 @@ async fn page_of(
     req: PageRequest,
     search: Option<Condition>,
 ) -> Result<Page<PaymentRow>> {
-    let mut select = filtered(filter, true, search)?;
-    // Ties (same amount, same status…) fall back to newest first, so pages are stable.
-    let newest = [(payment::Column::Id, Order::Desc)];
-    select = page::sorted(select, filter.sort.as_deref(), "-id", &SORTABLE, &newest)?;
-    let page = page::fetch(select, db.conn(), req).await?;
+    let select = filtered(filter, true, search)?;
+    let page = PAYMENTS.page(select, &filter.sort, db.conn(), req).await?;
     let rows = describe(db, page.items).await?;
     Ok(Page {
         count: page.count,
@@ -221,68 +208,20 @@ pub async fn pending_summary(db: &Db) -> Result<(u64, Option<DateTime<Utc>>)> {
     Ok((count, oldest))
 }
 
-async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentRow>> {
-    let names = related_names(db, &payments).await?;
-    Ok(payments
-        .into_iter()
-        .map(|payment| {
-            let (invoice_number, account_name, approved_by) = names.describe(&payment);
-            PaymentRow {
-                payment,
-                invoice_number,
-                account_name,
-                approved_by,
-            }
-        })
-        .collect())
-}
-
-struct RelatedNames {
-    invoices: HashMap<i64, String>,
-    accounts: HashMap<i64, String>,
-    users: HashMap<i64, String>,
-}
-
-impl RelatedNames {
-    fn describe(&self, p: &payment::Model) -> (String, String, Option<String>) {
-        (
-            self.invoices
-                .get(&p.invoice_id)
-                .cloned()
-                .unwrap_or_default(),
-            self.accounts
-                .get(&p.account_id)
-                .cloned()
-                .unwrap_or_default(),
-            p.approved_by_id.and_then(|id| self.users.get(&id).cloned()),
-        )
-    }
-}
-
 /// Invoice numbers, account names and reviewer emails for a page of payments: three queries,
 /// whatever the page size.
-async fn related_names(db: &Db, payments: &[payment::Model]) -> Result<RelatedNames> {
-    let invoice_ids: Vec<i64> = payments.iter().map(|p| p.invoice_id).collect();
-    let account_ids: Vec<i64> = payments.iter().map(|p| p.account_id).collect();
-    let user_ids: Vec<i64> = payments.iter().filter_map(|p| p.approved_by_id).collect();
-    let invoices = invoice::Entity::find()
-        .filter(invoice::Column::Id.is_in(invoice_ids))
-        .all(db.conn())
-        .await?;
-    let accounts = account::Entity::find()
-        .filter(account::Column::Id.is_in(account_ids))
-        .all(db.conn())
-        .await?;
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids))
-        .all(db.conn())
-        .await?;
-    Ok(RelatedNames {
-        invoices: invoices
-            .into_iter()
-            .map(|i| (i.id, i.invoice_number))
-            .collect(),
-        accounts: accounts.into_iter().map(|a| (a.id, a.name)).collect(),
-        users: users.into_iter().map(|u| (u.id, u.email)).collect(),
-    })
+async fn describe(db: &Db, payments: Vec<payment::Model>) -> Result<Vec<PaymentRow>> {
+    let invoices = names::invoice_numbers(db, payments.iter().map(|p| p.invoice_id)).await?;
+    let accounts = names::accounts(db, payments.iter().map(|p| p.account_id)).await?;
+    let reviewers = payments.iter().filter_map(|p| p.approved_by_id);
+    let reviewers = names::emails(db, reviewers).await?;
+    Ok(payments
+        .into_iter()
+        .map(|payment| PaymentRow {
+            invoice_number: invoices.of(payment.invoice_id),
+            account_name: accounts.of(payment.account_id),
+            approved_by: reviewers.of_some(payment.approved_by_id),
+            payment,
+        })
+        .collect())
 }

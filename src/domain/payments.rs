@@ -2,9 +2,7 @@
 //! `payment_review.rs`.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -170,10 +168,8 @@ pub async fn list_for_account(
     account_id: i64,
     req: PageRequest,
 ) -> Result<Page<payment::Model>> {
-    let select = payment::Entity::find()
-        .filter(payment::Column::AccountId.eq(account_id))
-        .order_by_desc(payment::Column::Id);
-    page::fetch(select, db.conn(), req).await
+    let account = payment::Column::AccountId;
+    page::newest_of_account(db.conn(), account, payment::Column::Id, account_id, req).await
 }
 
 /// The reviewer's email, for one payment.

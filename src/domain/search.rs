@@ -7,14 +7,14 @@
 
 use std::sync::LazyLock;
 
-use sea_orm::sea_query::{Alias, Expr, Func, IntoColumnRef, LikeExpr, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, IntoColumnRef, LikeExpr, Query, SelectStatement};
 use sea_orm::{
-    Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TryGetable, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TryGetable, Value,
 };
 
 use crate::db::Db;
-use crate::entities::payment;
+use crate::entities::{account, payment};
 use crate::error::Result;
 
 /// Trigram indexes cannot answer terms shorter than this.
@@ -231,6 +231,21 @@ pub fn contains_pattern(term: &str) -> LikeExpr {
 /// `LOWER(column) LIKE '%term%'`: the scanning search of every staff list.
 pub fn contains(column: impl IntoColumnRef, term: &str) -> Expr {
     Expr::expr(Func::lower(Expr::col(column))).like(contains_pattern(term))
+}
+
+/// The `key` of every row whose `column` contains `term` ([`contains`]): the subquery that
+/// finds a record by a related row's text (an invoice by its account's name).
+pub fn keys_matching<C: ColumnTrait>(key: C, column: C, term: &str) -> SelectStatement {
+    Query::select()
+        .column(key)
+        .from(C::EntityName::default())
+        .and_where(contains(column, term))
+        .to_owned()
+}
+
+/// The ids of the accounts whose name contains `term`.
+pub fn accounts_named(term: &str) -> SelectStatement {
+    keys_matching(account::Column::Id, account::Column::Name, term)
 }
 
 #[cfg(test)]

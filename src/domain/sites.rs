@@ -10,8 +10,8 @@ use serde::Deserialize;
 use crate::db::Db;
 use crate::domain::status::{AccountStatus, role};
 use crate::domain::validate::{optional_text, required_text};
-use crate::domain::{Member, audit, catalog};
-use crate::entities::{account, industry, site, site_user_access as access, user};
+use crate::domain::{Member, audit, catalog, names};
+use crate::entities::{account, industry, site, site_user_access as access};
 use crate::error::{Error, Problems, Result};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -76,18 +76,8 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
     }
     .insert(&*txn)
     .await?;
-    let none: Option<&site::Model> = None;
-    audit::record_change(
-        &*txn,
-        member.user.id,
-        "site.create",
-        "site",
-        site.id,
-        none,
-        &site,
-    )
-    .await?;
-    txn.commit().await?;
+    let actor = member.user.id;
+    audit::commit_change(txn, actor, "site.create", "site", site.id, None, &site).await?;
     Ok(SiteWithAccess {
         site,
         access: vec![(grant, member.user.email.clone())],
@@ -155,20 +145,7 @@ pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SiteWithAccess> {
         .order_by_asc(access::Column::Id)
         .all(db.conn())
         .await?;
-    let user_ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
-    let emails: std::collections::HashMap<i64, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.email))
-        .collect();
-    let access = rows
-        .into_iter()
-        .map(|r| {
-            let email = emails.get(&r.user_id).cloned().unwrap_or_default();
-            (r, email)
-        })
-        .collect();
+    let emails = names::emails(db, rows.iter().map(|r| r.user_id)).await?;
+    let access = emails.beside(rows, |r| r.user_id);
     Ok(SiteWithAccess { site, access })
 }

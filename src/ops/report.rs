@@ -3,8 +3,9 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::Db;
-use crate::domain::catalog;
-use crate::entities::{account, credit_transaction, invoice, payment, plan, subscription, user};
+use crate::domain::payments::reviewer_email;
+use crate::domain::{accounts, catalog};
+use crate::entities::{account, credit_transaction, invoice, payment, plan, subscription};
 use crate::error::{Error, Result};
 
 #[derive(Debug)]
@@ -26,12 +27,7 @@ pub async fn account_report(db: &Db, account_id: i64) -> Result<AccountReport> {
         .await?
         .ok_or_else(|| Error::NotFound(format!("Account {account_id} not found")))?;
     let plan = catalog::plan_by_id(conn, account.plan_id).await?;
-    let subscription = match subscription::Entity::find()
-        .filter(subscription::Column::AccountId.eq(account_id))
-        .order_by_desc(subscription::Column::Id)
-        .one(conn)
-        .await?
-    {
+    let subscription = match accounts::subscription_of(db, account_id).await? {
         Some(sub) => {
             let sub_plan = catalog::plan_by_id(conn, sub.plan_id).await?;
             Some((sub, sub_plan))
@@ -50,13 +46,7 @@ pub async fn account_report(db: &Db, account_id: i64) -> Result<AccountReport> {
         .all(conn)
         .await?
     {
-        let reviewer = match p.approved_by_id {
-            Some(id) => user::Entity::find_by_id(id)
-                .one(conn)
-                .await?
-                .map(|u| u.email),
-            None => None,
-        };
+        let reviewer = reviewer_email(db, &p).await?;
         payments.push((p, reviewer));
     }
     let ledger = credit_transaction::Entity::find()

@@ -3,21 +3,19 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{QueryTrait, Select};
 use serde_json::Value;
 
-use super::{
-    account_names, accounts_named, choice, count_by, newest_first, plan_names, plan_with_slug,
-};
+use super::plan_with_slug;
 use crate::db::Db;
-use crate::domain::page::search_term;
-use crate::domain::page::{self, Page, PageRequest};
+use crate::domain::page::{ListSpec, Page, PageRequest, choice, given};
 use crate::domain::payment_queue::{self, PaymentRow};
-use crate::domain::search::contains;
+use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
-use crate::domain::{catalog, invoices};
+use crate::domain::{catalog, found, invoices, names};
 use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 // ---- Invoices --------------------------------------------------------------------------------
 
@@ -31,15 +29,21 @@ pub struct InvoiceFilter {
     pub sort: Option<String>,
 }
 
-const INVOICE_SORT: [(&str, invoice::Column); 7] = [
-    ("id", invoice::Column::Id),
-    ("number", invoice::Column::InvoiceNumber),
-    ("status", invoice::Column::Status),
-    ("total", invoice::Column::Total),
-    ("due", invoice::Column::DueDate),
-    ("paid", invoice::Column::PaidAt),
-    ("created", invoice::Column::CreatedAt),
-];
+const INVOICES: ListSpec<invoice::Entity> = ListSpec {
+    search: &[invoice::Column::InvoiceNumber],
+    linked: Some((invoice::Column::AccountId, accounts_named)),
+    sorts: &[
+        ("id", invoice::Column::Id),
+        ("number", invoice::Column::InvoiceNumber),
+        ("status", invoice::Column::Status),
+        ("total", invoice::Column::Total),
+        ("due", invoice::Column::DueDate),
+        ("paid", invoice::Column::PaidAt),
+        ("created", invoice::Column::CreatedAt),
+    ],
+    default_sort: "-id",
+    ties: &[(invoice::Column::Id, Order::Desc)],
+};
 
 #[derive(Debug)]
 pub struct InvoiceRow {
@@ -47,41 +51,33 @@ pub struct InvoiceRow {
     pub account_name: String,
 }
 
+/// The invoices `f`'s filters ask for, before the search; by any status when `with_status` is
+/// false (the status counts).
 fn invoices_filtered(f: &InvoiceFilter, with_status: bool) -> Result<Select<invoice::Entity>> {
-    let mut select = invoice::Entity::find();
-    let wanted = choice::<InvoiceStatus>(&f.status, "status")?;
-    if let Some(s) = wanted.filter(|_| with_status) {
-        select = select.filter(invoice::Column::Status.eq(s));
-    }
-    if let Some(id) = f.account_id {
-        select = select.filter(invoice::Column::AccountId.eq(id));
-    }
-    if let Some(term) = search_term(&f.search) {
-        select = select.filter(
-            Condition::any()
-                .add(contains(
-                    (invoice::Entity, invoice::Column::InvoiceNumber),
-                    term,
-                ))
-                .add(invoice::Column::AccountId.in_subquery(accounts_named(term))),
-        );
-    }
-    Ok(select)
+    let status = choice::<InvoiceStatus>(&f.status, "status")?.filter(|_| with_status);
+    Ok(invoice::Entity::find()
+        .apply_if(status, |q, s| q.filter(invoice::Column::Status.eq(s)))
+        .apply_if(f.account_id, |q, id| {
+            q.filter(invoice::Column::AccountId.eq(id))
+        }))
 }
 
 pub async fn invoices(db: &Db, f: &InvoiceFilter, req: PageRequest) -> Result<Page<InvoiceRow>> {
     let select = invoices_filtered(f, true)?;
-    let select = newest_first(select, &INVOICE_SORT, &f.sort, invoice::Column::Id)?;
-    let page = page::fetch(select, db.conn(), req).await?;
-    let names = account_names(db, page.items.iter().map(|i| i.account_id)).await?;
+    let page = INVOICES
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await?;
+    let names = names::accounts(db, page.items.iter().map(|i| i.account_id)).await?;
     Ok(page.map(|invoice| InvoiceRow {
-        account_name: names.get(&invoice.account_id).cloned().unwrap_or_default(),
+        account_name: names.of(invoice.account_id),
         invoice,
     }))
 }
 
 pub async fn invoice_status_counts(db: &Db, f: &InvoiceFilter) -> Result<HashMap<String, u64>> {
-    count_by(db, invoices_filtered(f, false)?, invoice::Column::Status).await
+    let select = invoices_filtered(f, false)?;
+    let column = invoice::Column::Status;
+    INVOICES.counts(select, &f.search, column, db.conn()).await
 }
 
 /// One line of an invoice, as text (amounts are stored as decimal strings).
@@ -113,11 +109,8 @@ fn json_text(v: &Value) -> Option<String> {
 }
 
 pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
-    let invoice = invoice::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Invoice not found".into()))?;
-    let names = account_names(db, std::iter::once(invoice.account_id)).await?;
+    let invoice: invoice::Model = found(db.conn(), id, "Invoice").await?;
+    let names = names::accounts(db, [invoice.account_id]).await?;
     let items = invoices::parse_json(&invoice.line_items);
     let text = |item: &Value, key: &str| json_text(&item[key]).unwrap_or_default();
     let line_items = items
@@ -148,7 +141,7 @@ pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
     let mut payments = payment_queue::rows_by_ids(db, &payment_ids).await?;
     payments.reverse();
     Ok(InvoiceDetail {
-        account_name: names.get(&invoice.account_id).cloned().unwrap_or_default(),
+        account_name: names.of(invoice.account_id),
         invoice,
         line_items,
         billing_snapshot,
@@ -170,13 +163,19 @@ pub struct SubscriptionFilter {
     pub sort: Option<String>,
 }
 
-const SUBSCRIPTION_SORT: [(&str, subscription::Column); 5] = [
-    ("id", subscription::Column::Id),
-    ("status", subscription::Column::Status),
-    ("start", subscription::Column::CurrentPeriodStart),
-    ("end", subscription::Column::CurrentPeriodEnd),
-    ("created", subscription::Column::CreatedAt),
-];
+const SUBSCRIPTIONS: ListSpec<subscription::Entity> = ListSpec {
+    search: &[subscription::Column::ExternalPaymentId],
+    linked: Some((subscription::Column::AccountId, accounts_named)),
+    sorts: &[
+        ("id", subscription::Column::Id),
+        ("status", subscription::Column::Status),
+        ("start", subscription::Column::CurrentPeriodStart),
+        ("end", subscription::Column::CurrentPeriodEnd),
+        ("created", subscription::Column::CreatedAt),
+    ],
+    default_sort: "-id",
+    ties: &[(subscription::Column::Id, Order::Desc)],
+};
 
 #[derive(Debug)]
 pub struct SubscriptionRow {
@@ -185,33 +184,21 @@ pub struct SubscriptionRow {
     pub plan_name: String,
 }
 
+/// The subscriptions `f`'s filters ask for, before the search; by any status when
+/// `with_status` is false (the status counts).
 fn subscriptions_filtered(
     f: &SubscriptionFilter,
     with_status: bool,
 ) -> Result<Select<subscription::Entity>> {
-    let mut select = subscription::Entity::find();
-    let wanted = choice::<SubscriptionStatus>(&f.status, "status")?;
-    if let Some(s) = wanted.filter(|_| with_status) {
-        select = select.filter(subscription::Column::Status.eq(s));
-    }
-    if let Some(slug) = f.plan.as_deref().filter(|s| !s.is_empty()) {
-        select = select.filter(subscription::Column::PlanId.in_subquery(plan_with_slug(slug)));
-    }
-    if let Some(id) = f.account_id {
-        select = select.filter(subscription::Column::AccountId.eq(id));
-    }
-    if let Some(term) = search_term(&f.search) {
-        let reference = (
-            subscription::Entity,
-            subscription::Column::ExternalPaymentId,
-        );
-        select = select.filter(
-            Condition::any()
-                .add(contains(reference, term))
-                .add(subscription::Column::AccountId.in_subquery(accounts_named(term))),
-        );
-    }
-    Ok(select)
+    let status = choice::<SubscriptionStatus>(&f.status, "status")?.filter(|_| with_status);
+    Ok(subscription::Entity::find()
+        .apply_if(status, |q, s| q.filter(subscription::Column::Status.eq(s)))
+        .apply_if(given(&f.plan), |q, slug| {
+            q.filter(subscription::Column::PlanId.in_subquery(plan_with_slug(slug)))
+        })
+        .apply_if(f.account_id, |q, id| {
+            q.filter(subscription::Column::AccountId.eq(id))
+        }))
 }
 
 pub async fn subscriptions(
@@ -220,24 +207,14 @@ pub async fn subscriptions(
     req: PageRequest,
 ) -> Result<Page<SubscriptionRow>> {
     let select = subscriptions_filtered(f, true)?;
-    let select = newest_first(
-        select,
-        &SUBSCRIPTION_SORT,
-        &f.sort,
-        subscription::Column::Id,
-    )?;
-    let page = page::fetch(select, db.conn(), req).await?;
-    let names = account_names(db, page.items.iter().map(|s| s.account_id)).await?;
-    let plans = plan_names(db).await?;
+    let page = SUBSCRIPTIONS
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await?;
+    let names = names::accounts(db, page.items.iter().map(|s| s.account_id)).await?;
+    let plans = names::plans(db).await?;
     Ok(page.map(|subscription| SubscriptionRow {
-        account_name: names
-            .get(&subscription.account_id)
-            .cloned()
-            .unwrap_or_default(),
-        plan_name: plans
-            .get(&subscription.plan_id)
-            .cloned()
-            .unwrap_or_default(),
+        account_name: names.of(subscription.account_id),
+        plan_name: plans.of(subscription.plan_id),
         subscription,
     }))
 }
@@ -246,12 +223,11 @@ pub async fn subscription_status_counts(
     db: &Db,
     f: &SubscriptionFilter,
 ) -> Result<HashMap<String, u64>> {
-    count_by(
-        db,
-        subscriptions_filtered(f, false)?,
-        subscription::Column::Status,
-    )
-    .await
+    let select = subscriptions_filtered(f, false)?;
+    let column = subscription::Column::Status;
+    SUBSCRIPTIONS
+        .counts(select, &f.search, column, db.conn())
+        .await
 }
 
 /// A subscription with the invoices issued for it (newest first).
@@ -259,11 +235,8 @@ pub async fn subscription_detail(
     db: &Db,
     id: i64,
 ) -> Result<(SubscriptionRow, Vec<invoice::Model>)> {
-    let subscription = subscription::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Subscription not found".into()))?;
-    let names = account_names(db, std::iter::once(subscription.account_id)).await?;
+    let subscription: subscription::Model = found(db.conn(), id, "Subscription").await?;
+    let names = names::accounts(db, [subscription.account_id]).await?;
     let plan = catalog::plan_by_id(db.conn(), subscription.plan_id).await?;
     let invoices = invoice::Entity::find()
         .filter(invoice::Column::SubscriptionId.eq(id))
@@ -271,10 +244,7 @@ pub async fn subscription_detail(
         .all(db.conn())
         .await?;
     let row = SubscriptionRow {
-        account_name: names
-            .get(&subscription.account_id)
-            .cloned()
-            .unwrap_or_default(),
+        account_name: names.of(subscription.account_id),
         plan_name: plan.name,
         subscription,
     };
@@ -293,12 +263,18 @@ pub struct LedgerFilter {
     pub sort: Option<String>,
 }
 
-const LEDGER_SORT: [(&str, ledger::Column); 4] = [
-    ("id", ledger::Column::Id),
-    ("type", ledger::Column::TransactionType),
-    ("amount", ledger::Column::Amount),
-    ("created", ledger::Column::CreatedAt),
-];
+const LEDGER: ListSpec<ledger::Entity> = ListSpec {
+    search: &[ledger::Column::Description],
+    linked: Some((ledger::Column::AccountId, accounts_named)),
+    sorts: &[
+        ("id", ledger::Column::Id),
+        ("type", ledger::Column::TransactionType),
+        ("amount", ledger::Column::Amount),
+        ("created", ledger::Column::CreatedAt),
+    ],
+    default_sort: "-id",
+    ties: &[(ledger::Column::Id, Order::Desc)],
+};
 
 #[derive(Debug)]
 pub struct LedgerRow {
@@ -306,26 +282,17 @@ pub struct LedgerRow {
     pub account_name: String,
 }
 
+/// The entries `f`'s filters ask for, before the search; of any type when `with_type` is
+/// false (the type counts).
 fn ledger_filtered(f: &LedgerFilter, with_type: bool) -> Result<Select<ledger::Entity>> {
-    let mut select = ledger::Entity::find();
-    let wanted = choice::<CreditTransactionType>(&f.transaction_type, "type")?;
-    if let Some(kind) = wanted.filter(|_| with_type) {
-        select = select.filter(ledger::Column::TransactionType.eq(kind));
-    }
-    if let Some(id) = f.account_id {
-        select = select.filter(ledger::Column::AccountId.eq(id));
-    }
-    if let Some(term) = search_term(&f.search) {
-        select = select.filter(
-            Condition::any()
-                .add(contains(
-                    (ledger::Entity, ledger::Column::Description),
-                    term,
-                ))
-                .add(ledger::Column::AccountId.in_subquery(accounts_named(term))),
-        );
-    }
-    Ok(select)
+    let kind = choice::<CreditTransactionType>(&f.transaction_type, "type")?;
+    Ok(ledger::Entity::find()
+        .apply_if(kind.filter(|_| with_type), |q, kind| {
+            q.filter(ledger::Column::TransactionType.eq(kind))
+        })
+        .apply_if(f.account_id, |q, id| {
+            q.filter(ledger::Column::AccountId.eq(id))
+        }))
 }
 
 pub async fn ledger_entries(
@@ -333,37 +300,68 @@ pub async fn ledger_entries(
     f: &LedgerFilter,
     req: PageRequest,
 ) -> Result<Page<LedgerRow>> {
-    let select = newest_first(
-        ledger_filtered(f, true)?,
-        &LEDGER_SORT,
-        &f.sort,
-        ledger::Column::Id,
-    )?;
-    let page = page::fetch(select, db.conn(), req).await?;
-    let names = account_names(db, page.items.iter().map(|t| t.account_id)).await?;
+    let select = ledger_filtered(f, true)?;
+    let page = LEDGER
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await?;
+    let names = names::accounts(db, page.items.iter().map(|t| t.account_id)).await?;
     Ok(page.map(|entry| LedgerRow {
-        account_name: names.get(&entry.account_id).cloned().unwrap_or_default(),
+        account_name: names.of(entry.account_id),
         entry,
     }))
 }
 
 pub async fn ledger_type_counts(db: &Db, f: &LedgerFilter) -> Result<HashMap<String, u64>> {
-    count_by(
-        db,
-        ledger_filtered(f, false)?,
-        ledger::Column::TransactionType,
-    )
-    .await
+    let select = ledger_filtered(f, false)?;
+    let column = ledger::Column::TransactionType;
+    LEDGER.counts(select, &f.search, column, db.conn()).await
 }
 
 pub async fn ledger_entry(db: &Db, id: i64) -> Result<LedgerRow> {
-    let entry = ledger::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| Error::NotFound("Credit transaction not found".into()))?;
-    let names = account_names(db, std::iter::once(entry.account_id)).await?;
+    let entry: ledger::Model = found(db.conn(), id, "Credit transaction").await?;
+    let names = names::accounts(db, [entry.account_id]).await?;
     Ok(LedgerRow {
-        account_name: names.get(&entry.account_id).cloned().unwrap_or_default(),
+        account_name: names.of(entry.account_id),
         entry,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, QueryTrait};
+
+    use super::*;
+    use crate::domain::page::sorted;
+
+    fn listed(search: &str, sort: Option<&str>) -> Result<String> {
+        let select = INVOICES.searched(invoice::Entity::find(), &Some(search.into()));
+        let spec = &INVOICES;
+        let select = sorted(select, sort, spec.default_sort, spec.sorts, spec.ties)?;
+        Ok(select.build(DbBackend::Sqlite).to_string())
+    }
+
+    /// The search looks in the list's own columns (qualified) and in the linked accounts, and
+    /// every sort ends with the ties, so that pages are stable.
+    #[test]
+    fn invoices_are_searched_by_number_and_account_and_sorted_with_ties() {
+        let sql = listed(" INV-7 ", Some("total")).unwrap_or_default();
+        let own = r#"LOWER("invoices"."invoice_number") LIKE '%inv-7%'"#;
+        assert!(sql.contains(own), "{sql}");
+        let linked = r#""invoices"."account_id" IN (SELECT "id" FROM "accounts" WHERE "#;
+        assert!(sql.contains(linked), "{sql}");
+        let order = r#"ORDER BY "invoices"."total" ASC, "invoices"."id" DESC"#;
+        assert!(sql.ends_with(order), "{sql}");
+    }
+
+    #[test]
+    fn no_term_no_search_and_newest_first() {
+        let sql = listed("  ", None).unwrap_or_default();
+        assert!(!sql.contains("WHERE"), "{sql}");
+        let order = r#"ORDER BY "invoices"."id" DESC, "invoices"."id" DESC"#;
+        assert!(sql.ends_with(order), "{sql}");
+        assert!(
+            listed("", Some("-nope")).is_err(),
+            "an unknown sort is refused"
+        );
+    }
 }

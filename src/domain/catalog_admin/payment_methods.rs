@@ -3,23 +3,24 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, Order,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 
-use super::{MAX_INT, duplicate, not_found, small, whole};
-use crate::db::Db;
-use crate::domain::audit;
+use super::{MAX_INT, duplicate, small, whole};
+use crate::db::{Db, WriteTxn};
 use crate::domain::catalog::GLOBAL;
-use crate::domain::page::search_term;
-use crate::domain::page::{self, Page, PageRequest};
-use crate::domain::search::contains;
+use crate::domain::page::{ListSpec, Page, PageRequest, given};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{PaymentMethod, TextEnum};
 use crate::domain::validate::{normalize_country, required_text};
+use crate::domain::{audit, found};
 use crate::entities::payment_method_config as pmc;
 use crate::error::{Error, Problems, Result};
-use sea_orm::Order;
+
+/// What a configuration is called in messages ("… not found") and in the audit log.
+const NAME: &str = "Payment method config";
+const OBJECT_TYPE: &str = "payment_method_config";
 
 /// The methods staff may configure (the panel's choices).
 pub const PAYMENT_METHODS: [&str; 5] = PaymentMethod::TEXTS;
@@ -34,14 +35,23 @@ pub struct MethodFilter {
     pub sort: Option<String>,
 }
 
-const METHOD_SORTS: [(&str, pmc::Column); 6] = [
-    ("id", pmc::Column::Id),
-    ("country", pmc::Column::CountryCode),
-    ("method", pmc::Column::PaymentMethod),
-    ("name", pmc::Column::DisplayName),
-    ("enabled", pmc::Column::IsEnabled),
-    ("order", pmc::Column::SortOrder),
-];
+const METHODS: ListSpec<pmc::Entity> = ListSpec {
+    search: &[pmc::Column::DisplayName, pmc::Column::Instructions],
+    linked: None,
+    sorts: &[
+        ("id", pmc::Column::Id),
+        ("country", pmc::Column::CountryCode),
+        ("method", pmc::Column::PaymentMethod),
+        ("name", pmc::Column::DisplayName),
+        ("enabled", pmc::Column::IsEnabled),
+        ("order", pmc::Column::SortOrder),
+    ],
+    default_sort: "country",
+    ties: &[
+        (pmc::Column::SortOrder, Order::Asc),
+        (pmc::Column::Id, Order::Asc),
+    ],
+};
 
 /// Every configuration, enabled or not; by country, then as offered, unless sorted.
 pub async fn list_payment_methods(
@@ -49,28 +59,17 @@ pub async fn list_payment_methods(
     f: &MethodFilter,
     req: PageRequest,
 ) -> Result<Page<pmc::Model>> {
-    let mut select = pmc::Entity::find();
-    if let Some(country) = f.country.as_deref().filter(|c| !c.is_empty()) {
-        select = select.filter(pmc::Column::CountryCode.eq(country.to_ascii_uppercase()));
-    }
-    if let Some(m) = f.method.as_deref().filter(|m| !m.is_empty()) {
-        select = select.filter(pmc::Column::PaymentMethod.eq(m));
-    }
-    if let Some(enabled) = f.enabled {
-        select = select.filter(pmc::Column::IsEnabled.eq(enabled));
-    }
-    if let Some(t) = search_term(&f.search) {
-        let any = Condition::any()
-            .add(contains(pmc::Column::DisplayName, t))
-            .add(contains(pmc::Column::Instructions, t));
-        select = select.filter(any);
-    }
-    let ties = [
-        (pmc::Column::SortOrder, Order::Asc),
-        (pmc::Column::Id, Order::Asc),
-    ];
-    let select = page::sorted(select, f.sort.as_deref(), "country", &METHOD_SORTS, &ties)?;
-    page::fetch(select, db.conn(), req).await
+    let select = pmc::Entity::find()
+        .apply_if(given(&f.country), |q, country| {
+            q.filter(pmc::Column::CountryCode.eq(country.to_ascii_uppercase()))
+        })
+        .apply_if(given(&f.method), |q, m| {
+            q.filter(pmc::Column::PaymentMethod.eq(m))
+        })
+        .apply_if(f.enabled, |q, on| q.filter(pmc::Column::IsEnabled.eq(on)));
+    METHODS
+        .list(select, &f.search, &f.sort, db.conn(), req)
+        .await
 }
 
 /// The country codes that have configurations (`*` first), for the list's filter.
@@ -88,10 +87,7 @@ pub async fn payment_method_countries(db: &Db) -> Result<Vec<String>> {
 }
 
 pub async fn get_payment_method(db: &Db, id: i64) -> Result<pmc::Model> {
-    pmc::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(not_found("Payment method config"))
+    found(db.conn(), id, NAME).await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -162,6 +158,30 @@ fn taken(err: DbErr) -> Error {
     duplicate(err, "payment_method", message.into())
 }
 
+/// Records a configuration's creation or edit, commits, and drops the in-memory copy of the
+/// configurations: the public list must show the edit at once.
+async fn commit_edit(
+    db: &Db,
+    txn: WriteTxn,
+    actor: &StaffActor,
+    action: &str,
+    before: Option<&pmc::Model>,
+    saved: pmc::Model,
+) -> Result<pmc::Model> {
+    audit::commit_change(
+        txn,
+        actor.id(),
+        action,
+        OBJECT_TYPE,
+        saved.id,
+        before,
+        &saved,
+    )
+    .await?;
+    db.catalog_cache().invalidate();
+    Ok(saved)
+}
+
 pub async fn create_payment_method(
     db: &Db,
     actor: &StaffActor,
@@ -171,22 +191,7 @@ pub async fn create_payment_method(
     fill_method(input, &mut row)?;
     let txn = db.begin_write().await?;
     let saved = row.insert(&*txn).await.map_err(taken)?;
-    let none: Option<&pmc::Model> = None;
-    let action = "payment_method.create";
-    audit::record_change(
-        &*txn,
-        actor.id(),
-        action,
-        "payment_method_config",
-        saved.id,
-        none,
-        &saved,
-    )
-    .await?;
-    txn.commit().await?;
-    // The public list must show the edit at once.
-    db.catalog_cache().invalidate();
-    Ok(saved)
+    commit_edit(db, txn, actor, "payment_method.create", None, saved).await
 }
 
 pub async fn update_payment_method(
@@ -196,29 +201,19 @@ pub async fn update_payment_method(
     input: PaymentMethodInput,
 ) -> Result<pmc::Model> {
     let txn = db.begin_write().await?;
-    let current = pmc::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(not_found("Payment method config"))?;
-    let before = current.clone();
-    let mut row = current.into_active_model();
+    let before: pmc::Model = found(&*txn, id, NAME).await?;
+    let mut row = before.clone().into_active_model();
     fill_method(input, &mut row)?;
     let saved = row.update(&*txn).await.map_err(taken)?;
-    let action = "payment_method.update";
-    audit::record_change(
-        &*txn,
-        actor.id(),
-        action,
-        "payment_method_config",
-        id,
+    commit_edit(
+        db,
+        txn,
+        actor,
+        "payment_method.update",
         Some(&before),
-        &saved,
+        saved,
     )
-    .await?;
-    txn.commit().await?;
-    // The public list must show the edit at once.
-    db.catalog_cache().invalidate();
-    Ok(saved)
+    .await
 }
 
 /// Enables or disables these configurations together: all of them, or (one missing) none.
@@ -245,7 +240,7 @@ pub async fn set_payment_methods_enabled(
         .exec_with_returning(&*txn)
         .await?;
     if changed.len() != ids.len() || ids.is_empty() {
-        return Err(Error::NotFound("Payment method config not found".into()));
+        return Err(Error::NotFound(format!("{NAME} not found")));
     }
     let action = if enabled {
         "payment_method.enable"
@@ -254,16 +249,7 @@ pub async fn set_payment_methods_enabled(
     };
     for after in &changed {
         let was = before.get(&after.id);
-        audit::record_change(
-            &*txn,
-            actor.id(),
-            action,
-            "payment_method_config",
-            after.id,
-            was,
-            after,
-        )
-        .await?;
+        audit::record_change(&*txn, actor.id(), action, OBJECT_TYPE, after.id, was, after).await?;
     }
     txn.commit().await?;
     // The public list must show the edit at once.
