@@ -16,7 +16,9 @@ use crate::domain::status::AccountStatus;
 use crate::domain::{catalog, credits};
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::web::admin::invoices::{INVOICE_COLUMNS, field_label, invoice_cells, money, table};
+use crate::web::admin::invoices::{
+    INVOICE_COLUMNS, field_label, invoice_cells, payment_cells, table,
+};
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
@@ -209,16 +211,9 @@ fn tables(d: &AccountDetail) -> Vec<TableView> {
         .payments
         .iter()
         .map(|r| {
-            let p = &r.payment;
-            vec![
-                Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
-                Cell::text(&r.invoice_number),
-                Cell::text(money(p.amount, &p.currency)),
-                Cell::text(p.payment_method.as_str().replace('_', " ")),
-                Cell::opt(p.manual_reference.clone()),
-                Cell::badge(p.status.as_str()),
-                Cell::text(time(p.created_at)),
-            ]
+            let mut cells = payment_cells(&r.payment);
+            cells.insert(1, Cell::text(&r.invoice_number));
+            cells
         })
         .collect();
     let sites = d

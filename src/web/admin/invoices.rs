@@ -14,6 +14,19 @@ use crate::web::admin::view::{Cell, FilterGroup, TableView};
 
 const INVOICES: &str = links::INVOICES;
 
+/// A payment in a table of an account's or an invoice's page: its link, amount, method,
+/// reference, status and when it was confirmed; each page adds what is its own.
+pub(crate) fn payment_cells(p: &crate::entities::payment::Model) -> Vec<Cell> {
+    vec![
+        Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
+        Cell::text(money(p.amount, &p.currency)),
+        Cell::text(p.payment_method.as_str().replace('_', " ")),
+        Cell::opt(p.manual_reference.clone()),
+        Cell::badge(p.status.as_str()),
+        Cell::text(time(p.created_at)),
+    ]
+}
+
 /// `8900, "USD"` → `"89.00 USD"`.
 pub(crate) fn money(amount: i64, currency: &str) -> String {
     format!("{} {currency}", format_minor(amount, currency))
@@ -147,16 +160,9 @@ impl Record for Invoices {
             .payments
             .iter()
             .map(|r| {
-                let p = &r.payment;
-                vec![
-                    Cell::link(format!("#{}", p.id), links::href(links::PAYMENTS, p.id)),
-                    Cell::text(money(p.amount, &p.currency)),
-                    Cell::text(p.payment_method.as_str().replace('_', " ")),
-                    Cell::opt(p.manual_reference.clone()),
-                    Cell::badge(p.status.as_str()),
-                    Cell::text(time(p.created_at)),
-                    Cell::opt(r.approved_by.clone()),
-                ]
+                let mut cells = payment_cells(&r.payment);
+                cells.push(Cell::opt(r.approved_by.clone()));
+                cells
             })
             .collect();
         vec![
