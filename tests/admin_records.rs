@@ -9,7 +9,7 @@ use common::{PASSWORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tollgate::domain::backoffice::{self, UserFilter};
-use tollgate::domain::page::PageRequest;
+use tollgate::domain::page::{Listing, PageRequest};
 use tollgate::domain::{accounts, credits};
 use tollgate::error::Error;
 
@@ -81,7 +81,10 @@ async fn listed(panel: &mut Panel, path: &str, n: u64) -> Page {
 
 async fn user_id(app: &TestApp, email: &str) -> i64 {
     let filter = UserFilter {
-        search: Some(email.into()),
+        listing: Listing {
+            search: Some(email.into()),
+            sort: None,
+        },
         ..Default::default()
     };
     let req = PageRequest {

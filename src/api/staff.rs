@@ -16,6 +16,7 @@ use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::lists::{self, CursorPage, Page};
 use crate::api::replies::staff::{AuditEntry, QueuedPayment, RejectionData, ReviewData};
 use crate::domain::audit;
+use crate::domain::page::Listing;
 use crate::domain::payment_queue::{self, StaffFilter};
 use crate::domain::payments::{self, Reviewed};
 use crate::domain::staff::StaffActor;
@@ -56,7 +57,10 @@ pub async fn list_payments(
 ) -> Result<Reply<CursorPage<QueuedPayment>>> {
     let filter = StaffFilter {
         status: params.get("status").map(str::to_owned),
-        search: params.get("search").map(str::to_owned),
+        listing: Listing {
+            search: params.get("search").map(str::to_owned),
+            sort: None,
+        },
         ..StaffFilter::default()
     };
     if let Some(req) = params.keyset()? {

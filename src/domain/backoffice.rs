@@ -24,7 +24,7 @@ use sea_orm::{
 };
 
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Page, PageRequest, choice, given};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::keys_matching;
 use crate::domain::status::AccountStatus;
@@ -51,10 +51,9 @@ pub struct AccountFilter {
     pub status: Option<String>,
     /// A plan's slug.
     pub plan: Option<String>,
-    /// Name, slug, billing email or a member's email.
-    pub search: Option<String>,
-    /// `id`, `name`, `status`, `credits`, `created`; `-` first for descending.
-    pub sort: Option<String>,
+    /// Searches name, slug, billing email or a member's email; sorts by `id`, `name`,
+    /// `status`, `credits`, `created` (`-` first for descending).
+    pub listing: Listing,
 }
 
 /// The accounts with a member whose email contains `term`.
@@ -100,9 +99,7 @@ fn accounts_filtered(f: &AccountFilter, with_status: bool) -> Result<Select<acco
 
 pub async fn accounts(db: &Db, f: &AccountFilter, req: PageRequest) -> Result<Page<AccountRow>> {
     let select = accounts_filtered(f, true)?;
-    let page = ACCOUNTS
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await?;
+    let page = ACCOUNTS.list(select, &f.listing, db.conn(), req).await?;
     let plans = names::plans(db).await?;
     let owners = names::emails(db, page.items.iter().filter_map(|a| a.owner_id)).await?;
     Ok(page.map(|account| AccountRow {
@@ -116,7 +113,7 @@ pub async fn accounts(db: &Db, f: &AccountFilter, req: PageRequest) -> Result<Pa
 pub async fn account_status_counts(db: &Db, f: &AccountFilter) -> Result<HashMap<String, u64>> {
     let select = accounts_filtered(f, false)?;
     let column = account::Column::Status;
-    ACCOUNTS.counts(select, &f.search, column, db.conn()).await
+    ACCOUNTS.counts(select, &f.listing, column, db.conn()).await
 }
 
 #[derive(Debug)]
@@ -190,10 +187,9 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
 pub struct UserFilter {
     pub is_staff: Option<bool>,
     pub is_active: Option<bool>,
-    /// Email, first or last name.
-    pub search: Option<String>,
-    /// `id`, `email`, `joined`, `last_login`; `-` first for descending.
-    pub sort: Option<String>,
+    /// Searches email, first or last name; sorts by `id`, `email`, `joined`, `last_login`
+    /// (`-` first for descending).
+    pub listing: Listing,
 }
 
 const USERS: ListSpec<user::Entity> = ListSpec {
@@ -225,9 +221,7 @@ pub async fn users(db: &Db, f: &UserFilter, req: PageRequest) -> Result<Page<Use
             q.filter(user::Column::IsStaff.eq(staff))
         })
         .apply_if(f.is_active, |q, on| q.filter(user::Column::IsActive.eq(on)));
-    let page = USERS
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await?;
+    let page = USERS.list(select, &f.listing, db.conn(), req).await?;
     let names = names::accounts(db, page.items.iter().filter_map(|u| u.account_id)).await?;
     Ok(page.map(|user| UserRow {
         account_name: names.of_some(user.account_id),

@@ -23,7 +23,7 @@ use sea_orm::{
 
 use crate::db::{Db, is_unique_violation};
 use crate::domain::money::parse_amount;
-use crate::domain::page::{ListSpec, Page, PageRequest};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::BillingCycle;
 use crate::domain::validate::{required_text, slugify};
@@ -72,9 +72,8 @@ fn not_found(what: &str) -> impl FnOnce() -> Error {
 pub struct PlanFilter {
     pub active: Option<bool>,
     pub public: Option<bool>,
-    /// Name or slug.
-    pub search: Option<String>,
-    pub sort: Option<String>,
+    /// Searches name or slug.
+    pub listing: Listing,
 }
 
 const PLANS: ListSpec<plan::Entity> = ListSpec {
@@ -98,7 +97,7 @@ pub async fn list_plans(db: &Db, f: &PlanFilter, req: PageRequest) -> Result<Pag
         .apply_if(f.public, |q, public| {
             q.filter(plan::Column::IsPublic.eq(public))
         });
-    PLANS.list(select, &f.search, &f.sort, db.conn(), req).await
+    PLANS.list(select, &f.listing, db.conn(), req).await
 }
 
 /// A plan as staff edit it, as typed (the slug and currency are fixed).
@@ -166,9 +165,8 @@ pub async fn update_plan(
 #[derive(Debug, Default, Clone)]
 pub struct IndustryFilter {
     pub active: Option<bool>,
-    /// Name or slug.
-    pub search: Option<String>,
-    pub sort: Option<String>,
+    /// Searches name or slug.
+    pub listing: Listing,
 }
 
 const INDUSTRIES: ListSpec<industry::Entity> = ListSpec {
@@ -191,9 +189,7 @@ pub async fn list_industries(
     let select = industry::Entity::find().apply_if(f.active, |q, on| {
         q.filter(industry::Column::IsActive.eq(on))
     });
-    INDUSTRIES
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await
+    INDUSTRIES.list(select, &f.listing, db.conn(), req).await
 }
 
 /// Every industry, inactive ones too, by name (for filters and labels).

@@ -190,9 +190,22 @@ pub fn sorted<E: EntityTrait>(
     Ok(select)
 }
 
-/// The search box's term, trimmed; `None` when there is nothing to search for.
-pub fn search_term(search: &Option<String>) -> Option<&str> {
-    search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+/// What a staff list is searched and sorted by, as typed: the search box's term and the sort
+/// column's name (`-name` descending), each `None` when not given.
+#[derive(Debug, Default, Clone)]
+pub struct Listing {
+    pub search: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl Listing {
+    /// The search box's term, trimmed; `None` when there is nothing to search for.
+    pub fn term(&self) -> Option<&str> {
+        self.search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
 }
 
 /// A filter's exact value (a plan's slug, a payment method); `None` when the filter is unset or
@@ -239,8 +252,8 @@ where
     E::Model: FromQueryResult + Send + Sync,
 {
     /// Keeps the rows the search box's term matches; all of them when there is no term.
-    pub fn searched(&self, select: Select<E>, search: &Option<String>) -> Select<E> {
-        let Some(term) = search_term(search) else {
+    pub fn searched(&self, select: Select<E>, listing: &Listing) -> Select<E> {
+        let Some(term) = listing.term() else {
             return select;
         };
         let mut any = Condition::any();
@@ -255,18 +268,17 @@ where
         select.filter(any)
     }
 
-    /// The page of a staff list: searches the filtered `select` for the search box's term,
-    /// sorts it as `sort` asks and fetches the page. Every staff list ends here but the payment
-    /// queue, whose search goes through its own indexes ([`ListSpec::page`]).
+    /// The page of a staff list: searches the filtered `select` for the listing's term, sorts
+    /// it as the listing's sort asks and fetches the page. Every staff list ends here but the
+    /// payment queue, whose search goes through its own indexes ([`ListSpec::page`]).
     pub async fn list<C: ConnectionTrait>(
         &self,
         select: Select<E>,
-        search: &Option<String>,
-        sort: &Option<String>,
+        listing: &Listing,
         db: &C,
         req: PageRequest,
     ) -> Result<Page<E::Model>> {
-        self.page(self.searched(select, search), sort, db, req)
+        self.page(self.searched(select, listing), listing, db, req)
             .await
     }
 
@@ -275,23 +287,23 @@ where
     pub async fn counts<C: ConnectionTrait>(
         &self,
         select: Select<E>,
-        search: &Option<String>,
+        listing: &Listing,
         column: E::Column,
         db: &C,
     ) -> Result<HashMap<String, u64>> {
-        count_by(db, self.searched(select, search), column).await
+        count_by(db, self.searched(select, listing), column).await
     }
 
-    /// Sorts the filtered and searched `select` as `sort` asks ([`sorted`]) and fetches the
-    /// page, with the count of every matching row.
+    /// Sorts the filtered and searched `select` as the listing's sort asks ([`sorted`]) and
+    /// fetches the page, with the count of every matching row.
     pub async fn page<C: ConnectionTrait>(
         &self,
         select: Select<E>,
-        sort: &Option<String>,
+        listing: &Listing,
         db: &C,
         req: PageRequest,
     ) -> Result<Page<E::Model>> {
-        let sort = sort.as_deref();
+        let sort = listing.sort.as_deref();
         let select = sorted(select, sort, self.default_sort, self.sorts, self.ties)?;
         fetch(select, db, req).await
     }

@@ -13,8 +13,8 @@ use sea_orm::{
 };
 
 use crate::db::Db;
-use crate::domain::page::{self, KeysetPage, KeysetRequest, ListSpec, Page, PageRequest};
-use crate::domain::page::{choice, given, search_term};
+use crate::domain::page::{self, KeysetPage, KeysetRequest, ListSpec, Listing, Page, PageRequest};
+use crate::domain::page::{choice, given};
 use crate::domain::status::PaymentStatus;
 use crate::domain::{names, search};
 use crate::entities::payment;
@@ -32,13 +32,13 @@ pub struct PaymentRow {
 #[derive(Debug, Default, Clone)]
 pub struct StaffFilter {
     pub status: Option<String>,
-    pub search: Option<String>,
     pub method: Option<String>,
     /// Submitted at or after this moment.
     pub since: Option<DateTime<Utc>>,
-    /// A sortable column name (`id`, `amount`, `created`, `status`, `method`, `reference`,
-    /// `approved`), `-` first for descending. Newest first when absent.
-    pub sort: Option<String>,
+    /// Searches through the search indexes (`resolve_search`); sorts by a column name (`id`,
+    /// `amount`, `created`, `status`, `method`, `reference`, `approved`), `-` first for
+    /// descending, newest first when absent.
+    pub listing: Listing,
 }
 
 /// How the queue sorts. Its search is not one of these columns: it goes through the search
@@ -86,7 +86,7 @@ fn filtered(
 /// condition when they cannot answer. One index lookup per request, however many queries
 /// (page, count, status counts) then use it.
 async fn resolve_search(db: &Db, filter: &StaffFilter) -> Result<Option<Condition>> {
-    let Some(term) = search_term(&filter.search) else {
+    let Some(term) = filter.listing.term() else {
         return Ok(None);
     };
     Ok(Some(
@@ -97,9 +97,9 @@ async fn resolve_search(db: &Db, filter: &StaffFilter) -> Result<Option<Conditio
     ))
 }
 
-/// Staff's payment queue, newest first unless sorted. `search` matches (case-insensitive
-/// substring) the manual reference, invoice number, account name, billing email or a member's
-/// email.
+/// Staff's payment queue, newest first unless sorted. The listing's search matches
+/// (case-insensitive substring) the manual reference, invoice number, account name, billing
+/// email or a member's email.
 pub async fn list_for_staff(
     db: &Db,
     filter: StaffFilter,
@@ -133,7 +133,9 @@ async fn page_of(
     search: Option<Condition>,
 ) -> Result<Page<PaymentRow>> {
     let select = filtered(filter, true, search)?;
-    let page = PAYMENTS.page(select, &filter.sort, db.conn(), req).await?;
+    let page = PAYMENTS
+        .page(select, &filter.listing, db.conn(), req)
+        .await?;
     let rows = describe(db, page.items).await?;
     Ok(Page {
         count: page.count,
@@ -143,7 +145,7 @@ async fn page_of(
 }
 
 /// Staff's payment queue one keyset page at a time, newest first, with `list_for_staff`'s
-/// filters; no count, so the first page and a deep one cost the same. The filter's `sort` is not
+/// filters; no count, so the first page and a deep one cost the same. The listing's sort is not
 /// used: `KeysetRequest::parse` refuses a sort.
 pub async fn list_for_staff_keyset(
     db: &Db,

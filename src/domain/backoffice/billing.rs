@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::plan_with_slug;
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Page, PageRequest, choice, given};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
@@ -23,10 +23,9 @@ use crate::error::Result;
 pub struct InvoiceFilter {
     pub status: Option<String>,
     pub account_id: Option<i64>,
-    /// Invoice number or account name.
-    pub search: Option<String>,
-    /// `id`, `number`, `status`, `total`, `due`, `paid`, `created`; `-` first for descending.
-    pub sort: Option<String>,
+    /// Searches invoice number or account name; sorts by `id`, `number`, `status`, `total`,
+    /// `due`, `paid`, `created` (`-` first for descending).
+    pub listing: Listing,
 }
 
 const INVOICES: ListSpec<invoice::Entity> = ListSpec {
@@ -64,9 +63,7 @@ fn invoices_filtered(f: &InvoiceFilter, with_status: bool) -> Result<Select<invo
 
 pub async fn invoices(db: &Db, f: &InvoiceFilter, req: PageRequest) -> Result<Page<InvoiceRow>> {
     let select = invoices_filtered(f, true)?;
-    let page = INVOICES
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await?;
+    let page = INVOICES.list(select, &f.listing, db.conn(), req).await?;
     let names = names::accounts(db, page.items.iter().map(|i| i.account_id)).await?;
     Ok(page.map(|invoice| InvoiceRow {
         account_name: names.of(invoice.account_id),
@@ -77,7 +74,7 @@ pub async fn invoices(db: &Db, f: &InvoiceFilter, req: PageRequest) -> Result<Pa
 pub async fn invoice_status_counts(db: &Db, f: &InvoiceFilter) -> Result<HashMap<String, u64>> {
     let select = invoices_filtered(f, false)?;
     let column = invoice::Column::Status;
-    INVOICES.counts(select, &f.search, column, db.conn()).await
+    INVOICES.counts(select, &f.listing, column, db.conn()).await
 }
 
 /// One line of an invoice, as text (amounts are stored as decimal strings).
@@ -157,10 +154,9 @@ pub struct SubscriptionFilter {
     /// A plan's slug.
     pub plan: Option<String>,
     pub account_id: Option<i64>,
-    /// Account name or external payment id.
-    pub search: Option<String>,
-    /// `id`, `status`, `start`, `end`, `created`; `-` first for descending.
-    pub sort: Option<String>,
+    /// Searches account name or external payment id; sorts by `id`, `status`, `start`, `end`,
+    /// `created` (`-` first for descending).
+    pub listing: Listing,
 }
 
 const SUBSCRIPTIONS: ListSpec<subscription::Entity> = ListSpec {
@@ -208,7 +204,7 @@ pub async fn subscriptions(
 ) -> Result<Page<SubscriptionRow>> {
     let select = subscriptions_filtered(f, true)?;
     let page = SUBSCRIPTIONS
-        .list(select, &f.search, &f.sort, db.conn(), req)
+        .list(select, &f.listing, db.conn(), req)
         .await?;
     let names = names::accounts(db, page.items.iter().map(|s| s.account_id)).await?;
     let plans = names::plans(db).await?;
@@ -226,7 +222,7 @@ pub async fn subscription_status_counts(
     let select = subscriptions_filtered(f, false)?;
     let column = subscription::Column::Status;
     SUBSCRIPTIONS
-        .counts(select, &f.search, column, db.conn())
+        .counts(select, &f.listing, column, db.conn())
         .await
 }
 
@@ -257,10 +253,9 @@ pub async fn subscription_detail(
 pub struct LedgerFilter {
     pub transaction_type: Option<String>,
     pub account_id: Option<i64>,
-    /// Account name or description.
-    pub search: Option<String>,
-    /// `id`, `type`, `amount`, `created`; `-` first for descending.
-    pub sort: Option<String>,
+    /// Searches account name or description; sorts by `id`, `type`, `amount`, `created` (`-`
+    /// first for descending).
+    pub listing: Listing,
 }
 
 const LEDGER: ListSpec<ledger::Entity> = ListSpec {
@@ -301,9 +296,7 @@ pub async fn ledger_entries(
     req: PageRequest,
 ) -> Result<Page<LedgerRow>> {
     let select = ledger_filtered(f, true)?;
-    let page = LEDGER
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await?;
+    let page = LEDGER.list(select, &f.listing, db.conn(), req).await?;
     let names = names::accounts(db, page.items.iter().map(|t| t.account_id)).await?;
     Ok(page.map(|entry| LedgerRow {
         account_name: names.of(entry.account_id),
@@ -314,7 +307,7 @@ pub async fn ledger_entries(
 pub async fn ledger_type_counts(db: &Db, f: &LedgerFilter) -> Result<HashMap<String, u64>> {
     let select = ledger_filtered(f, false)?;
     let column = ledger::Column::TransactionType;
-    LEDGER.counts(select, &f.search, column, db.conn()).await
+    LEDGER.counts(select, &f.listing, column, db.conn()).await
 }
 
 pub async fn ledger_entry(db: &Db, id: i64) -> Result<LedgerRow> {
@@ -334,7 +327,13 @@ mod tests {
     use crate::domain::page::sorted;
 
     fn listed(search: &str, sort: Option<&str>) -> Result<String> {
-        let select = INVOICES.searched(invoice::Entity::find(), &Some(search.into()));
+        let select = INVOICES.searched(
+            invoice::Entity::find(),
+            &Listing {
+                search: Some(search.into()),
+                sort: None,
+            },
+        );
         let spec = &INVOICES;
         let select = sorted(select, sort, spec.default_sort, spec.sorts, spec.ties)?;
         Ok(select.build(DbBackend::Sqlite).to_string())

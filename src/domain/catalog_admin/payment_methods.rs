@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{MAX_INT, duplicate, small, whole};
 use crate::db::{Db, WriteTxn};
 use crate::domain::catalog::GLOBAL;
-use crate::domain::page::{ListSpec, Page, PageRequest, given};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, given};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{PaymentMethod, TextEnum};
 use crate::domain::validate::{normalize_country, required_text};
@@ -30,9 +30,8 @@ pub struct MethodFilter {
     pub country: Option<String>,
     pub method: Option<String>,
     pub enabled: Option<bool>,
-    /// Display name or instructions.
-    pub search: Option<String>,
-    pub sort: Option<String>,
+    /// Searches display name or instructions.
+    pub listing: Listing,
 }
 
 const METHODS: ListSpec<pmc::Entity> = ListSpec {
@@ -67,9 +66,7 @@ pub async fn list_payment_methods(
             q.filter(pmc::Column::PaymentMethod.eq(m))
         })
         .apply_if(f.enabled, |q, on| q.filter(pmc::Column::IsEnabled.eq(on)));
-    METHODS
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await
+    METHODS.list(select, &f.listing, db.conn(), req).await
 }
 
 /// The country codes that have configurations (`*` first), for the list's filter.

@@ -7,7 +7,7 @@ use sea_orm::{
 
 use super::not_found;
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Page, PageRequest};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest};
 use crate::domain::search::accounts_named;
 use crate::domain::staff::StaffActor;
 use crate::domain::{audit, found, names, sites};
@@ -18,9 +18,8 @@ use crate::error::Result;
 pub struct SiteFilter {
     pub industry_id: Option<i64>,
     pub active: Option<bool>,
-    /// Site name, domain or account name.
-    pub search: Option<String>,
-    pub sort: Option<String>,
+    /// Searches site name, domain or account name.
+    pub listing: Listing,
 }
 
 /// A site with the names staff recognise it by.
@@ -60,9 +59,7 @@ pub async fn list_sites(db: &Db, f: &SiteFilter, req: PageRequest) -> Result<Pag
             q.filter(site::Column::IndustryId.eq(id))
         })
         .apply_if(f.active, |q, on| q.filter(site::Column::IsActive.eq(on)));
-    let page = SITES
-        .list(select, &f.search, &f.sort, db.conn(), req)
-        .await?;
+    let page = SITES.list(select, &f.listing, db.conn(), req).await?;
     let rows = describe_sites(db, page.items).await?;
     Ok(Page {
         count: page.count,

@@ -62,8 +62,7 @@ impl Record for Accounts {
         let filter = AccountFilter {
             status: q.get("status").map(str::to_owned),
             plan: q.get("plan").map(str::to_owned),
-            search: q.get("q").map(str::to_owned),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         let page = backoffice::accounts(db, &filter, req).await?;
         let counts = backoffice::account_status_counts(db, &filter).await?;

@@ -15,7 +15,7 @@ use crate::web::admin::editable::{self, Editable};
 use crate::web::admin::links;
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::web::admin::record_pages::{flag, search, yes_no, yes_no_filter};
+use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::view::{Cell, Field};
 
 const LIST: &str = links::INDUSTRIES;
@@ -44,8 +44,7 @@ impl Record for Industries {
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<industry::Model>> {
         let filter = IndustryFilter {
             active: flag(q, "active"),
-            search: search(q),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         Ok(Listed {
             page: catalog_admin::list_industries(db, &filter, req).await?,

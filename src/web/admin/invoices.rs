@@ -76,8 +76,7 @@ impl Record for Invoices {
         let filter = InvoiceFilter {
             status: q.get("status").map(str::to_owned),
             account_id: account_param(q),
-            search: q.get("q").map(str::to_owned),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         let page = backoffice::invoices(db, &filter, req).await?;
         let counts = backoffice::invoice_status_counts(db, &filter).await?;

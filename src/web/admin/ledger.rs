@@ -46,8 +46,7 @@ impl Record for CreditTransactions {
         let filter = LedgerFilter {
             transaction_type: q.get("type").map(str::to_owned),
             account_id,
-            search: q.get("q").map(str::to_owned),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         let page = backoffice::ledger_entries(db, &filter, req).await?;
         let counts = backoffice::ledger_type_counts(db, &filter).await?;

@@ -22,7 +22,7 @@ use crate::web::admin::editable::{self, Editable};
 use crate::web::admin::links;
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::web::admin::record_pages::{flag, search, yes_no, yes_no_filter};
+use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Action, Cell, Field, FilterGroup, FormView};
 use crate::web::error::PageError;
@@ -91,8 +91,7 @@ impl Record for PaymentMethods {
             country: q.get("country").map(str::to_owned),
             method: q.get("method").map(str::to_owned),
             enabled: flag(q, "enabled"),
-            search: search(q),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         let page = catalog_admin::list_payment_methods(db, &filter, req).await?;
         let countries = catalog_admin::payment_method_countries(db).await?;

@@ -82,10 +82,9 @@ const METHODS: [&str; 5] = [
 fn filter_from(q: &ListQuery) -> StaffFilter {
     StaffFilter {
         status: q.get("status").map(str::to_owned),
-        search: q.get("q").map(str::to_owned),
         method: q.get("method").map(str::to_owned),
         since: since(q.get("submitted")),
-        sort: q.get("o").map(str::to_owned),
+        listing: q.listing(),
     }
 }
 

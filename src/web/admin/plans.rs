@@ -17,7 +17,7 @@ use crate::web::admin::editable::{self, Editable};
 use crate::web::admin::links;
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::web::admin::record_pages::{flag, search, yes_no, yes_no_filter};
+use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::view::{Cell, Field};
 
 const LIST: &str = links::PLANS;
@@ -56,8 +56,7 @@ impl Record for Plans {
         let filter = PlanFilter {
             active: flag(q, "active"),
             public: flag(q, "public"),
-            search: search(q),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         Ok(Listed {
             page: catalog_admin::list_plans(db, &filter, req).await?,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::domain::page::Listing;
 use crate::web::admin::view::{Column, FilterGroup, FilterOption, Pager};
 
 /// Query parameters in order, without empties.
@@ -65,6 +66,14 @@ impl ListQuery {
             .filter(|(k, _)| !except.contains(&k.as_str()))
             .cloned()
             .collect()
+    }
+
+    /// What the list is searched (`q`) and sorted (`o`) by, as typed.
+    pub fn listing(&self) -> Listing {
+        Listing {
+            search: self.get("q").map(str::to_owned),
+            sort: self.get("o").map(str::to_owned),
+        }
     }
 
     /// Page number (`p`, from 1).

@@ -42,11 +42,6 @@ pub fn yes_no(value: bool) -> Cell {
     Cell::badge(if value { "yes" } else { "no" })
 }
 
-/// The search box's term, when there is one.
-pub fn search(q: &ListQuery) -> Option<String> {
-    q.get("q").map(str::to_owned)
-}
-
 /// The list's search box, keeping the list's other parameters.
 pub fn search_box(q: &ListQuery) -> Option<Search> {
     Some(Search {

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::web::admin::record_pages::{flag, parse_id, search, yes_no, yes_no_filter};
+use crate::web::admin::record_pages::{flag, parse_id, yes_no, yes_no_filter};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, FilterGroup, FormView, TableView};
 use crate::web::error::PageError;
@@ -64,8 +64,7 @@ impl Record for Sites {
         let filter = SiteFilter {
             industry_id: q.get("industry").and_then(|i| i.parse().ok()),
             active: flag(q, "active"),
-            search: search(q),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         let page = catalog_admin::list_sites(db, &filter, req).await?;
         let industries = catalog_admin::all_industries(db).await?;

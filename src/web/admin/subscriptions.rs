@@ -50,8 +50,7 @@ impl Record for Subscriptions {
             status: q.get("status").map(str::to_owned),
             plan: q.get("plan").map(str::to_owned),
             account_id: account_param(q),
-            search: q.get("q").map(str::to_owned),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         let page = backoffice::subscriptions(db, &filter, req).await?;
         let counts = backoffice::subscription_status_counts(db, &filter).await?;

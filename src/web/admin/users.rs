@@ -71,8 +71,7 @@ impl Record for Users {
         let filter = UserFilter {
             is_staff: flag(q, "staff"),
             is_active: flag(q, "active"),
-            search: q.get("q").map(str::to_owned),
-            sort: q.get("o").map(str::to_owned),
+            listing: q.listing(),
         };
         Ok(Listed {
             page: backoffice::users(db, &filter, req).await?,
