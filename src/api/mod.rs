@@ -44,6 +44,11 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ));
     docs::describe_idempotency(signup.get_openapi_mut());
     docs::describe_idempotency(money.get_openapi_mut());
+    // `GET payment-methods`' rendered answers: a cache private to that route (not in
+    // `AppState`, which every interface shares, nor on every other request's path).
+    let methods = OpenApiRouter::new()
+        .routes(routes!(catalog::payment_methods))
+        .route_layer(Extension(Arc::new(catalog::RenderedMethods::default())));
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(signup)
         .merge(money)
@@ -54,7 +59,7 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::industries))
         .routes(routes!(catalog::plans))
         .routes(routes!(catalog::credit_costs))
-        .routes(routes!(catalog::payment_methods))
+        .merge(methods)
         .routes(routes!(billing::list_invoices))
         .routes(routes!(billing::invoice_detail))
         .routes(routes!(billing::list_payments))
@@ -65,8 +70,6 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(usage::list_sites, usage::create_site))
         .routes(routes!(usage::site_detail))
         .split_for_parts();
-    // The API's own cache, private to it (not in `AppState`, which every interface shares).
-    let router = router.layer(Extension(Arc::new(catalog::RenderedMethods::default())));
     docs::name_generic_arguments(&mut openapi);
     (router, openapi)
 }
