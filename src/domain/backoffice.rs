@@ -17,14 +17,13 @@ pub use billing::{
 
 use std::collections::HashMap;
 
-use sea_orm::Order;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::keys_matching;
 use crate::domain::status::AccountStatus;
@@ -61,22 +60,10 @@ fn accounts_with_member_email(term: &str) -> SelectStatement {
     keys_matching(user::Column::AccountId, user::Column::Email, term)
 }
 
-const ACCOUNTS: ListSpec<account::Entity> = ListSpec {
-    search: &[
-        account::Column::Name,
-        account::Column::Slug,
-        account::Column::BillingEmail,
-    ],
-    linked: Some((account::Column::Id, accounts_with_member_email)),
-    sorts: &[
-        ("id", account::Column::Id),
-        ("name", account::Column::Name),
-        ("status", account::Column::Status),
-        ("credits", account::Column::Credits),
-        ("created", account::Column::CreatedAt),
-    ],
-    default_sort: "-id",
-    ties: &[(account::Column::Id, Order::Desc)],
+const ACCOUNTS: ListSpec<account::Entity> = list_spec! {
+    account: search [Name, Slug, BillingEmail], linked (Id, accounts_with_member_email),
+    sorts ["id" Id, "name" Name, "status" Status, "credits" Credits, "created" CreatedAt],
+    default "-id", ties [Id Desc]
 };
 
 #[derive(Debug)]
@@ -192,21 +179,10 @@ pub struct UserFilter {
     pub listing: Listing,
 }
 
-const USERS: ListSpec<user::Entity> = ListSpec {
-    search: &[
-        user::Column::Email,
-        user::Column::FirstName,
-        user::Column::LastName,
-    ],
-    linked: None,
-    sorts: &[
-        ("id", user::Column::Id),
-        ("email", user::Column::Email),
-        ("joined", user::Column::CreatedAt),
-        ("last_login", user::Column::LastLoginAt),
-    ],
-    default_sort: "-id",
-    ties: &[(user::Column::Id, Order::Desc)],
+const USERS: ListSpec<user::Entity> = list_spec! {
+    user: search [Email, FirstName, LastName],
+    sorts ["id" Id, "email" Email, "joined" CreatedAt, "last_login" LastLoginAt],
+    default "-id", ties [Id Desc]
 };
 
 #[derive(Debug)]

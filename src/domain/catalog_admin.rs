@@ -17,13 +17,13 @@ pub use payment_methods::{
 pub use sites::{SiteDetail, SiteFilter, SiteRow, get_site, list_sites, set_site_active};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, Order,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QueryTrait,
 };
 
 use crate::db::{Db, is_unique_violation};
 use crate::domain::money::parse_amount;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, list_spec};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::BillingCycle;
 use crate::domain::validate::{required_text, slugify};
@@ -76,18 +76,10 @@ pub struct PlanFilter {
     pub listing: Listing,
 }
 
-const PLANS: ListSpec<plan::Entity> = ListSpec {
-    search: &[plan::Column::Name, plan::Column::Slug],
-    linked: None,
-    sorts: &[
-        ("id", plan::Column::Id),
-        ("name", plan::Column::Name),
-        ("price", plan::Column::Price),
-        ("credits", plan::Column::IncludedCredits),
-        ("order", plan::Column::SortOrder),
-    ],
-    default_sort: "order",
-    ties: &[(plan::Column::Id, Order::Asc)],
+const PLANS: ListSpec<plan::Entity> = list_spec! {
+    plan: search [Name, Slug],
+    sorts ["id" Id, "name" Name, "price" Price, "credits" IncludedCredits, "order" SortOrder],
+    default "order", ties [Id Asc]
 };
 
 /// Every plan, public or not, in the order sign-up shows them unless sorted.
@@ -169,16 +161,10 @@ pub struct IndustryFilter {
     pub listing: Listing,
 }
 
-const INDUSTRIES: ListSpec<industry::Entity> = ListSpec {
-    search: &[industry::Column::Name, industry::Column::Slug],
-    linked: None,
-    sorts: &[
-        ("id", industry::Column::Id),
-        ("name", industry::Column::Name),
-        ("slug", industry::Column::Slug),
-    ],
-    default_sort: "name",
-    ties: &[(industry::Column::Id, Order::Asc)],
+const INDUSTRIES: ListSpec<industry::Entity> = list_spec! {
+    industry: search [Name, Slug],
+    sorts ["id" Id, "name" Name, "slug" Slug],
+    default "name", ties [Id Asc]
 };
 
 pub async fn list_industries(

@@ -246,6 +246,32 @@ pub struct ListSpec<E: EntityTrait> {
     pub ties: &'static [(E::Column, Order)],
 }
 
+/// A [`ListSpec`] over one entity module's columns, named without the `module::Column::` that
+/// each entry would otherwise repeat:
+///
+/// ```text
+/// list_spec! { plan: search [Name, Slug],
+///     sorts ["id" Id, "name" Name, "order" SortOrder], default "order", ties [Id Asc] }
+/// ```
+///
+/// `linked (Column, keys_matching)` after the search columns fills [`ListSpec::linked`].
+macro_rules! list_spec {
+    ($m:ident: search [$($search:ident),*] $(, linked ($link:ident, $keys:expr))?,
+     sorts [$($key:literal $sort:ident),* $(,)?], default $default:literal,
+     ties [$($tie:ident $order:ident),*]) => {
+        $crate::domain::page::ListSpec::<$m::Entity> {
+            search: &[$($m::Column::$search),*],
+            linked: $crate::domain::page::list_spec!(@linked $m $(($link, $keys))?),
+            sorts: &[$(($key, $m::Column::$sort)),*],
+            default_sort: $default,
+            ties: &[$(($m::Column::$tie, ::sea_orm::Order::$order)),*],
+        }
+    };
+    (@linked $m:ident) => { None };
+    (@linked $m:ident ($link:ident, $keys:expr)) => { Some(($m::Column::$link, $keys)) };
+}
+pub(crate) use list_spec;
+
 impl<E> ListSpec<E>
 where
     E: EntityTrait,

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use sea_orm::Order;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -13,7 +12,9 @@ use sea_orm::{
 };
 
 use crate::db::Db;
-use crate::domain::page::{self, KeysetPage, KeysetRequest, ListSpec, Listing, Page, PageRequest};
+use crate::domain::page::{
+    self, KeysetPage, KeysetRequest, ListSpec, Listing, Page, PageRequest, list_spec,
+};
 use crate::domain::page::{choice, given};
 use crate::domain::status::PaymentStatus;
 use crate::domain::{names, search};
@@ -43,21 +44,12 @@ pub struct StaffFilter {
 
 /// How the queue sorts. Its search is not one of these columns: it goes through the search
 /// indexes (`resolve_search`), so `search` stays empty.
-const PAYMENTS: ListSpec<payment::Entity> = ListSpec {
-    search: &[],
-    linked: None,
-    sorts: &[
-        ("id", payment::Column::Id),
-        ("amount", payment::Column::Amount),
-        ("created", payment::Column::CreatedAt),
-        ("status", payment::Column::Status),
-        ("method", payment::Column::PaymentMethod),
-        ("reference", payment::Column::ManualReference),
-        ("approved", payment::Column::ApprovedAt),
-    ],
-    default_sort: "-id",
-    // Ties (same amount, same status…) fall back to newest first, so pages are stable.
-    ties: &[(payment::Column::Id, Order::Desc)],
+/// Ties (same amount, same status…) fall back to newest first, so pages are stable.
+const PAYMENTS: ListSpec<payment::Entity> = list_spec! {
+    payment: search [],
+    sorts ["id" Id, "amount" Amount, "created" CreatedAt, "status" Status, "method" PaymentMethod,
+        "reference" ManualReference, "approved" ApprovedAt],
+    default "-id", ties [Id Desc]
 };
 
 /// Matches answered through the search indexes; above this the search scans instead.

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sea_orm::{QueryTrait, Select};
 use serde_json::Value;
 
 use super::plan_with_slug;
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
@@ -28,20 +28,11 @@ pub struct InvoiceFilter {
     pub listing: Listing,
 }
 
-const INVOICES: ListSpec<invoice::Entity> = ListSpec {
-    search: &[invoice::Column::InvoiceNumber],
-    linked: Some((invoice::Column::AccountId, accounts_named)),
-    sorts: &[
-        ("id", invoice::Column::Id),
-        ("number", invoice::Column::InvoiceNumber),
-        ("status", invoice::Column::Status),
-        ("total", invoice::Column::Total),
-        ("due", invoice::Column::DueDate),
-        ("paid", invoice::Column::PaidAt),
-        ("created", invoice::Column::CreatedAt),
-    ],
-    default_sort: "-id",
-    ties: &[(invoice::Column::Id, Order::Desc)],
+const INVOICES: ListSpec<invoice::Entity> = list_spec! {
+    invoice: search [InvoiceNumber], linked (AccountId, accounts_named),
+    sorts ["id" Id, "number" InvoiceNumber, "status" Status, "total" Total, "due" DueDate,
+        "paid" PaidAt, "created" CreatedAt],
+    default "-id", ties [Id Desc]
 };
 
 #[derive(Debug)]
@@ -159,18 +150,11 @@ pub struct SubscriptionFilter {
     pub listing: Listing,
 }
 
-const SUBSCRIPTIONS: ListSpec<subscription::Entity> = ListSpec {
-    search: &[subscription::Column::ExternalPaymentId],
-    linked: Some((subscription::Column::AccountId, accounts_named)),
-    sorts: &[
-        ("id", subscription::Column::Id),
-        ("status", subscription::Column::Status),
-        ("start", subscription::Column::CurrentPeriodStart),
-        ("end", subscription::Column::CurrentPeriodEnd),
-        ("created", subscription::Column::CreatedAt),
-    ],
-    default_sort: "-id",
-    ties: &[(subscription::Column::Id, Order::Desc)],
+const SUBSCRIPTIONS: ListSpec<subscription::Entity> = list_spec! {
+    subscription: search [ExternalPaymentId], linked (AccountId, accounts_named),
+    sorts ["id" Id, "status" Status, "start" CurrentPeriodStart, "end" CurrentPeriodEnd,
+        "created" CreatedAt],
+    default "-id", ties [Id Desc]
 };
 
 #[derive(Debug)]
@@ -258,17 +242,10 @@ pub struct LedgerFilter {
     pub listing: Listing,
 }
 
-const LEDGER: ListSpec<ledger::Entity> = ListSpec {
-    search: &[ledger::Column::Description],
-    linked: Some((ledger::Column::AccountId, accounts_named)),
-    sorts: &[
-        ("id", ledger::Column::Id),
-        ("type", ledger::Column::TransactionType),
-        ("amount", ledger::Column::Amount),
-        ("created", ledger::Column::CreatedAt),
-    ],
-    default_sort: "-id",
-    ties: &[(ledger::Column::Id, Order::Desc)],
+const LEDGER: ListSpec<ledger::Entity> = list_spec! {
+    ledger: search [Description], linked (AccountId, accounts_named),
+    sorts ["id" Id, "type" TransactionType, "amount" Amount, "created" CreatedAt],
+    default "-id", ties [Id Desc]
 };
 
 #[derive(Debug)]

@@ -3,14 +3,14 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, Order,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QuerySelect, QueryTrait,
 };
 
 use super::{MAX_INT, duplicate, small, whole};
 use crate::db::{Db, WriteTxn};
 use crate::domain::catalog::GLOBAL;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest, given};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, given, list_spec};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{PaymentMethod, TextEnum};
 use crate::domain::validate::{normalize_country, required_text};
@@ -34,22 +34,11 @@ pub struct MethodFilter {
     pub listing: Listing,
 }
 
-const METHODS: ListSpec<pmc::Entity> = ListSpec {
-    search: &[pmc::Column::DisplayName, pmc::Column::Instructions],
-    linked: None,
-    sorts: &[
-        ("id", pmc::Column::Id),
-        ("country", pmc::Column::CountryCode),
-        ("method", pmc::Column::PaymentMethod),
-        ("name", pmc::Column::DisplayName),
-        ("enabled", pmc::Column::IsEnabled),
-        ("order", pmc::Column::SortOrder),
-    ],
-    default_sort: "country",
-    ties: &[
-        (pmc::Column::SortOrder, Order::Asc),
-        (pmc::Column::Id, Order::Asc),
-    ],
+const METHODS: ListSpec<pmc::Entity> = list_spec! {
+    pmc: search [DisplayName, Instructions],
+    sorts ["id" Id, "country" CountryCode, "method" PaymentMethod, "name" DisplayName,
+        "enabled" IsEnabled, "order" SortOrder],
+    default "country", ties [SortOrder Asc, Id Asc]
 };
 
 /// Every configuration, enabled or not; by country, then as offered, unless sorted.

@@ -1,13 +1,13 @@
 //! Staff's view of every account's sites, and deactivating or reactivating one.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, Order,
-    QueryFilter, QueryTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryTrait,
 };
 
 use super::not_found;
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest};
+use crate::domain::page::{ListSpec, Listing, Page, PageRequest, list_spec};
 use crate::domain::search::accounts_named;
 use crate::domain::staff::StaffActor;
 use crate::domain::{audit, found, names, sites};
@@ -37,19 +37,11 @@ pub struct SiteDetail {
     pub access: Vec<(access::Model, String)>,
 }
 
-const SITES: ListSpec<site::Entity> = ListSpec {
-    search: &[site::Column::Name, site::Column::Domain],
-    linked: Some((site::Column::AccountId, accounts_named)),
-    sorts: &[
-        ("id", site::Column::Id),
-        ("name", site::Column::Name),
-        ("domain", site::Column::Domain),
-        ("active", site::Column::IsActive),
-        ("created", site::Column::CreatedAt),
-    ],
-    default_sort: "-id",
-    // Oldest first among ties, unlike the newest-first lists of `backoffice`: kept as it was.
-    ties: &[(site::Column::Id, Order::Asc)],
+// Oldest first among ties, unlike the newest-first lists of `backoffice`: kept as it was.
+const SITES: ListSpec<site::Entity> = list_spec! {
+    site: search [Name, Domain], linked (AccountId, accounts_named),
+    sorts ["id" Id, "name" Name, "domain" Domain, "active" IsActive, "created" CreatedAt],
+    default "-id", ties [Id Asc]
 };
 
 /// Every account's sites, newest first unless sorted.

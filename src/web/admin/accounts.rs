@@ -10,18 +10,19 @@ use serde::Deserialize;
 
 use crate::db::Db;
 use crate::domain::backoffice::{self, AccountDetail, AccountFilter, AccountRow};
+use crate::domain::credits;
 use crate::domain::page::PageRequest;
 use crate::domain::staff::StaffActor;
 use crate::domain::status::AccountStatus;
-use crate::domain::{catalog, credits};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::web::admin::filters;
 use crate::web::admin::invoices::{
     INVOICE_COLUMNS, field_label, invoice_cells, payment_cells, table,
 };
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::record_pages::{parse_id, yes_no};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, Field, FormView, TableView};
@@ -44,19 +45,10 @@ impl Record for Accounts {
         record::routes::<Self>().route("/accounts/account/{id}/adjust", post(adjust))
     }
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("ID", Some("id")),
-            ("Name", Some("name")),
-            ("Slug", None),
-            ("Status", Some("status")),
-            ("Plan", None),
-            ("Credits", Some("credits")),
-            ("Owner", None),
-            ("Billing email", None),
-            ("Created", Some("created")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "ID" => "id", "Name" => "name", "Slug", "Status" => "status", "Plan",
+        "Credits" => "credits", "Owner", "Billing email", "Created" => "created",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<AccountRow>> {
         let filter = AccountFilter {
@@ -66,15 +58,9 @@ impl Record for Accounts {
         };
         let page = backoffice::accounts(db, &filter, req).await?;
         let counts = backoffice::account_status_counts(db, &filter).await?;
-        let plans = catalog::all_plans(db).await?;
-        let statuses = AccountStatus::TEXTS.map(|s| (s, s));
-        let plan_choices: Vec<(&str, &str)> = plans
-            .iter()
-            .map(|p| (p.slug.as_str(), p.name.as_str()))
-            .collect();
         let filters = vec![
-            q.choice_filter(LIST, "status", &statuses, Some(&counts)),
-            q.choice_filter(LIST, "plan", &plan_choices, None),
+            filters::counted::<AccountStatus>(q, LIST, "status", &counts),
+            filters::plan(db, q, LIST).await?,
         ];
         Ok(Listed { page, filters })
     }

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::web::admin::editable::{self, Editable};
 use crate::web::admin::links;
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::view::{Cell, Field};
 
@@ -33,13 +33,9 @@ impl Record for Industries {
         editable::routes::<Self>()
     }
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("Name", Some("name")),
-            ("Slug", Some("slug")),
-            ("Active", None),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "Name" => "name", "Slug" => "slug", "Active",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<industry::Model>> {
         let filter = IndustryFilter {

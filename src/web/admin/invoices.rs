@@ -7,10 +7,11 @@ use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
 use crate::domain::status::InvoiceStatus;
 use crate::error::Result;
+use crate::web::admin::filters::{self, account_param};
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
-use crate::web::admin::view::{Cell, FilterGroup, TableView};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
+use crate::web::admin::view::{Cell, TableView};
 
 const INVOICES: &str = links::INVOICES;
 
@@ -41,18 +42,6 @@ pub(crate) fn field_label(key: &str) -> String {
     label
 }
 
-/// `?account=ID` narrows a list to one account (the account page links here for "all").
-pub(crate) fn account_param(q: &ListQuery) -> Option<i64> {
-    q.get("account").and_then(|a| a.parse().ok())
-}
-
-/// The sidebar group for `?account=`, shown only while it narrows the list.
-pub(crate) fn account_filter(q: &ListQuery, path: &str) -> Option<FilterGroup> {
-    let id = account_param(q)?.to_string();
-    let label = format!("Account #{id}");
-    Some(q.choice_filter(path, "account", &[(id.as_str(), label.as_str())], None))
-}
-
 pub struct Invoices;
 
 impl Record for Invoices {
@@ -60,17 +49,10 @@ impl Record for Invoices {
     type Row = InvoiceRow;
     type Detail = InvoiceDetail;
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("Number", Some("number")),
-            ("Account", None),
-            ("Status", Some("status")),
-            ("Total", Some("total")),
-            ("Due", Some("due")),
-            ("Paid at", Some("paid")),
-            ("Created", Some("created")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "Number" => "number", "Account", "Status" => "status", "Total" => "total", "Due" => "due",
+        "Paid at" => "paid", "Created" => "created",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<InvoiceRow>> {
         let filter = InvoiceFilter {
@@ -80,9 +62,10 @@ impl Record for Invoices {
         };
         let page = backoffice::invoices(db, &filter, req).await?;
         let counts = backoffice::invoice_status_counts(db, &filter).await?;
-        let statuses = InvoiceStatus::TEXTS.map(|s| (s, s));
-        let mut filters = vec![q.choice_filter(INVOICES, "status", &statuses, Some(&counts))];
-        filters.extend(account_filter(q, INVOICES));
+        let mut filters = vec![filters::counted::<InvoiceStatus>(
+            q, INVOICES, "status", &counts,
+        )];
+        filters.extend(filters::account(q, INVOICES));
         Ok(Listed { page, filters })
     }
 

@@ -7,9 +7,10 @@ use crate::domain::backoffice::{self, LedgerFilter, LedgerRow};
 use crate::domain::page::PageRequest;
 use crate::domain::status::CreditTransactionType;
 use crate::error::Result;
+use crate::web::admin::filters;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::view::Cell;
 
 const LIST: &str = links::LEDGER;
@@ -28,35 +29,23 @@ impl Record for CreditTransactions {
     type Row = LedgerRow;
     type Detail = LedgerRow;
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("ID", Some("id")),
-            ("Account", None),
-            ("Type", Some("type")),
-            ("Amount", Some("amount")),
-            ("Balance after", None),
-            ("Description", None),
-            ("Reference", None),
-            ("When", Some("created")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "ID" => "id", "Account", "Type" => "type", "Amount" => "amount", "Balance after",
+        "Description", "Reference", "When" => "created",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<LedgerRow>> {
-        let account_id = q.get("account").and_then(|a| a.parse::<i64>().ok());
         let filter = LedgerFilter {
             transaction_type: q.get("type").map(str::to_owned),
-            account_id,
+            account_id: filters::account_param(q),
             listing: q.listing(),
         };
         let page = backoffice::ledger_entries(db, &filter, req).await?;
         let counts = backoffice::ledger_type_counts(db, &filter).await?;
-        let types = CreditTransactionType::TEXTS.map(|s| (s, s));
-        let mut filters = vec![q.choice_filter(LIST, "type", &types, Some(&counts))];
-        if let Some(id) = account_id {
-            let (value, label) = (id.to_string(), format!("Account #{id}"));
-            let only = [(value.as_str(), label.as_str())];
-            filters.push(q.choice_filter(LIST, "account", &only, None));
-        }
+        let mut filters = vec![filters::counted::<CreditTransactionType>(
+            q, LIST, "type", &counts,
+        )];
+        filters.extend(filters::account(q, LIST));
         Ok(Listed { page, filters })
     }
 

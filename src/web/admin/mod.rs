@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod editable;
+pub mod filters;
 pub mod home;
 pub mod industries;
 pub mod invoices;

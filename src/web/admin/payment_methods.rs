@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::web::admin::editable::{self, Editable};
 use crate::web::admin::links;
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Action, Cell, Field, FilterGroup, FormView};
@@ -75,16 +75,10 @@ impl Record for PaymentMethods {
         editable::routes::<Self>().route("/billing/paymentmethodconfig", post(bulk_action))
     }
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("Display name", Some("name")),
-            ("Country", Some("country")),
-            ("Method", Some("method")),
-            ("Enabled", Some("enabled")),
-            ("Order", Some("order")),
-            ("Instructions", None),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "Display name" => "name", "Country" => "country", "Method" => "method",
+        "Enabled" => "enabled", "Order" => "order", "Instructions",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<pmc::Model>> {
         let filter = MethodFilter {

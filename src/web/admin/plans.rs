@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::web::admin::editable::{self, Editable};
 use crate::web::admin::links;
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::view::{Cell, Field};
 
@@ -37,20 +37,10 @@ impl Record for Plans {
         editable::routes::<Self>()
     }
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("Name", Some("name")),
-            ("Slug", None),
-            ("Price", Some("price")),
-            ("Billing cycle", None),
-            ("Credits", Some("credits")),
-            ("Max sites", None),
-            ("Max users", None),
-            ("Active", None),
-            ("Public", None),
-            ("Order", Some("order")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "Name" => "name", "Slug", "Price" => "price", "Billing cycle", "Credits" => "credits",
+        "Max sites", "Max users", "Active", "Public", "Order" => "order",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<plan::Model>> {
         let filter = PlanFilter {

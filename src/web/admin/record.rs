@@ -31,6 +31,17 @@ use crate::web::session::SignedInPage;
 /// One column of a list: its label, and the sort key when it can be sorted by.
 pub type ColumnDef = (&'static str, Option<&'static str>);
 
+/// A list's columns, a row each in one line: `"Label" => "sort key"` for a column staff may
+/// sort by (one of the domain list's sorts), `"Label"` alone for one they may not.
+macro_rules! columns {
+    ($($label:literal $(=> $key:literal)?),* $(,)?) => {
+        &[$(($label, $crate::web::admin::record::columns!(@key $($key)?))),*]
+    };
+    (@key) => { None };
+    (@key $key:literal) => { Some($key) };
+}
+pub(crate) use columns;
+
 /// A page of rows and the sidebar's filters (with their counts) for the same query.
 pub struct Listed<R> {
     pub page: Page<R>,
@@ -161,7 +172,8 @@ pub trait Record: Sized + Send + Sync + 'static {
     type Row: Identified + Send + Sync;
     type Detail: Identified + Send + Sync;
 
-    fn columns() -> &'static [ColumnDef];
+    /// The list's columns, in order ([`columns!`]).
+    const COLUMNS: &'static [ColumnDef];
     /// The rows a list's query selects, with its sidebar.
     fn fetch(
         db: &Db,
@@ -241,7 +253,7 @@ pub async fn list<R: Record>(
 ) -> Result<Response, PageError> {
     let q = ListQuery::parse(uri.query());
     let listed = R::fetch(&state.db, &q, page_request(&q)).await?;
-    let columns = R::columns()
+    let columns = R::COLUMNS
         .iter()
         .map(|(label, key)| q.column(R::META.list, label, *key, R::META.default_sort))
         .collect();

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::record_pages::{flag, parse_id, yes_no, yes_no_filter};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, FilterGroup, FormView, TableView};
@@ -48,17 +48,10 @@ impl Record for Sites {
         record::routes::<Self>().route("/sites/site/{id}/{verb}", post(set_active))
     }
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("ID", Some("id")),
-            ("Name", Some("name")),
-            ("Domain", Some("domain")),
-            ("Account", None),
-            ("Industry", None),
-            ("Active", Some("active")),
-            ("Created", Some("created")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "ID" => "id", "Name" => "name", "Domain" => "domain", "Account", "Industry",
+        "Active" => "active", "Created" => "created",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<SiteRow>> {
         let filter = SiteFilter {

@@ -3,17 +3,15 @@
 
 use crate::db::Db;
 use crate::domain::backoffice::{self, SubscriptionFilter, SubscriptionRow};
-use crate::domain::catalog;
 use crate::domain::page::PageRequest;
 use crate::domain::status::SubscriptionStatus;
 use crate::entities::invoice;
 use crate::error::Result;
-use crate::web::admin::invoices::{
-    INVOICE_COLUMNS, account_filter, account_param, invoice_cells, table,
-};
+use crate::web::admin::filters::{self, account_param};
+use crate::web::admin::invoices::{INVOICE_COLUMNS, invoice_cells, table};
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::view::{Cell, TableView};
 
 const SUBSCRIPTIONS: &str = links::SUBSCRIPTIONS;
@@ -32,18 +30,10 @@ impl Record for Subscriptions {
     /// The subscription with its invoices.
     type Detail = (SubscriptionRow, Vec<invoice::Model>);
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("ID", Some("id")),
-            ("Account", None),
-            ("Plan", None),
-            ("Status", Some("status")),
-            ("Period start", Some("start")),
-            ("Period end", Some("end")),
-            ("External payment ID", None),
-            ("Created", Some("created")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "ID" => "id", "Account", "Plan", "Status" => "status", "Period start" => "start",
+        "Period end" => "end", "External payment ID", "Created" => "created",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<SubscriptionRow>> {
         let filter = SubscriptionFilter {
@@ -54,17 +44,11 @@ impl Record for Subscriptions {
         };
         let page = backoffice::subscriptions(db, &filter, req).await?;
         let counts = backoffice::subscription_status_counts(db, &filter).await?;
-        let plans = catalog::all_plans(db).await?;
-        let statuses = SubscriptionStatus::TEXTS.map(|s| (s, s));
-        let plan_choices: Vec<(&str, &str)> = plans
-            .iter()
-            .map(|p| (p.slug.as_str(), p.name.as_str()))
-            .collect();
         let mut filters = vec![
-            q.choice_filter(SUBSCRIPTIONS, "status", &statuses, Some(&counts)),
-            q.choice_filter(SUBSCRIPTIONS, "plan", &plan_choices, None),
+            filters::counted::<SubscriptionStatus>(q, SUBSCRIPTIONS, "status", &counts),
+            filters::plan(db, q, SUBSCRIPTIONS).await?,
         ];
-        filters.extend(account_filter(q, SUBSCRIPTIONS));
+        filters.extend(filters::account(q, SUBSCRIPTIONS));
         Ok(Listed { page, filters })
     }
 

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, fact};
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, columns, fact};
 use crate::web::admin::record_pages::{flag, parse_id, yes_no};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, Field, FormView};
@@ -53,19 +53,10 @@ impl Record for Users {
         record::routes::<Self>().route("/accounts/user/{id}/access", post(set_access))
     }
 
-    fn columns() -> &'static [ColumnDef] {
-        &[
-            ("ID", Some("id")),
-            ("Email", Some("email")),
-            ("Name", None),
-            ("Account", None),
-            ("Role", None),
-            ("Staff", None),
-            ("Active", None),
-            ("Joined", Some("joined")),
-            ("Last login", Some("last_login")),
-        ]
-    }
+    const COLUMNS: &'static [ColumnDef] = columns![
+        "ID" => "id", "Email" => "email", "Name", "Account", "Role", "Staff", "Active",
+        "Joined" => "joined", "Last login" => "last_login",
+    ];
 
     async fn fetch(db: &Db, q: &ListQuery, req: PageRequest) -> Result<Listed<UserRow>> {
         let filter = UserFilter {

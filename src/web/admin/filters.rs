@@ -1,0 +1,44 @@
+//! The sidebar filters several lists share: a status (or type) with its counts, the plan, and
+//! the account a list was narrowed to from an account's page.
+
+use std::collections::HashMap;
+
+use crate::db::Db;
+use crate::domain::catalog;
+use crate::domain::status::TextEnum;
+use crate::error::Result;
+use crate::web::admin::query::ListQuery;
+use crate::web::admin::view::FilterGroup;
+
+/// The group choosing `key` among a typed status's values, each with how many rows it lists.
+pub fn counted<S: TextEnum>(
+    q: &ListQuery,
+    path: &str,
+    key: &str,
+    counts: &HashMap<String, u64>,
+) -> FilterGroup {
+    let choices: Vec<(&str, &str)> = S::VALUES.iter().map(|s| (s.text(), s.text())).collect();
+    q.choice_filter(path, key, &choices, Some(counts))
+}
+
+/// The group choosing a plan by its slug, every plan listed by name.
+pub async fn plan(db: &Db, q: &ListQuery, path: &str) -> Result<FilterGroup> {
+    let plans = catalog::all_plans(db).await?;
+    let choices: Vec<(&str, &str)> = plans
+        .iter()
+        .map(|p| (p.slug.as_str(), p.name.as_str()))
+        .collect();
+    Ok(q.choice_filter(path, "plan", &choices, None))
+}
+
+/// `?account=ID` narrows a list to one account (the account page links here for "all").
+pub fn account_param(q: &ListQuery) -> Option<i64> {
+    q.get("account").and_then(|a| a.parse().ok())
+}
+
+/// The group for `?account=`, shown only while it narrows the list.
+pub fn account(q: &ListQuery, path: &str) -> Option<FilterGroup> {
+    let id = account_param(q)?.to_string();
+    let label = format!("Account #{id}");
+    Some(q.choice_filter(path, "account", &[(id.as_str(), label.as_str())], None))
+}
