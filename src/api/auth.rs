@@ -14,8 +14,8 @@ use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::accounts::{Account, Subscription, UserWithAccount};
 use crate::api::replies::auth::{Profile, Registration, SignIn, SignedOut, TokenPair};
 use crate::auth::sessions::{self, Tokens};
-use crate::domain::{accounts, catalog, signup};
-use crate::entities::{plan, user};
+use crate::domain::{accounts, catalog, of_account, signup};
+use crate::entities::{plan, subscription, user};
 use crate::error::{Problems, Result};
 use crate::state::AppState;
 
@@ -222,7 +222,7 @@ pub async fn logout(
 pub async fn me(State(state): State<AppState>, SignedIn(user): SignedIn) -> Result<Reply<Profile>> {
     let user_view = user_with_account(&state, &user).await?;
     let subscription = match user.account_id {
-        Some(id) => accounts::subscription_of(&state.db, id).await?,
+        Some(id) => of_account::latest::<subscription::Entity>(&state.db, id).await?,
         None => None,
     };
     let subscription = with_plan(&state, subscription, |s| s.plan_id, Subscription::new).await?;

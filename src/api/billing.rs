@@ -13,7 +13,9 @@ use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
 use crate::api::replies::lists::Page;
+use crate::domain::of_account;
 use crate::domain::{invoices, payments};
+use crate::entities::{invoice, payment};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -34,7 +36,8 @@ pub async fn list_invoices(
     Customer(member): Customer,
     paging: Paging,
 ) -> Result<Reply<Page<InvoiceSummary>>> {
-    let page = invoices::list_for_account(&state.db, member.account.id, paging.request).await?;
+    let page =
+        of_account::newest::<invoice::Entity>(&state.db, member.account.id, paging.request).await?;
     Ok(ok(paging.list(page, |i| InvoiceSummary::from(&i))))
 }
 
@@ -80,7 +83,8 @@ pub async fn list_payments(
     Customer(member): Customer,
     paging: Paging,
 ) -> Result<Reply<Page<Payment>>> {
-    let page = payments::list_for_account(&state.db, member.account.id, paging.request).await?;
+    let page =
+        of_account::newest::<payment::Entity>(&state.db, member.account.id, paging.request).await?;
     // Customers see that a payment was reviewed, not which staff member did it.
     Ok(ok(paging.list(page, |p| Payment::new(&p, None))))
 }

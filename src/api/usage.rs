@@ -13,7 +13,9 @@ use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::lists::{self, Page};
 use crate::api::replies::usage::{CreditBalance, CreditSpend, LedgerEntry, Site, SiteDetail};
+use crate::domain::of_account;
 use crate::domain::{credits, sites};
+use crate::entities::{credit_transaction as ledger, site};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -57,7 +59,8 @@ pub async fn transactions(
     Customer(member): Customer,
     paging: Paging,
 ) -> Result<Reply<Page<LedgerEntry>>> {
-    let page = credits::transactions(&state.db, member.account.id, paging.request).await?;
+    let page =
+        of_account::newest::<ledger::Entity>(&state.db, member.account.id, paging.request).await?;
     Ok(ok(paging.list(page, |t| LedgerEntry::from(&t))))
 }
 
@@ -106,7 +109,7 @@ pub async fn list_sites(
     State(state): State<AppState>,
     Customer(member): Customer,
 ) -> Result<Reply<Page<Site>>> {
-    let sites = sites::list(&state.db, member.account.id).await?;
+    let sites = of_account::all::<site::Entity>(&state.db, member.account.id).await?;
     Ok(ok(lists::whole(&sites)))
 }
 

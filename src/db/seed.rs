@@ -1,7 +1,7 @@
 //! Reference data, seeded idempotently: rows already present (by their natural key) are left
 //! alone, so staff edits survive restarts and several servers may start at once.
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 use crate::entities::status::{BillingCycle, PaymentMethod as Method};
 use crate::entities::{credit_cost, industry, payment_method_config, plan};
@@ -163,6 +163,23 @@ const CREDIT_COSTS: &[(&str, &str, i64, i64, &str)] = &[
     ),
 ];
 
+/// Inserts the rows whose unique `key` is not taken yet, so that seeding twice changes nothing.
+async fn insert_missing<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = A>,
+    key: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    A::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on(key)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     let plans = PLANS.iter().enumerate().map(|(i, p)| plan::ActiveModel {
         slug: Set(p.0.into()),
@@ -178,10 +195,7 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
         sort_order: Set(i as i32),
         ..Default::default()
     });
-    plan::Entity::insert_many(plans)
-        .on_conflict_do_nothing_on([plan::Column::Slug])
-        .exec(db)
-        .await?;
+    insert_missing(db, plans, [plan::Column::Slug]).await?;
 
     let methods = PAYMENT_METHODS
         .iter()
@@ -195,13 +209,15 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
             sort_order: Set(m.5),
             ..Default::default()
         });
-    payment_method_config::Entity::insert_many(methods)
-        .on_conflict_do_nothing_on([
+    insert_missing(
+        db,
+        methods,
+        [
             payment_method_config::Column::CountryCode,
             payment_method_config::Column::PaymentMethod,
-        ])
-        .exec(db)
-        .await?;
+        ],
+    )
+    .await?;
 
     let industries = INDUSTRIES.iter().map(|i| industry::ActiveModel {
         slug: Set(i.0.into()),
@@ -209,10 +225,7 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
         is_active: Set(true),
         ..Default::default()
     });
-    industry::Entity::insert_many(industries)
-        .on_conflict_do_nothing_on([industry::Column::Slug])
-        .exec(db)
-        .await?;
+    insert_missing(db, industries, [industry::Column::Slug]).await?;
 
     let costs = CREDIT_COSTS.iter().map(|c| credit_cost::ActiveModel {
         operation_type: Set(c.0.into()),
@@ -223,9 +236,6 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
         is_active: Set(true),
         ..Default::default()
     });
-    credit_cost::Entity::insert_many(costs)
-        .on_conflict_do_nothing_on([credit_cost::Column::OperationType])
-        .exec(db)
-        .await?;
+    insert_missing(db, costs, [credit_cost::Column::OperationType]).await?;
     Ok(())
 }

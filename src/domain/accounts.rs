@@ -15,7 +15,7 @@ use crate::domain::signup::{EMAIL_TAKEN, email_taken};
 use crate::domain::staff::StaffActor;
 use crate::domain::validate::{check_password, normalize_email};
 use crate::domain::{audit, throttle};
-use crate::entities::{account, subscription, user};
+use crate::entities::{account, user};
 use crate::error::{Error, Problems, Result};
 
 pub(crate) struct NewUser {
@@ -238,13 +238,4 @@ pub async fn find_user(db: &Db, id: i64) -> Result<Option<user::Model>> {
 
 pub async fn find_account(db: &Db, id: i64) -> Result<Option<account::Model>> {
     Ok(account::Entity::find_by_id(id).one(db.conn()).await?)
-}
-
-pub async fn subscription_of(db: &Db, account_id: i64) -> Result<Option<subscription::Model>> {
-    use sea_orm::QueryOrder;
-    Ok(subscription::Entity::find()
-        .filter(subscription::Column::AccountId.eq(account_id))
-        .order_by_desc(subscription::Column::Id)
-        .one(db.conn())
-        .await?)
 }

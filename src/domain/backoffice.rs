@@ -10,12 +10,9 @@ mod billing;
 
 pub use billing::{
     InvoiceDetail, InvoiceFilter, InvoiceRow, LedgerFilter, LedgerRow, LineItem,
-    SubscriptionFilter, SubscriptionRow, invoice_detail, invoice_status_counts, invoices,
-    ledger_entries, ledger_entry, ledger_type_counts, subscription_detail,
-    subscription_status_counts, subscriptions,
+    SubscriptionFilter, SubscriptionRow, invoice_detail, invoices, ledger_entries, ledger_entry,
+    subscription_detail, subscriptions,
 };
-
-use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
@@ -23,11 +20,11 @@ use sea_orm::{
 };
 
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
+use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::keys_matching;
 use crate::domain::status::AccountStatus;
-use crate::domain::{catalog, credits, found, invoices, names, sites};
+use crate::domain::{catalog, found, names, of_account};
 use crate::entities::{account, credit_transaction as ledger, invoice, payment, plan, site, user};
 use crate::error::Result;
 
@@ -84,23 +81,25 @@ fn accounts_filtered(f: &AccountFilter, with_status: bool) -> Result<Select<acco
         }))
 }
 
-pub async fn accounts(db: &Db, f: &AccountFilter, req: PageRequest) -> Result<Page<AccountRow>> {
-    let select = accounts_filtered(f, true)?;
-    let page = ACCOUNTS.list(select, &f.listing, db.conn(), req).await?;
+/// A page of accounts, and how many the filters find of each status.
+pub async fn accounts(
+    db: &Db,
+    f: &AccountFilter,
+    req: PageRequest,
+) -> Result<(Page<AccountRow>, Counts)> {
+    let filtered = |with_status| accounts_filtered(f, with_status);
+    let status = account::Column::Status;
+    let (page, counts) = ACCOUNTS
+        .list_counted(filtered, status, &f.listing, db, req)
+        .await?;
     let plans = names::plans(db).await?;
     let owners = names::emails(db, page.items.iter().filter_map(|a| a.owner_id)).await?;
-    Ok(page.map(|account| AccountRow {
+    let rows = page.map(|account| AccountRow {
         plan_name: plans.of(account.plan_id),
         owner_email: owners.of_some(account.owner_id),
         account,
-    }))
-}
-
-/// Accounts per status, among those matching the filter's other criteria.
-pub async fn account_status_counts(db: &Db, f: &AccountFilter) -> Result<HashMap<String, u64>> {
-    let select = accounts_filtered(f, false)?;
-    let column = account::Column::Status;
-    ACCOUNTS.counts(select, &f.listing, column, db.conn()).await
+    });
+    Ok((rows, counts))
 }
 
 #[derive(Debug)]
@@ -139,8 +138,8 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
         page: 1,
         page_size: 1,
     };
-    let subscription = subscriptions(db, &of_account, one).await?.items.pop();
-    let invoices = invoices::list_for_account(db, id, newest).await?;
+    let subscription = subscriptions(db, &of_account, one).await?.0.items.pop();
+    let invoices = of_account::newest::<invoice::Entity>(db, id, newest).await?;
     let payment_ids: Vec<i64> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Id)
@@ -152,10 +151,10 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
         .await?;
     let mut payments = payment_queue::rows_by_ids(db, &payment_ids).await?;
     payments.reverse();
-    let sites = sites::list(db, id).await?;
+    let sites = of_account::all::<site::Entity>(db, id).await?;
     let industries = names::industries(db, sites.iter().map(|s| s.industry_id)).await?;
     let sites = industries.beside(sites, |s| s.industry_id);
-    let ledger = credits::transactions(db, id, newest).await?;
+    let ledger = of_account::newest::<ledger::Entity>(db, id, newest).await?;
     Ok(AccountDetail {
         account,
         plan,

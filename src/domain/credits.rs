@@ -12,7 +12,6 @@ use serde_json::json;
 
 use crate::db::Db;
 use crate::domain::idempotency::Seal;
-use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{self, AccountStatus, CreditTransactionType, OperationType};
 use crate::domain::validate::required_text;
@@ -277,13 +276,4 @@ pub async fn spend(
 pub async fn balance(db: &Db, account_id: i64) -> Result<i64> {
     let account: account::Model = found(db.conn(), account_id, "Account").await?;
     Ok(account.credits)
-}
-
-pub async fn transactions(
-    db: &Db,
-    account_id: i64,
-    req: PageRequest,
-) -> Result<Page<ledger::Model>> {
-    let account = ledger::Column::AccountId;
-    page::newest_of_account(db.conn(), account, ledger::Column::Id, account_id, req).await
 }

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 
 use crate::db::Db;
 use crate::domain::money::format_minor;
-use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::status::InvoiceStatus;
 use crate::entities::{account, invoice, invoice_sequence as seq, plan, subscription};
 use crate::error::{Error, Result};
@@ -108,15 +107,6 @@ pub async fn get_for_account(db: &Db, account_id: i64, id: i64) -> Result<invoic
         .one(db.conn())
         .await?
         .ok_or_else(|| Error::NotFound("Invoice not found".into()))
-}
-
-pub async fn list_for_account(
-    db: &Db,
-    account_id: i64,
-    req: PageRequest,
-) -> Result<Page<invoice::Model>> {
-    let account = invoice::Column::AccountId;
-    page::newest_of_account(db.conn(), account, invoice::Column::Id, account_id, req).await
 }
 
 /// Parses a stored JSON text column; a corrupt value reads as JSON null rather than failing.

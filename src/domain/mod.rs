@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod money;
 pub(crate) mod names;
+pub mod of_account;
 pub mod page;
 pub mod payment_queue;
 pub mod payment_review;

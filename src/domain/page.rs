@@ -10,6 +10,7 @@ use sea_orm::{
     Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 
+use crate::db::Db;
 use crate::domain::search::contains;
 use crate::domain::status::TextEnum;
 use crate::error::{Error, Result};
@@ -304,55 +305,46 @@ where
         db: &C,
         req: PageRequest,
     ) -> Result<Page<E::Model>> {
-        self.page(self.searched(select, listing), listing, db, req)
+        let sort = listing.sort.as_deref();
+        self.page(self.searched(select, listing), sort, db, req)
             .await
     }
 
-    /// How many of the rows the search finds among `select` have each value of `column`: the
-    /// counts beside a list's filter by status or type, `select` leaving that filter out.
-    pub async fn counts<C: ConnectionTrait>(
+    /// [`ListSpec::list`] with the counts beside the list's filter by `column` (a status or a
+    /// type): how many rows the search finds for each of its values under the other filters.
+    /// `filtered(true)` selects what all the filters ask for, `filtered(false)` the same rows
+    /// by any value of `column`.
+    pub async fn list_counted(
         &self,
-        select: Select<E>,
-        listing: &Listing,
+        filtered: impl Fn(bool) -> Result<Select<E>>,
         column: E::Column,
-        db: &C,
-    ) -> Result<HashMap<String, u64>> {
-        count_by(db, self.searched(select, listing), column).await
+        listing: &Listing,
+        db: &Db,
+        req: PageRequest,
+    ) -> Result<(Page<E::Model>, Counts)> {
+        let counts = count_by(db.conn(), self.searched(filtered(false)?, listing), column).await?;
+        Ok((
+            self.list(filtered(true)?, listing, db.conn(), req).await?,
+            counts,
+        ))
     }
 
-    /// Sorts the filtered and searched `select` as the listing's sort asks ([`sorted`]) and
+    /// Sorts the filtered and searched `select` by `sort` (the listing's, [`sorted`]) and
     /// fetches the page, with the count of every matching row.
     pub async fn page<C: ConnectionTrait>(
         &self,
         select: Select<E>,
-        listing: &Listing,
+        sort: Option<&str>,
         db: &C,
         req: PageRequest,
     ) -> Result<Page<E::Model>> {
-        let sort = listing.sort.as_deref();
         let select = sorted(select, sort, self.default_sort, self.sorts, self.ties)?;
         fetch(select, db, req).await
     }
 }
 
-/// One page of an account's rows in one table (its invoices, payments or ledger entries),
-/// newest — the highest `id` — first: what the customer lists and the staff record page show.
-pub async fn newest_of_account<Col, C>(
-    db: &C,
-    account: Col,
-    id: Col,
-    account_id: i64,
-    req: PageRequest,
-) -> Result<Page<<Col::EntityName as EntityTrait>::Model>>
-where
-    Col: ColumnTrait,
-    Col::EntityName: EntityTrait<Column = Col>,
-    <Col::EntityName as EntityTrait>::Model: FromQueryResult + Send + Sync,
-    C: ConnectionTrait,
-{
-    let select = Col::EntityName::find().filter(account.eq(account_id));
-    fetch(select.order_by_desc(id), db, req).await
-}
+/// Rows per value of a column, by the value's text.
+pub type Counts = HashMap<String, u64>;
 
 /// How many rows of `select` have each value of `column` (for filter sidebars).
 pub async fn count_by<E, C>(

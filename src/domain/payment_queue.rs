@@ -126,7 +126,7 @@ async fn page_of(
 ) -> Result<Page<PaymentRow>> {
     let select = filtered(filter, true, search)?;
     let page = PAYMENTS
-        .page(select, &filter.listing, db.conn(), req)
+        .page(select, filter.listing.sort.as_deref(), db.conn(), req)
         .await?;
     let rows = describe(db, page.items).await?;
     Ok(Page {

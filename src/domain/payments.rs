@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use crate::db::{Db, is_unique_violation};
 use crate::domain::idempotency::Seal;
 use crate::domain::money::{format_minor, parse_amount_value};
-use crate::domain::page::{self, Page, PageRequest};
 use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus};
 use crate::domain::validate::optional_text;
 use crate::domain::{Member, audit};
@@ -161,15 +160,6 @@ pub async fn confirm(
     seal.write(&*txn, &confirmed).await?;
     txn.commit().await?;
     Ok(confirmed)
-}
-
-pub async fn list_for_account(
-    db: &Db,
-    account_id: i64,
-    req: PageRequest,
-) -> Result<Page<payment::Model>> {
-    let account = payment::Column::AccountId;
-    page::newest_of_account(db.conn(), account, payment::Column::Id, account_id, req).await
 }
 
 /// The reviewer's email, for one payment.

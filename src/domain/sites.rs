@@ -125,14 +125,6 @@ pub async fn take_site_slot<C: ConnectionTrait>(
     Ok(Some(account))
 }
 
-pub async fn list(db: &Db, account_id: i64) -> Result<Vec<site::Model>> {
-    Ok(site::Entity::find()
-        .filter(site::Column::AccountId.eq(account_id))
-        .order_by_asc(site::Column::Id)
-        .all(db.conn())
-        .await?)
-}
-
 /// One of the account's sites with its access list; another account's site is "not found".
 pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SiteWithAccess> {
     let site = site::Entity::find_by_id(id)

@@ -1,5 +1,17 @@
 //! Table definitions, one file per table. Only the domain and the database layer use them.
 
+/// What every table file ends with: no relations declared, since the domain joins by hand
+/// with explicit queries, and the default `ActiveModel` behaviour.
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+use no_relations;
+
 pub mod account;
 pub mod account_payment_method;
 pub mod audit_entry;

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::Db;
 use crate::domain::payments::reviewer_email;
-use crate::domain::{accounts, catalog};
+use crate::domain::{catalog, of_account};
 use crate::entities::{account, credit_transaction, invoice, payment, plan, subscription};
 use crate::error::{Error, Result};
 
@@ -27,7 +27,7 @@ pub async fn account_report(db: &Db, account_id: i64) -> Result<AccountReport> {
         .await?
         .ok_or_else(|| Error::NotFound(format!("Account {account_id} not found")))?;
     let plan = catalog::plan_by_id(conn, account.plan_id).await?;
-    let subscription = match accounts::subscription_of(db, account_id).await? {
+    let subscription = match of_account::latest::<subscription::Entity>(db, account_id).await? {
         Some(sub) => {
             let sub_plan = catalog::plan_by_id(conn, sub.plan_id).await?;
             Some((sub, sub_plan))

@@ -1,15 +1,13 @@
 //! Staff reads of the billing records: invoices (with line items and the billing snapshot),
 //! subscriptions and the credit ledger.
 
-use std::collections::HashMap;
-
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sea_orm::{QueryTrait, Select};
 use serde_json::Value;
 
 use super::plan_with_slug;
 use crate::db::Db;
-use crate::domain::page::{ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
+use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
@@ -52,20 +50,23 @@ fn invoices_filtered(f: &InvoiceFilter, with_status: bool) -> Result<Select<invo
         }))
 }
 
-pub async fn invoices(db: &Db, f: &InvoiceFilter, req: PageRequest) -> Result<Page<InvoiceRow>> {
-    let select = invoices_filtered(f, true)?;
-    let page = INVOICES.list(select, &f.listing, db.conn(), req).await?;
+/// A page of invoices, and how many the filters find of each status.
+pub async fn invoices(
+    db: &Db,
+    f: &InvoiceFilter,
+    req: PageRequest,
+) -> Result<(Page<InvoiceRow>, Counts)> {
+    let filtered = |with_status| invoices_filtered(f, with_status);
+    let status = invoice::Column::Status;
+    let (page, counts) = INVOICES
+        .list_counted(filtered, status, &f.listing, db, req)
+        .await?;
     let names = names::accounts(db, page.items.iter().map(|i| i.account_id)).await?;
-    Ok(page.map(|invoice| InvoiceRow {
+    let rows = page.map(|invoice| InvoiceRow {
         account_name: names.of(invoice.account_id),
         invoice,
-    }))
-}
-
-pub async fn invoice_status_counts(db: &Db, f: &InvoiceFilter) -> Result<HashMap<String, u64>> {
-    let select = invoices_filtered(f, false)?;
-    let column = invoice::Column::Status;
-    INVOICES.counts(select, &f.listing, column, db.conn()).await
+    });
+    Ok((rows, counts))
 }
 
 /// One line of an invoice, as text (amounts are stored as decimal strings).
@@ -181,33 +182,25 @@ fn subscriptions_filtered(
         }))
 }
 
+/// A page of subscriptions, and how many the filters find of each status.
 pub async fn subscriptions(
     db: &Db,
     f: &SubscriptionFilter,
     req: PageRequest,
-) -> Result<Page<SubscriptionRow>> {
-    let select = subscriptions_filtered(f, true)?;
-    let page = SUBSCRIPTIONS
-        .list(select, &f.listing, db.conn(), req)
+) -> Result<(Page<SubscriptionRow>, Counts)> {
+    let filtered = |with_status| subscriptions_filtered(f, with_status);
+    let status = subscription::Column::Status;
+    let (page, counts) = SUBSCRIPTIONS
+        .list_counted(filtered, status, &f.listing, db, req)
         .await?;
     let names = names::accounts(db, page.items.iter().map(|s| s.account_id)).await?;
     let plans = names::plans(db).await?;
-    Ok(page.map(|subscription| SubscriptionRow {
+    let rows = page.map(|subscription| SubscriptionRow {
         account_name: names.of(subscription.account_id),
         plan_name: plans.of(subscription.plan_id),
         subscription,
-    }))
-}
-
-pub async fn subscription_status_counts(
-    db: &Db,
-    f: &SubscriptionFilter,
-) -> Result<HashMap<String, u64>> {
-    let select = subscriptions_filtered(f, false)?;
-    let column = subscription::Column::Status;
-    SUBSCRIPTIONS
-        .counts(select, &f.listing, column, db.conn())
-        .await
+    });
+    Ok((rows, counts))
 }
 
 /// A subscription with the invoices issued for it (newest first).
@@ -267,24 +260,23 @@ fn ledger_filtered(f: &LedgerFilter, with_type: bool) -> Result<Select<ledger::E
         }))
 }
 
+/// A page of ledger entries, and how many the filters find of each type.
 pub async fn ledger_entries(
     db: &Db,
     f: &LedgerFilter,
     req: PageRequest,
-) -> Result<Page<LedgerRow>> {
-    let select = ledger_filtered(f, true)?;
-    let page = LEDGER.list(select, &f.listing, db.conn(), req).await?;
+) -> Result<(Page<LedgerRow>, Counts)> {
+    let filtered = |with_type| ledger_filtered(f, with_type);
+    let kind = ledger::Column::TransactionType;
+    let (page, counts) = LEDGER
+        .list_counted(filtered, kind, &f.listing, db, req)
+        .await?;
     let names = names::accounts(db, page.items.iter().map(|t| t.account_id)).await?;
-    Ok(page.map(|entry| LedgerRow {
+    let rows = page.map(|entry| LedgerRow {
         account_name: names.of(entry.account_id),
         entry,
-    }))
-}
-
-pub async fn ledger_type_counts(db: &Db, f: &LedgerFilter) -> Result<HashMap<String, u64>> {
-    let select = ledger_filtered(f, false)?;
-    let column = ledger::Column::TransactionType;
-    LEDGER.counts(select, &f.listing, column, db.conn()).await
+    });
+    Ok((rows, counts))
 }
 
 pub async fn ledger_entry(db: &Db, id: i64) -> Result<LedgerRow> {

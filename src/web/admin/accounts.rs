@@ -56,8 +56,7 @@ impl Record for Accounts {
             plan: q.get("plan").map(str::to_owned),
             listing: q.listing(),
         };
-        let page = backoffice::accounts(db, &filter, req).await?;
-        let counts = backoffice::account_status_counts(db, &filter).await?;
+        let (page, counts) = backoffice::accounts(db, &filter, req).await?;
         let filters = vec![
             filters::counted::<AccountStatus>(q, LIST, "status", &counts),
             filters::plan(db, q, LIST).await?,

@@ -60,8 +60,7 @@ impl Record for Invoices {
             account_id: account_param(q),
             listing: q.listing(),
         };
-        let page = backoffice::invoices(db, &filter, req).await?;
-        let counts = backoffice::invoice_status_counts(db, &filter).await?;
+        let (page, counts) = backoffice::invoices(db, &filter, req).await?;
         let mut filters = vec![filters::counted::<InvoiceStatus>(
             q, INVOICES, "status", &counts,
         )];

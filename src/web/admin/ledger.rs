@@ -40,8 +40,7 @@ impl Record for CreditTransactions {
             account_id: filters::account_param(q),
             listing: q.listing(),
         };
-        let page = backoffice::ledger_entries(db, &filter, req).await?;
-        let counts = backoffice::ledger_type_counts(db, &filter).await?;
+        let (page, counts) = backoffice::ledger_entries(db, &filter, req).await?;
         let mut filters = vec![filters::counted::<CreditTransactionType>(
             q, LIST, "type", &counts,
         )];

@@ -42,8 +42,7 @@ impl Record for Subscriptions {
             account_id: account_param(q),
             listing: q.listing(),
         };
-        let page = backoffice::subscriptions(db, &filter, req).await?;
-        let counts = backoffice::subscription_status_counts(db, &filter).await?;
+        let (page, counts) = backoffice::subscriptions(db, &filter, req).await?;
         let mut filters = vec![
             filters::counted::<SubscriptionStatus>(q, SUBSCRIPTIONS, "status", &counts),
             filters::plan(db, q, SUBSCRIPTIONS).await?,
