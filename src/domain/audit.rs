@@ -44,20 +44,22 @@ pub async fn record<C: ConnectionTrait>(txn: &C, a: Action<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Records a staff edit of a record, before (none when created) and after, as JSON.
-pub async fn record_change<C: ConnectionTrait, T: serde::Serialize>(
-    txn: &C,
+/// One record's part in a staff edit: its id, and it before (none when created) and after.
+pub type Changed<'a, T> = (i64, Option<&'a T>, &'a T);
+
+/// The last step of a staff edit: records each changed record of `object_type` as JSON,
+/// before and after, then commits the edit's transaction, so that the change and its records
+/// land together.
+pub async fn commit_changes<'a, T: serde::Serialize + 'a>(
+    txn: WriteTxn,
     actor: i64,
     action: &str,
     object_type: &str,
-    object_id: i64,
-    before: Option<&T>,
-    after: &T,
+    changes: impl IntoIterator<Item = Changed<'a, T>>,
 ) -> Result<()> {
     let json = |v: &T| serde_json::to_value(v).unwrap_or(Value::Null);
-    record(
-        txn,
-        Action {
+    for (object_id, before, after) in changes {
+        let action = Action {
             actor: Some(actor),
             action,
             object_type,
@@ -65,23 +67,9 @@ pub async fn record_change<C: ConnectionTrait, T: serde::Serialize>(
             before: before.map_or(Value::Null, json),
             after: json(after),
             ledger_id: None,
-        },
-    )
-    .await
-}
-
-/// The last step of a staff edit: records it ([`record_change`]) and commits the edit's
-/// transaction, so that the change and its record land together.
-pub async fn commit_change<T: serde::Serialize>(
-    txn: WriteTxn,
-    actor: i64,
-    action: &str,
-    object_type: &str,
-    object_id: i64,
-    before: Option<&T>,
-    after: &T,
-) -> Result<()> {
-    record_change(&*txn, actor, action, object_type, object_id, before, after).await?;
+        };
+        record(&*txn, action).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

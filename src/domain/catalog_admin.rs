@@ -148,7 +148,14 @@ pub async fn update_plan(
     row.sort_order = Set(small(sort_order));
     let saved = row.update(&*txn).await?;
     let action = "plan.update";
-    audit::commit_change(txn, actor.id(), action, "plan", id, Some(&current), &saved).await?;
+    audit::commit_changes(
+        txn,
+        actor.id(),
+        action,
+        "plan",
+        [(id, Some(&current), &saved)],
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -236,7 +243,14 @@ pub async fn create_industry(
         )
     })?;
     let action = "industry.create";
-    audit::commit_change(txn, actor.id(), action, "industry", saved.id, None, &saved).await?;
+    audit::commit_changes(
+        txn,
+        actor.id(),
+        action,
+        "industry",
+        [(saved.id, None, &saved)],
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -253,16 +267,7 @@ pub async fn update_industry(
     row.name = Set(name);
     row.is_active = Set(input.is_active);
     let saved = row.update(&*txn).await?;
-    let action = "industry.update";
-    audit::commit_change(
-        txn,
-        actor.id(),
-        action,
-        "industry",
-        id,
-        Some(&before),
-        &saved,
-    )
-    .await?;
+    let changed = [(id, Some(&before), &saved)];
+    audit::commit_changes(txn, actor.id(), "industry.update", "industry", changed).await?;
     Ok(saved)
 }

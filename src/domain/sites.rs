@@ -77,7 +77,7 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
     .insert(&*txn)
     .await?;
     let actor = member.user.id;
-    audit::commit_change(txn, actor, "site.create", "site", site.id, None, &site).await?;
+    audit::commit_changes(txn, actor, "site.create", "site", [(site.id, None, &site)]).await?;
     Ok(SiteWithAccess {
         site,
         access: vec![(grant, member.user.email.clone())],

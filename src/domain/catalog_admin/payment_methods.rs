@@ -154,14 +154,12 @@ async fn commit_edit(
     before: Option<&pmc::Model>,
     saved: pmc::Model,
 ) -> Result<pmc::Model> {
-    audit::commit_change(
+    audit::commit_changes(
         txn,
         actor.id(),
         action,
         OBJECT_TYPE,
-        saved.id,
-        before,
-        &saved,
+        [(saved.id, before, &saved)],
     )
     .await?;
     db.catalog_cache().invalidate();
@@ -233,11 +231,12 @@ pub async fn set_payment_methods_enabled(
     } else {
         "payment_method.disable"
     };
-    for after in &changed {
-        let was = before.get(&after.id);
-        audit::record_change(&*txn, actor.id(), action, OBJECT_TYPE, after.id, was, after).await?;
-    }
-    txn.commit().await?;
+    // Collected first: a lazy iterator's closure held across the awaits would not be `Send`.
+    let changes: Vec<audit::Changed<'_, pmc::Model>> = changed
+        .iter()
+        .map(|after| (after.id, before.get(&after.id), after))
+        .collect();
+    audit::commit_changes(txn, actor.id(), action, OBJECT_TYPE, changes).await?;
     // The public list must show the edit at once.
     db.catalog_cache().invalidate();
     Ok(changed)

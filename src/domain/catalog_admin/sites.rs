@@ -109,6 +109,13 @@ pub async fn set_site_active(
     } else {
         "site.deactivate"
     };
-    audit::commit_change(txn, actor.id(), action, "site", id, Some(&before), &saved).await?;
+    audit::commit_changes(
+        txn,
+        actor.id(),
+        action,
+        "site",
+        [(id, Some(&before), &saved)],
+    )
+    .await?;
     Ok(saved)
 }
