@@ -59,6 +59,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         // The API's description and an interactive page over it, both served offline.
         .merge(SwaggerUi::new(DOCS_PATH).url("/api/v1/openapi.json", openapi))
         .nest("/admin", crate::web::admin::routes())
+        .merge(crate::web::portal::routes())
         .fallback(|| async { Error::NotFound("Not found".into()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -54,14 +54,7 @@ impl FromRequestParts<AppState> for Customer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
-        let not_customer = || {
-            Error::Forbidden("This endpoint is for customer accounts; staff users have none".into())
-        };
-        let account_id = user.account_id.ok_or_else(not_customer)?;
-        let account = accounts::find_account(&state.db, account_id)
-            .await?
-            .ok_or_else(not_customer)?;
-        Ok(Customer(Member { user, account }))
+        Ok(Customer(Member::of(&state.db, user).await?))
     }
 }
 

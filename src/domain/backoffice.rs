@@ -9,9 +9,9 @@
 mod billing;
 
 pub use billing::{
-    InvoiceDetail, InvoiceFilter, InvoiceRow, LedgerFilter, LedgerRow, LineItem,
-    SubscriptionFilter, SubscriptionRow, invoice_detail, invoices, ledger_entries, ledger_entry,
-    subscription_detail, subscriptions,
+    InvoiceDetail, InvoiceFilter, InvoiceRow, LedgerFilter, LedgerRow, SubscriptionFilter,
+    SubscriptionRow, invoice_detail, invoices, ledger_entries, ledger_entry, subscription_detail,
+    subscriptions,
 };
 
 use sea_orm::sea_query::{Expr, Query, SelectStatement};

@@ -139,3 +139,56 @@ pub async fn payment_instructions(
         None => Ok(None),
     }
 }
+
+/// One line of an invoice, as text (amounts are stored as decimal strings).
+#[derive(Debug)]
+pub struct LineItem {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub amount: String,
+}
+
+/// What an invoice says beyond its columns: its lines, and the account's billing fields as
+/// copied when it was issued, in stored order.
+#[derive(Debug)]
+pub struct Contents {
+    pub line_items: Vec<LineItem>,
+    pub billing_snapshot: Vec<(String, Option<String>)>,
+}
+
+/// A JSON value as text; null is none.
+fn json_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+pub fn contents(invoice: &invoice::Model) -> Contents {
+    let items = parse_json(&invoice.line_items);
+    let text = |item: &Value, key: &str| json_text(&item[key]).unwrap_or_default();
+    let line_items = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| LineItem {
+            description: text(item, "description"),
+            quantity: text(item, "quantity"),
+            unit_price: text(item, "unit_price"),
+            amount: text(item, "amount"),
+        })
+        .collect();
+    let metadata = parse_json(&invoice.metadata);
+    let billing_snapshot = metadata["billing_snapshot"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), json_text(v)))
+        .collect();
+    Contents {
+        line_items,
+        billing_snapshot,
+    }
+}

@@ -21,6 +21,7 @@ pub mod search;
 pub mod signup;
 pub mod sites;
 pub mod staff;
+pub mod standing;
 pub mod status;
 pub mod throttle;
 pub mod validate;
@@ -38,6 +39,18 @@ pub struct Member {
 }
 
 impl Member {
+    /// The member `user` is: a customer with their account. Staff users have none.
+    pub async fn of(db: &crate::db::Db, user: user::Model) -> Result<Member> {
+        let not_customer = || {
+            Error::Forbidden("This endpoint is for customer accounts; staff users have none".into())
+        };
+        let account_id = user.account_id.ok_or_else(not_customer)?;
+        let account = accounts::find_account(db, account_id)
+            .await?
+            .ok_or_else(not_customer)?;
+        Ok(Member { user, account })
+    }
+
     /// Product features (sites, credit spending) need a paid-up or trial account and a role
     /// that may change things.
     pub fn ensure_can_use_features(&self) -> Result<()> {

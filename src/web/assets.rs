@@ -25,6 +25,19 @@ pub const ADMIN: &[Asset] = &[
     },
 ];
 
+pub const PORTAL: &[Asset] = &[
+    Asset {
+        name: "portal.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/portal/portal.css"),
+    },
+    Asset {
+        name: "portal.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/portal/portal.js"),
+    },
+];
+
 /// A handler serving one site's assets by name.
 pub fn serve(
     assets: &'static [Asset],

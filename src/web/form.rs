@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::extract::unreadable_body;
 use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
-use crate::error::Error;
+use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
 use crate::web::error::PageError;
 use crate::web::session::SignedInPage;
@@ -95,4 +95,13 @@ async fn decode<S: Send + Sync, T: DeserializeOwned>(
         .await
         .map_err(IntoResponse::into_response)?;
     Ok(value)
+}
+
+/// A domain refusal of a form, to show beside its fields: the status and each field's
+/// problems. Any other error is a page of its own.
+pub fn refused_fields(e: Error) -> Result<(axum::http::StatusCode, FieldErrors), PageError> {
+    match e {
+        Error::Invalid { fields, .. } => Ok((axum::http::StatusCode::BAD_REQUEST, fields)),
+        other => Err(PageError(other)),
+    }
 }

@@ -3,15 +3,15 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sea_orm::{QueryTrait, Select};
-use serde_json::Value;
 
 use super::plan_with_slug;
 use crate::db::Db;
+use crate::domain::invoices::{self, LineItem};
 use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
-use crate::domain::{catalog, found, invoices, names};
+use crate::domain::{catalog, found, names};
 use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
 use crate::error::Result;
 
@@ -69,15 +69,6 @@ pub async fn invoices(
     Ok((rows, counts))
 }
 
-/// One line of an invoice, as text (amounts are stored as decimal strings).
-#[derive(Debug)]
-pub struct LineItem {
-    pub description: String,
-    pub quantity: String,
-    pub unit_price: String,
-    pub amount: String,
-}
-
 #[derive(Debug)]
 pub struct InvoiceDetail {
     pub invoice: invoice::Model,
@@ -88,38 +79,13 @@ pub struct InvoiceDetail {
     pub payments: Vec<PaymentRow>,
 }
 
-/// A JSON value as text; null is none.
-fn json_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
-    }
-}
-
 pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
     let invoice: invoice::Model = found(db.conn(), id, "Invoice").await?;
     let names = names::accounts(db, [invoice.account_id]).await?;
-    let items = invoices::parse_json(&invoice.line_items);
-    let text = |item: &Value, key: &str| json_text(&item[key]).unwrap_or_default();
-    let line_items = items
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|item| LineItem {
-            description: text(item, "description"),
-            quantity: text(item, "quantity"),
-            unit_price: text(item, "unit_price"),
-            amount: text(item, "amount"),
-        })
-        .collect();
-    let metadata = invoices::parse_json(&invoice.metadata);
-    let billing_snapshot = metadata["billing_snapshot"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), json_text(v)))
-        .collect();
+    let invoices::Contents {
+        line_items,
+        billing_snapshot,
+    } = invoices::contents(&invoice);
     let payment_ids: Vec<i64> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Id)

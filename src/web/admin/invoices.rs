@@ -3,7 +3,6 @@
 
 use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
-use crate::domain::money::format_minor;
 use crate::domain::page::PageRequest;
 use crate::domain::status::InvoiceStatus;
 use crate::error::Result;
@@ -28,10 +27,7 @@ pub(crate) fn payment_cells(p: &crate::entities::payment::Model) -> Vec<Cell> {
     ]
 }
 
-/// `8900, "USD"` → `"89.00 USD"`.
-pub(crate) fn money(amount: i64, currency: &str) -> String {
-    format!("{} {currency}", format_minor(amount, currency))
-}
+pub(crate) use crate::web::format::money;
 
 /// `billing_postal_code` → `Billing postal code`.
 pub(crate) fn field_label(key: &str) -> String {

@@ -1,8 +1,6 @@
 //! Where every record type of the panel lives, and the small cells that link to one. Each path
 //! is written here once; pages build their links from these.
 
-use chrono::{DateTime, Utc};
-
 use crate::web::admin::view::Cell;
 
 pub const PAYMENTS: &str = "/admin/billing/payment/";
@@ -36,7 +34,4 @@ pub fn user_cell(id: i64, email: &str) -> Cell {
     Cell::link(email, href(USERS, id))
 }
 
-/// Times as the panel shows them (UTC, to the minute).
-pub fn time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
+pub use crate::web::format::time;

@@ -26,8 +26,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::error::Error;
+use crate::web::admin::session::Pages;
 use crate::web::error::PageError;
-use crate::web::{assets, headers};
+use crate::web::{assets, headers, login};
 
 use crate::state::AppState;
 use crate::web::admin::record::{Registered, registered};
@@ -54,8 +55,11 @@ pub const RECORDS: &[Registered] = &[
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
         .route("/", get(home::index))
-        .route("/login", get(session::login_form).post(session::login))
-        .route("/logout", post(session::logout))
+        .route(
+            "/login",
+            get(login::login_form::<Pages>).post(login::login::<Pages>),
+        )
+        .route("/logout", post(login::logout::<Pages>))
         .route("/static/{file}", get(assets::serve(assets::ADMIN)))
         .merge(
             RECORDS

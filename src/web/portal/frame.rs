@@ -1,0 +1,133 @@
+//! What every portal page shows around its content: the account, the navigation and the
+//! pending banner, which tells a customer on every page what their payment is waiting for.
+
+use chrono::Utc;
+
+use crate::domain::standing::{self, Standing};
+use crate::domain::status::{AccountStatus, PaymentMethod};
+use crate::state::AppState;
+use crate::web::error::PageError;
+use crate::web::format::{ago, money};
+use crate::web::page::Chrome;
+use crate::web::portal::session::Customer;
+use crate::web::session::SignedInPage;
+
+/// The banner's text and where it leads.
+pub struct Banner {
+    /// `pending`, `unpaid` or `rejected` (its class in the stylesheet).
+    pub kind: &'static str,
+    pub text: String,
+    pub link: Option<(String, String)>,
+}
+
+/// The portal's sections, in the navigation's order: (label, path).
+const SECTIONS: [(&str, &str); 6] = [
+    ("Overview", "/"),
+    ("Invoices", "/invoices/"),
+    ("Payments", "/payments/"),
+    ("Credits", "/credits/"),
+    ("Sites", "/sites/"),
+    ("Billing details", "/billing/"),
+];
+
+pub struct NavLink {
+    pub label: &'static str,
+    pub href: &'static str,
+    /// This page's section.
+    pub current: bool,
+}
+
+pub struct Frame {
+    pub chrome: Chrome,
+    pub account_name: String,
+    pub banner: Option<Banner>,
+    pub nav: Vec<NavLink>,
+}
+
+/// The frame of a page in `section` (its path in [`SECTIONS`]), with the flash left by the previous request.
+pub async fn frame(
+    state: &AppState,
+    customer: &Customer,
+    title: impl Into<String> + Send,
+    section: &'static str,
+) -> Result<(Frame, Standing), PageError> {
+    let chrome = customer.chrome(state, title, Vec::new()).await?;
+    let standing = standing::of_account(&state.db, customer.member.account.id).await?;
+    let banner = banner(&standing, customer.member.account.status);
+    let frame = Frame {
+        chrome,
+        account_name: customer.member.account.name.clone(),
+        banner,
+        nav: SECTIONS
+            .iter()
+            .map(|&(label, href)| NavLink {
+                label,
+                href,
+                current: href == section,
+            })
+            .collect(),
+    };
+    Ok((frame, standing))
+}
+
+pub fn invoice_href(id: i64) -> String {
+    format!("/invoices/{id}/")
+}
+
+fn banner(standing: &Standing, status: AccountStatus) -> Option<Banner> {
+    match standing {
+        Standing::Settled => None,
+        Standing::Unpaid { invoice } => {
+            let text = if status == AccountStatus::PendingPayment {
+                format!(
+                    "Your account is not active yet — pay invoice {} to activate it.",
+                    invoice.invoice_number
+                )
+            } else {
+                format!(
+                    "Invoice {} of {} is open, due on {}.",
+                    invoice.invoice_number,
+                    money(invoice.total, &invoice.currency),
+                    invoice.due_date
+                )
+            };
+            Some(Banner {
+                kind: "unpaid",
+                text,
+                link: Some(("How to pay".into(), invoice_href(invoice.id))),
+            })
+        }
+        Standing::InReview { invoice, payment } => {
+            let what = match payment.payment_method {
+                PaymentMethod::BankTransfer => "transfer",
+                _ => "payment",
+            };
+            let reference = payment.manual_reference.as_deref().unwrap_or("—");
+            Some(Banner {
+                kind: "pending",
+                text: format!(
+                    "Payment pending — we are checking your {what} of {} (ref {reference}) \
+                     submitted {}.",
+                    money(payment.amount, &payment.currency),
+                    ago(payment.created_at, Utc::now())
+                ),
+                link: Some(("Invoice".into(), invoice_href(invoice.id))),
+            })
+        }
+        Standing::Rejected { invoice, payment } => {
+            let reference = payment.manual_reference.as_deref().unwrap_or("—");
+            let reason = payment
+                .failure_reason
+                .as_deref()
+                .unwrap_or("no reason given");
+            Some(Banner {
+                kind: "rejected",
+                text: format!(
+                    "Your payment (ref {reference}) was not accepted: {reason}. Please check \
+                     it and confirm your payment again."
+                ),
+                link: Some(("Pay again".into(), invoice_href(invoice.id))),
+            })
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! `/invoices/`: the account's invoices, and each invoice's page — how to pay it (the payee
+//! details of the account's method for its country, each with a copy button), what it bills,
+//! its payments, and the "I have paid" form, which calls the same `payments::confirm` as the
+//! API.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::domain::idempotency::Seal;
+use crate::domain::invoices::{self, Contents};
+use crate::domain::page::PageRequest;
+use crate::domain::payments::{self, ConfirmInput};
+use crate::domain::status::{InvoiceStatus, PaymentStatus};
+use crate::domain::{catalog, of_account};
+use crate::entities::{invoice, payment, payment_method_config as pmc};
+use crate::error::{Error, FieldErrors};
+use crate::state::AppState;
+use crate::web::error::PageError;
+use crate::web::form::{Posted, refused_fields};
+use crate::web::format::{money, time};
+use crate::web::page::{FlashLevel, html};
+use crate::web::portal::frame::{Frame, frame};
+use crate::web::portal::session::Customer;
+use crate::web::session::SignedInPage;
+
+/// What the customer is told once their confirmation is recorded (the guide's words).
+const SUBMITTED: &str =
+    "Payment confirmation submitted for review. You will be notified once approved.";
+
+pub struct InvoiceLine {
+    pub id: i64,
+    pub number: String,
+    pub status: &'static str,
+    pub total: String,
+    pub due: String,
+    pub issued: String,
+}
+
+impl From<&invoice::Model> for InvoiceLine {
+    fn from(i: &invoice::Model) -> Self {
+        InvoiceLine {
+            id: i.id,
+            number: i.invoice_number.clone(),
+            status: i.status.as_str(),
+            total: money(i.total, &i.currency),
+            due: i.due_date.to_string(),
+            issued: time(i.created_at),
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal/invoices.html")]
+struct InvoicesPage {
+    frame: Frame,
+    rows: Vec<InvoiceLine>,
+}
+
+/// Every invoice of the account, newest first (an account has one per billing period).
+pub async fn list(
+    State(state): State<AppState>,
+    customer: Customer,
+) -> Result<Response, PageError> {
+    let (frame, _) = frame(&state, &customer, "Invoices", "/invoices/").await?;
+    let all = PageRequest {
+        page: 1,
+        page_size: 100,
+    };
+    let page =
+        of_account::newest::<invoice::Entity>(&state.db, customer.member.account.id, all).await?;
+    let rows = page.items.iter().map(InvoiceLine::from).collect();
+    Ok(html(&InvoicesPage { frame, rows }))
+}
+
+/// One value of the payee's details, shown with a copy button.
+pub struct Detail {
+    pub label: String,
+    pub value: String,
+}
+
+/// `iban` → `IBAN`, `bank_name` → `Bank name`.
+fn detail_label(key: &str) -> String {
+    match key {
+        "iban" | "bic" | "swift" => key.to_uppercase(),
+        _ => {
+            let spaced = key.replace('_', " ");
+            let mut chars = spaced.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn payee_details(method: &pmc::Model) -> Vec<Detail> {
+    let details = invoices::parse_json(&method.details);
+    details
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            let value = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some(Detail {
+                label: detail_label(k),
+                value,
+            })
+        })
+        .collect()
+}
+
+pub struct PaymentLine {
+    pub reference: String,
+    pub method: String,
+    pub amount: String,
+    pub status: &'static str,
+    pub submitted: String,
+    pub reason: Option<String>,
+}
+
+/// The "I have paid" form as typed, and what was wrong with it.
+#[derive(Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    payment_method: String,
+    #[serde(default)]
+    manual_reference: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    manual_notes: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal/invoice.html")]
+struct InvoicePage {
+    frame: Frame,
+    invoice: InvoiceLine,
+    amount: String,
+    currency: String,
+    instructions: Option<(String, String)>,
+    details: Vec<Detail>,
+    contents: Contents,
+    payments: Vec<PaymentLine>,
+    /// The manual methods offered in the account's country: (value, label).
+    methods: Vec<(String, String)>,
+    /// Whether the form is offered: the invoice is open and no payment awaits review.
+    payable: bool,
+    form: ConfirmForm,
+    errors: FieldErrors,
+}
+
+async fn invoice_page(
+    state: &AppState,
+    customer: &Customer,
+    id: &str,
+    form: Option<ConfirmForm>,
+    errors: FieldErrors,
+) -> Result<InvoicePage, PageError> {
+    let account = &customer.member.account;
+    let id = id.parse::<i64>().map_err(|_| not_found())?;
+    let invoice = invoices::get_for_account(&state.db, account.id, id).await?;
+    let title = format!("Invoice {}", invoice.invoice_number);
+    let (frame, _) = frame(state, customer, title, "/invoices/").await?;
+    let method = invoices::payment_instructions(&state.db, account).await?;
+    let offered = catalog::payment_methods_for(&state.db, account.billing_country.as_deref())
+        .await?
+        .into_iter()
+        .filter(|m| m.payment_method.is_manual())
+        .map(|m| (m.payment_method.as_str().to_owned(), m.display_name))
+        .collect();
+    let payments = invoice_payments(state, invoice.id).await?;
+    let waiting = payments
+        .iter()
+        .any(|p| p.status == PaymentStatus::PendingApproval.as_str());
+    let amount = crate::domain::money::format_minor(invoice.total, &invoice.currency);
+    let form = form.unwrap_or_else(|| ConfirmForm {
+        payment_method: method
+            .as_ref()
+            .map(|m| m.payment_method.as_str().to_owned())
+            .unwrap_or_default(),
+        amount: amount.clone(),
+        ..ConfirmForm::default()
+    });
+    Ok(InvoicePage {
+        frame,
+        payable: invoice.status == InvoiceStatus::Pending && !waiting,
+        amount,
+        currency: invoice.currency.clone(),
+        instructions: method
+            .as_ref()
+            .map(|m| (m.display_name.clone(), m.instructions.clone())),
+        details: method.as_ref().map(payee_details).unwrap_or_default(),
+        contents: invoices::contents(&invoice),
+        invoice: InvoiceLine::from(&invoice),
+        payments,
+        methods: offered,
+        form,
+        errors,
+    })
+}
+
+async fn invoice_payments(state: &AppState, invoice_id: i64) -> Result<Vec<PaymentLine>, Error> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = payment::Entity::find()
+        .filter(payment::Column::InvoiceId.eq(invoice_id))
+        .order_by_desc(payment::Column::Id)
+        .all(state.db.conn())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|p| PaymentLine {
+            reference: p.manual_reference.clone().unwrap_or_default(),
+            method: p.payment_method.as_str().replace('_', " "),
+            amount: money(p.amount, &p.currency),
+            status: p.status.as_str(),
+            submitted: time(p.created_at),
+            reason: p.failure_reason.clone(),
+        })
+        .collect())
+}
+
+fn not_found() -> PageError {
+    PageError(Error::NotFound("Invoice not found".into()))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let page = invoice_page(&state, &customer, &id, None, FieldErrors::new()).await?;
+    Ok(html(&page))
+}
+
+/// "I have paid": confirms the payment through the domain, then back to the invoice with the
+/// guide's message; a refused form comes back with each problem beside its field.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { by, form }: Posted<Customer, ConfirmForm>,
+) -> Result<Response, PageError> {
+    let invoice_id = id.parse::<i64>().map_err(|_| not_found())?;
+    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let input = ConfirmInput {
+        invoice_id: Some(invoice_id),
+        payment_method: given(&form.payment_method),
+        manual_reference: given(&form.manual_reference),
+        manual_notes: given(&form.manual_notes),
+        amount: given(&form.amount).map(Value::String),
+    };
+    match payments::confirm(&state.db, &by.member, input, &Seal::none()).await {
+        Ok(_) => {
+            by.flash(&state, FlashLevel::Success, SUBMITTED.into())
+                .await?;
+            Ok(Redirect::to(&format!("/invoices/{invoice_id}/")).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = refused_fields(e)?;
+            let page = invoice_page(&state, &by, &id, Some(form), errors).await?;
+            Ok((status, html(&page)).into_response())
+        }
+    }
+}

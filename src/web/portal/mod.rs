@@ -1,0 +1,31 @@
+//! The customer portal, at the site's root: sign-up, sign-in, the account's overview with the
+//! pending banner, invoices with how to pay them and the "I have paid" form. Server-rendered
+//! over the same domain functions as the JSON API; every form works without JavaScript, which
+//! only adds copy buttons, the confirmation dialog and live payment methods at sign-up.
+
+pub mod dashboard;
+pub mod frame;
+pub mod invoices;
+pub mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+use crate::web::portal::session::Pages;
+use crate::web::{assets, headers, login};
+
+pub fn routes() -> Router<AppState> {
+    let pages = Router::new()
+        .route("/", get(dashboard::show))
+        .route(
+            "/login",
+            get(login::login_form::<Pages>).post(login::login::<Pages>),
+        )
+        .route("/logout", post(login::logout::<Pages>))
+        .route("/invoices", get(invoices::list))
+        .route("/invoices/{id}", get(invoices::show))
+        .route("/invoices/{id}/pay", post(invoices::confirm))
+        .route("/static/{file}", get(assets::serve(assets::PORTAL)));
+    headers::secured(pages)
+}

@@ -1,0 +1,83 @@
+//! Signing customers in and out of the portal, and the `Customer` extractor. The sign-in flow
+//! is the web layer's (`crate::web::login`), shared with staff's panel.
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+
+use crate::domain::Member;
+use crate::entities::{user, web_session};
+use crate::state::AppState;
+use crate::web::error::PageError;
+use crate::web::login::{LoginView, SignsIn, Site};
+use crate::web::page::html;
+use crate::web::session::{self, SessionKind, SignedInPage};
+
+/// The portal as a site of signed-in pages: members of a customer account only. Staff and
+/// wrong passwords get the same answer.
+pub const SITE: Site = Site {
+    kind: SessionKind::Customer,
+    session_cookie: "tollgate_session",
+    login_csrf_cookie: "tollgate_login_csrf",
+    home: "/",
+    login_path: "/login/",
+    bad_login: "Please enter the correct email and password of your account.",
+    admits: |user| user.account_id.is_some() && !user.is_staff,
+};
+
+/// A signed-in member of a customer account, with their portal session.
+pub struct Customer {
+    pub member: Member,
+    pub session: web_session::Model,
+}
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let found = session::load(state, &jar, SITE.session_cookie, SITE.kind)
+            .await
+            .map_err(|e| PageError(e).into_response())?;
+        match found {
+            Some((session, user)) => match Member::of(&state.db, user).await {
+                Ok(member) => Ok(Customer { member, session }),
+                Err(e) => Err(PageError(e).into_response()),
+            },
+            None => {
+                let original = parts
+                    .extensions
+                    .get::<OriginalUri>()
+                    .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+                Err(SITE.to_login(&original).into_response())
+            }
+        }
+    }
+}
+
+impl SignedInPage for Customer {
+    fn session(&self) -> &web_session::Model {
+        &self.session
+    }
+    fn user(&self) -> &user::Model {
+        &self.member.user
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal/login.html")]
+struct LoginPage<'a> {
+    view: &'a LoginView,
+}
+
+/// The portal's sign-in pages (`login::login_form::<Pages>` and the rest).
+pub struct Pages;
+
+impl SignsIn for Pages {
+    const SITE: Site = SITE;
+    type SignedIn = Customer;
+    fn render(view: &LoginView) -> Response {
+        html(&LoginPage { view })
+    }
+}
