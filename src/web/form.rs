@@ -97,11 +97,33 @@ async fn decode<S: Send + Sync, T: DeserializeOwned>(
     Ok(value)
 }
 
+/// What was wrong with a form, by field, as its page shows it beside each field.
+#[derive(Default)]
+pub struct FormErrors(FieldErrors);
+
+impl FormErrors {
+    /// The problems with `field`, as one sentence or more.
+    pub fn of(&self, field: &str) -> Option<String> {
+        self.0.get(field).map(|problems| problems.join(" "))
+    }
+
+    /// The problems of fields the page has no place for (each as its field's message).
+    pub fn others(&self, shown: &[&str]) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(field, _)| !shown.contains(&field.as_str()))
+            .map(|(_, problems)| problems.join(" "))
+            .collect()
+    }
+}
+
 /// A domain refusal of a form, to show beside its fields: the status and each field's
 /// problems. Any other error is a page of its own.
-pub fn refused_fields(e: Error) -> Result<(axum::http::StatusCode, FieldErrors), PageError> {
+pub fn refused_fields(e: Error) -> Result<(axum::http::StatusCode, FormErrors), PageError> {
     match e {
-        Error::Invalid { fields, .. } => Ok((axum::http::StatusCode::BAD_REQUEST, fields)),
+        Error::Invalid { fields, .. } => {
+            Ok((axum::http::StatusCode::BAD_REQUEST, FormErrors(fields)))
+        }
         other => Err(PageError(other)),
     }
 }

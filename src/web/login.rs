@@ -89,6 +89,34 @@ impl Site {
         Redirect::to(&format!("{}?next={encoded}", self.login_path))
     }
 
+    /// The CSRF token of a form sent before there is a session (signing in, signing up): a
+    /// double-submit cookie, kept while the browser has one.
+    pub fn anonymous_csrf(&self, jar: CookieJar, headers: &HeaderMap) -> (CookieJar, String) {
+        let csrf = jar
+            .get(self.login_csrf_cookie)
+            .map(|c| c.value().to_owned())
+            .unwrap_or_else(random_token);
+        let jar = jar.add(session::cookie(
+            self.login_csrf_cookie,
+            csrf.clone(),
+            headers,
+            2,
+        ));
+        (jar, csrf)
+    }
+
+    /// Refuses a form sent before there is a session whose token is not its cookie's.
+    pub fn check_anonymous_csrf(&self, jar: &CookieJar, token: &str) -> Result<(), PageError> {
+        let expected = jar
+            .get(self.login_csrf_cookie)
+            .map(|c| c.value().to_owned());
+        if expected.is_some_and(|e| csrf::same_secret(token, &e)) {
+            Ok(())
+        } else {
+            Err(PageError(csrf::failure()))
+        }
+    }
+
     /// The login form's view and its CSRF cookie; home instead for a browser already signed in.
     pub async fn form(
         &self,
@@ -100,16 +128,7 @@ impl Site {
         if let Ok(Some(_)) = session::load(state, &jar, self.session_cookie, self.kind).await {
             return Err(Redirect::to(self.home));
         }
-        let csrf = jar
-            .get(self.login_csrf_cookie)
-            .map(|c| c.value().to_owned())
-            .unwrap_or_else(random_token);
-        let jar = jar.add(session::cookie(
-            self.login_csrf_cookie,
-            csrf.clone(),
-            headers,
-            2,
-        ));
+        let (jar, csrf) = self.anonymous_csrf(jar, headers);
         let view = LoginView {
             csrf,
             next: self.safe_next(next.unwrap_or(self.home)).to_owned(),
@@ -130,11 +149,8 @@ impl Site {
         form: LoginForm,
         render: impl Fn(&LoginView) -> Response,
     ) -> Response {
-        let expected = jar
-            .get(self.login_csrf_cookie)
-            .map(|c| c.value().to_owned());
-        if !expected.is_some_and(|e| csrf::same_secret(&form.csrf_token, &e)) {
-            return PageError(csrf::failure()).into_response();
+        if let Err(refused) = self.check_anonymous_csrf(&jar, &form.csrf_token) {
+            return refused.into_response();
         }
         let again = |status: StatusCode, error: String| {
             let view = LoginView {

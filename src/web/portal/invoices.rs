@@ -15,10 +15,10 @@ use crate::domain::payments::{self, ConfirmInput};
 use crate::domain::status::{InvoiceStatus, PaymentStatus};
 use crate::domain::{catalog, of_account};
 use crate::entities::{invoice, payment, payment_method_config as pmc};
-use crate::error::{Error, FieldErrors};
+use crate::error::Error;
 use crate::state::AppState;
 use crate::web::error::PageError;
-use crate::web::form::{Posted, refused_fields};
+use crate::web::form::{FormErrors, Posted, refused_fields};
 use crate::web::format::{money, time};
 use crate::web::page::{FlashLevel, html};
 use crate::web::portal::frame::{Frame, frame};
@@ -153,7 +153,7 @@ struct InvoicePage {
     /// Whether the form is offered: the invoice is open and no payment awaits review.
     payable: bool,
     form: ConfirmForm,
-    errors: FieldErrors,
+    errors: FormErrors,
 }
 
 async fn invoice_page(
@@ -161,7 +161,7 @@ async fn invoice_page(
     customer: &Customer,
     id: &str,
     form: Option<ConfirmForm>,
-    errors: FieldErrors,
+    errors: FormErrors,
 ) -> Result<InvoicePage, PageError> {
     let account = &customer.member.account;
     let id = id.parse::<i64>().map_err(|_| not_found())?;
@@ -235,7 +235,7 @@ pub async fn show(
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let page = invoice_page(&state, &customer, &id, None, FieldErrors::new()).await?;
+    let page = invoice_page(&state, &customer, &id, None, FormErrors::default()).await?;
     Ok(html(&page))
 }
 

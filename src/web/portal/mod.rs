@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod frame;
 pub mod invoices;
 pub mod session;
+pub mod signup;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,6 +24,8 @@ pub fn routes() -> Router<AppState> {
             get(login::login_form::<Pages>).post(login::login::<Pages>),
         )
         .route("/logout", post(login::logout::<Pages>))
+        .route("/signup", get(signup::form).post(signup::submit))
+        .route("/signup/methods", get(signup::methods))
         .route("/invoices", get(invoices::list))
         .route("/invoices/{id}", get(invoices::show))
         .route("/invoices/{id}/pay", post(invoices::confirm))
