@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -276,4 +276,34 @@ pub async fn spend(
 pub async fn balance(db: &Db, account_id: i64) -> Result<i64> {
     let account: account::Model = found(db.conn(), account_id, "Account").await?;
     Ok(account.credits)
+}
+
+/// What the account spent on one kind of operation, over all time.
+#[derive(Debug, FromQueryResult)]
+pub struct UsageTotal {
+    pub operation_type: String,
+    pub quantity: i64,
+    pub credits_used: i64,
+}
+
+/// The account's spending by operation, the most credits first.
+pub async fn usage_by_operation(db: &Db, account_id: i64) -> Result<Vec<UsageTotal>> {
+    use crate::entities::credit_usage as usage;
+    use sea_orm::sea_query::{Alias, Func, SimpleExpr};
+    // PostgreSQL sums BIGINT into NUMERIC: cast back, on both databases alike.
+    let total = |column: usage::Column| -> SimpleExpr {
+        Func::cast_as(Func::sum(Expr::col(column)), Alias::new("BIGINT")).into()
+    };
+    Ok(usage::Entity::find()
+        .select_only()
+        .column(usage::Column::OperationType)
+        .column_as(total(usage::Column::Quantity), "quantity")
+        .column_as(total(usage::Column::CreditsUsed), "credits_used")
+        .filter(usage::Column::AccountId.eq(account_id))
+        .group_by(usage::Column::OperationType)
+        .order_by_desc(total(usage::Column::CreditsUsed))
+        .order_by_asc(usage::Column::OperationType)
+        .into_model::<UsageTotal>()
+        .all(db.conn())
+        .await?)
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backoffice;
+pub mod billing_details;
 pub mod catalog;
 pub mod catalog_admin;
 pub mod credits;

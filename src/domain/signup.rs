@@ -10,12 +10,13 @@ use serde::Deserialize;
 use crate::auth::password;
 use crate::db::{Db, is_unique_violation};
 use crate::domain::accounts::{self, NewUser};
+use crate::domain::billing_details::BillingDetails;
 use crate::domain::idempotency::Seal;
 use crate::domain::status::{
     AccountStatus, CreditTransactionType, PaymentMethod, SubscriptionStatus, role,
 };
 use crate::domain::validate::{
-    check_password, normalize_country, normalize_email, optional_text, required_text, slugify,
+    check_password, normalize_email, optional_text, required_text, slugify,
 };
 use crate::domain::{audit, catalog, credits, invoices};
 use crate::entities::{
@@ -84,7 +85,7 @@ struct Signup {
     last_name: String,
     account_name: String,
     plan: plan::Model,
-    billing: account::ActiveModel,
+    billing: BillingDetails,
     /// Present exactly when the plan is paid.
     payment_method: Option<payment_method_config::Model>,
 }
@@ -138,50 +139,18 @@ async fn validate(db: &Db, input: SignupInput) -> Result<Signup> {
     }
     let paid = plan.as_ref().is_some_and(|plan| plan.price > 0);
 
-    let billing_email = match input.billing_email.as_deref().map(str::trim) {
-        None | Some("") => (!email.is_empty()).then(|| email.clone()),
-        Some(raw) => normalize_email(raw).or_else(|| {
-            p.add("billing_email", "Enter a valid email address.");
-            None
-        }),
-    };
-    let country = match input.billing_country.as_deref().map(str::trim) {
-        None | Some("") => {
-            if paid {
-                p.add("billing_country", "This field is required for paid plans.");
-            }
-            None
-        }
-        Some(raw) => normalize_country(raw).or_else(|| {
-            p.add(
-                "billing_country",
-                "Enter a two-letter ISO 3166 country code.",
-            );
-            None
-        }),
-    };
-    let mut opt = |value: &Option<String>, field: &str, max: usize| {
-        optional_text(value.as_deref(), field, max, &mut p)
-    };
-    let billing = account::ActiveModel {
-        billing_email: Set(billing_email),
-        billing_address_line1: Set(opt(
-            &input.billing_address_line1,
-            "billing_address_line1",
-            255,
-        )),
-        billing_address_line2: Set(opt(
-            &input.billing_address_line2,
-            "billing_address_line2",
-            255,
-        )),
-        billing_city: Set(opt(&input.billing_city, "billing_city", 100)),
-        billing_state: Set(opt(&input.billing_state, "billing_state", 100)),
-        billing_postal_code: Set(opt(&input.billing_postal_code, "billing_postal_code", 20)),
-        billing_country: Set(country.clone()),
-        tax_id: Set(opt(&input.tax_id, "tax_id", 50)),
-        ..Default::default()
-    };
+    let billing = BillingDetails {
+        billing_email: input.billing_email.clone(),
+        billing_address_line1: input.billing_address_line1.clone(),
+        billing_address_line2: input.billing_address_line2.clone(),
+        billing_city: input.billing_city.clone(),
+        billing_state: input.billing_state.clone(),
+        billing_postal_code: input.billing_postal_code.clone(),
+        billing_country: input.billing_country.clone(),
+        tax_id: input.tax_id.clone(),
+    }
+    .checked(Some(&email), paid, &mut p);
+    let country = billing.billing_country.clone();
 
     let payment_method = match (paid, input.payment_method.as_deref().map(str::trim)) {
         (false, _) => None,
@@ -257,7 +226,8 @@ pub async fn register(
     let paid = signup.payment_method.is_some();
 
     let txn = db.begin_write().await?;
-    let mut new_account = signup.billing;
+    let mut new_account = <account::ActiveModel as Default>::default();
+    signup.billing.set_on(&mut new_account);
     new_account.name = Set(signup.account_name.clone());
     // Unique placeholder; the readable slug is set below once the id is known.
     new_account.slug = Set(format!("new-{}", uuid::Uuid::new_v4()));

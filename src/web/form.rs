@@ -117,13 +117,21 @@ impl FormErrors {
     }
 }
 
-/// A domain refusal of a form, to show beside its fields: the status and each field's
-/// problems. Any other error is a page of its own.
+/// A domain refusal of a form, to show on the form's page: each field's problems beside it,
+/// and a refusal of the whole form (a plan's limit, a payment already waiting, a read-only
+/// role) as its `form` problem, with the status the API gives. Any other error is a page of
+/// its own.
 pub fn refused_fields(e: Error) -> Result<(axum::http::StatusCode, FormErrors), PageError> {
+    let status = crate::api::error::status(&e);
     match e {
-        Error::Invalid { fields, .. } => {
-            Ok((axum::http::StatusCode::BAD_REQUEST, FormErrors(fields)))
+        Error::Invalid { fields, .. } => Ok((status, FormErrors(fields))),
+        Error::Forbidden(message) | Error::Conflict(message) => {
+            let whole = FieldErrors::from([(FORM.to_owned(), vec![message])]);
+            Ok((status, FormErrors(whole)))
         }
         other => Err(PageError(other)),
     }
 }
+
+/// The name under which a refusal of a whole form is kept.
+pub const FORM: &str = "form";

@@ -3,7 +3,9 @@
 //! over the same domain functions as the JSON API; every form works without JavaScript, which
 //! only adds copy buttons, the confirmation dialog and live payment methods at sign-up.
 
+pub mod account_pages;
 pub mod dashboard;
+pub mod edit_pages;
 pub mod frame;
 pub mod invoices;
 pub mod session;
@@ -29,6 +31,16 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices", get(invoices::list))
         .route("/invoices/{id}", get(invoices::show))
         .route("/invoices/{id}/pay", post(invoices::confirm))
+        .route("/payments", get(account_pages::payments))
+        .route("/credits", get(account_pages::credits))
+        .route(
+            "/sites",
+            get(edit_pages::sites).post(edit_pages::create_site),
+        )
+        .route(
+            "/billing",
+            get(edit_pages::billing).post(edit_pages::save_billing),
+        )
         .route("/static/{file}", get(assets::serve(assets::PORTAL)));
     headers::secured(pages)
 }

@@ -160,7 +160,7 @@ async fn page(
 }
 
 /// Every ISO 3166 country as (alpha-2 code, name), by name.
-fn countries() -> &'static [(&'static str, String)] {
+pub fn countries() -> &'static [(&'static str, String)] {
     static ALL: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
         let mut all: Vec<(&'static str, String)> = celes::Country::get_countries()

@@ -1,0 +1,107 @@
+//! The account's read-only pages: `/payments/` (every payment reported, with staff's answer)
+//! and `/credits/` (the balance, the ledger with its running balance, and what was spent on
+//! each kind of operation).
+
+use axum::extract::State;
+use axum::response::Response;
+
+use crate::domain::page::PageRequest;
+use crate::domain::{credits, of_account};
+use crate::entities::{credit_transaction as ledger, payment};
+use crate::state::AppState;
+use crate::web::error::PageError;
+use crate::web::format::{money, time};
+use crate::web::page::html;
+use crate::web::portal::frame::{Frame, frame, invoice_href};
+use crate::web::portal::session::Customer;
+
+/// The newest rows a page lists (an account has a few per month).
+const NEWEST: PageRequest = PageRequest {
+    page: 1,
+    page_size: 100,
+};
+
+pub struct PaymentLine {
+    pub invoice_href: String,
+    pub reference: String,
+    pub method: String,
+    pub amount: String,
+    pub status: &'static str,
+    pub reason: Option<String>,
+    pub submitted: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal/payments.html")]
+struct PaymentsPage {
+    frame: Frame,
+    rows: Vec<PaymentLine>,
+}
+
+pub async fn payments(
+    State(state): State<AppState>,
+    customer: Customer,
+) -> Result<Response, PageError> {
+    let (frame, _) = frame(&state, &customer, "Payments", "/payments/").await?;
+    let account_id = customer.member.account.id;
+    let page = of_account::newest::<payment::Entity>(&state.db, account_id, NEWEST).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|p| PaymentLine {
+            invoice_href: invoice_href(p.invoice_id),
+            reference: p.manual_reference.clone().unwrap_or_default(),
+            method: p.payment_method.as_str().replace('_', " "),
+            amount: money(p.amount, &p.currency),
+            status: p.status.as_str(),
+            reason: p.failure_reason.clone(),
+            submitted: time(p.created_at),
+        })
+        .collect();
+    Ok(html(&PaymentsPage { frame, rows }))
+}
+
+pub struct LedgerLine {
+    pub when: String,
+    pub kind: &'static str,
+    pub description: String,
+    /// Signed: `+1000`, `-2`.
+    pub amount: String,
+    pub balance_after: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "portal/credits.html")]
+struct CreditsPage {
+    frame: Frame,
+    balance: i64,
+    usage: Vec<credits::UsageTotal>,
+    ledger: Vec<LedgerLine>,
+}
+
+pub async fn credits(
+    State(state): State<AppState>,
+    customer: Customer,
+) -> Result<Response, PageError> {
+    let (frame, _) = frame(&state, &customer, "Credits", "/credits/").await?;
+    let account_id = customer.member.account.id;
+    let entries = of_account::newest::<ledger::Entity>(&state.db, account_id, NEWEST).await?;
+    let ledger = entries
+        .items
+        .iter()
+        .map(|t| LedgerLine {
+            when: time(t.created_at),
+            kind: t.transaction_type.as_str(),
+            description: t.description.clone(),
+            amount: format!("{:+}", t.amount),
+            balance_after: t.balance_after,
+        })
+        .collect();
+    let page = CreditsPage {
+        frame,
+        balance: customer.member.account.credits,
+        usage: credits::usage_by_operation(&state.db, account_id).await?,
+        ledger,
+    };
+    Ok(html(&page))
+}
