@@ -1,4 +1,4 @@
-//! Driving the admin panel over plain HTTP: a cookie-keeping client that signs in as staff and
+//! Driving the admin panel and the customer portal over plain HTTP: a cookie-keeping client that signs in as staff and
 //! posts forms with the page's CSRF token, without following redirects (tests check them).
 #![allow(dead_code)]
 
@@ -103,15 +103,24 @@ impl Panel {
 
     /// Opens the login page (for its CSRF cookie and token) and signs in.
     pub async fn login(&mut self, email: &str, password: &str) -> Page {
-        self.get("/admin/login/").await;
-        self.post(
-            "/admin/login/",
-            &[
-                ("email", email),
-                ("password", password),
-                ("next", "/admin/"),
-            ],
-        )
-        .await
+        self.login_at("/admin/login/", email, password, "/admin/")
+            .await
+    }
+
+    /// Signs in on the login page at `login` (the panel's or the portal's), then goes `next`.
+    pub async fn login_at(&mut self, login: &str, email: &str, password: &str, next: &str) -> Page {
+        self.get(login).await;
+        let fields = [("email", email), ("password", password), ("next", next)];
+        self.post(login, &fields).await
+    }
+
+    /// A customer signed in to the portal (their account made through the API beforehand).
+    pub async fn customer(app: &TestApp, email: &str) -> Panel {
+        let mut portal = Panel::new(app);
+        let page = portal
+            .login_at("/login/", email, super::PASSWORD, "/")
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "login: {}", page.body);
+        portal
     }
 }
