@@ -23,6 +23,9 @@ on_both_backends!(
     billing_edits_leave_issued_invoices_alone,
 );
 
+/// Form fields, as (name, value).
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 fn field_error<'a>(page: &'a Page, field: &str) -> Option<&'a str> {
     let marker = format!("id=\"e-{field}\">");
     let at = page.body.find(&marker)? + marker.len();
@@ -113,7 +116,8 @@ async fn bad_sign_ups_change_nothing_and_keep_what_was_typed(app: TestApp) {
     let users = count_users(&app).await;
     let mut visitor = Panel::new(&app);
     visitor.get("/signup/").await;
-    let cases: [(&[(&str, &str)], &str, &str); 3] = [
+    // (the fields that differ from a good form, the field refused, its message)
+    let cases: [(Fields, &str, &str); 3] = [
         (
             &[
                 ("email", "new@test.com"),
