@@ -13,6 +13,7 @@ use tollgate::config::{Secret, Settings};
 use tollgate::db::Db;
 
 pub mod admin;
+pub mod browser;
 
 pub const PASSWORD: &str = "TestPass123!";
 
