@@ -27,14 +27,6 @@ const STAFF_PASSWORD: &str = "adminpass";
 const LIST: &str = "/admin/billing/payment/";
 /// The panel's own steps, on top of the shared browser.
 impl Browser {
-    /// Fills the login form and submits it.
-    async fn log_in(&self, email: &str, password: &str) {
-        assert!(self.location().await.starts_with("/admin/login/"));
-        self.type_into("input[name=email]", email).await;
-        self.type_into("input[name=password]", password).await;
-        self.click_to_page(".login-box button[type=submit]").await;
-    }
-
     /// The ids of the payments listed, top to bottom.
     async fn listed_ids(&self) -> Vec<i64> {
         let mut ids = Vec::new();
@@ -43,19 +35,6 @@ impl Browser {
             ids.push(v.parse().expect("numeric id"));
         }
         ids
-    }
-
-    async fn tick(&self, payment_id: i64) {
-        self.click(&format!("input.action-select[value='{payment_id}']"))
-            .await;
-    }
-
-    async fn choose_action(&self, label: &str) {
-        self.find("select[name=action]")
-            .await
-            .select_by_label(label)
-            .await
-            .expect("action chosen");
     }
 
     /// Asserts the page runs no script but the panel's own: exactly one `<script>`, admin.js.

@@ -116,6 +116,11 @@ impl Browser {
                 ],
             },
         });
+        if width < 500 {
+            // Chromium's windows are at least 500 px wide: a phone is emulated instead.
+            capabilities["goog:chromeOptions"]["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": 812, "pixelRatio": 1}});
+        }
         if !javascript {
             // The pages' own scripts are blocked; WebDriver's scripts still run.
             capabilities["goog:chromeOptions"]["prefs"] =
@@ -346,4 +351,28 @@ async fn start_driver(chromedriver: &Path) -> (Driver, String) {
         }
     }
     panic!("chromedriver exited at start three times");
+}
+
+/// Staff's steps in the panel, for the tests that review payments there.
+impl Browser {
+    /// Fills the login form and submits it.
+    pub async fn log_in(&self, email: &str, password: &str) {
+        assert!(self.location().await.starts_with("/admin/login/"));
+        self.type_into("input[name=email]", email).await;
+        self.type_into("input[name=password]", password).await;
+        self.click_to_page(".login-box button[type=submit]").await;
+    }
+
+    pub async fn tick(&self, payment_id: i64) {
+        self.click(&format!("input.action-select[value='{payment_id}']"))
+            .await;
+    }
+
+    pub async fn choose_action(&self, label: &str) {
+        self.find("select[name=action]")
+            .await
+            .select_by_label(label)
+            .await
+            .expect("action chosen");
+    }
 }
