@@ -97,6 +97,11 @@ async fn decode<S: Send + Sync, T: DeserializeOwned>(
     Ok(value)
 }
 
+/// A text field as the domain takes it: trimmed, and none when left empty.
+pub fn given(value: &str) -> Option<String> {
+    Some(value.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// What was wrong with a form, by field, as its page shows it beside each field.
 #[derive(Default)]
 pub struct FormErrors(FieldErrors);

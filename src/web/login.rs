@@ -3,7 +3,8 @@
 //! throttled credential check (`accounts::authenticate`), the session cookie, and where to go
 //! next. A site says only who it admits and where its pages are ([`Site`]).
 
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, OriginalUri, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -13,7 +14,7 @@ use crate::api::extract::ClientAddr;
 use crate::auth::tokens::random_token;
 use crate::auth::web_sessions::{self, SESSION_HOURS};
 use crate::domain::accounts;
-use crate::entities::user;
+use crate::entities::{user, web_session};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::csrf;
@@ -75,6 +76,27 @@ impl Site {
         } else {
             self.home
         }
+    }
+
+    /// The live session of this site that the request's cookie names, with its user; a
+    /// visitor without one is sent to sign in, and back to this page afterwards.
+    pub async fn signed_in(
+        &self,
+        parts: &Parts,
+        state: &AppState,
+    ) -> Result<(web_session::Model, user::Model), Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let found = session::load(state, &jar, self.session_cookie, self.kind)
+            .await
+            .map_err(|e| PageError(e).into_response())?;
+        found.ok_or_else(|| {
+            // Inside a nested router `parts.uri` lacks the prefix (`/admin`).
+            let original = parts
+                .extensions
+                .get::<OriginalUri>()
+                .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+            self.to_login(&original).into_response()
+        })
     }
 
     /// The login page, coming back to `uri` (as the browser asked for it) afterwards.

@@ -4,7 +4,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 
 use crate::domain::staff::StaffActor;
 use crate::entities::{user, web_session};
@@ -12,7 +11,7 @@ use crate::state::AppState;
 use crate::web::error::PageError;
 use crate::web::login::{LoginView, SignsIn, Site};
 use crate::web::page::html;
-use crate::web::session::{self, SessionKind, SignedInPage};
+use crate::web::session::{SessionKind, SignedInPage};
 
 /// The panel as a site of signed-in pages: staff only. Customers and wrong passwords get the
 /// same answer.
@@ -38,23 +37,10 @@ impl FromRequestParts<AppState> for Staffer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let found = session::load(state, &jar, SITE.session_cookie, SITE.kind)
-            .await
-            .map_err(|e| PageError(e).into_response())?;
-        match found {
-            Some((session, user)) => match StaffActor::verify(user) {
-                Ok(staff) => Ok(Staffer { staff, session }),
-                Err(e) => Err(PageError(e).into_response()),
-            },
-            None => {
-                // Inside the nested router `parts.uri` lacks the `/admin` prefix.
-                let original = parts
-                    .extensions
-                    .get::<axum::extract::OriginalUri>()
-                    .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
-                Err(SITE.to_login(&original).into_response())
-            }
+        let (session, user) = SITE.signed_in(parts, state).await?;
+        match StaffActor::verify(user) {
+            Ok(staff) => Ok(Staffer { staff, session }),
+            Err(e) => Err(PageError(e).into_response()),
         }
     }
 }

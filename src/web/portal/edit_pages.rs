@@ -12,7 +12,7 @@ use crate::domain::{catalog, of_account};
 use crate::entities::site;
 use crate::state::AppState;
 use crate::web::error::PageError;
-use crate::web::form::{FormErrors, Posted, refused_fields};
+use crate::web::form::{FormErrors, Posted, given, refused_fields};
 use crate::web::page::{FlashLevel, html};
 use crate::web::portal::frame::{Frame, frame};
 use crate::web::portal::session::Customer;
@@ -99,7 +99,6 @@ pub async fn create_site(
     State(state): State<AppState>,
     Posted { by, form }: Posted<Customer, SiteForm>,
 ) -> Result<Response, PageError> {
-    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let input = SiteInput {
         name: given(&form.name),
         domain: given(&form.domain),
@@ -155,7 +154,6 @@ impl BillingForm {
     }
 
     fn typed(&self) -> BillingDetails {
-        let given = |s: &String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         BillingDetails {
             billing_email: given(&self.billing_email),
             billing_address_line1: given(&self.billing_address_line1),

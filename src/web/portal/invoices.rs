@@ -18,7 +18,7 @@ use crate::entities::{invoice, payment, payment_method_config as pmc};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::error::PageError;
-use crate::web::form::{FormErrors, Posted, refused_fields};
+use crate::web::form::{FormErrors, Posted, given, refused_fields};
 use crate::web::format::{money, time};
 use crate::web::page::{FlashLevel, html};
 use crate::web::portal::frame::{Frame, frame};
@@ -247,7 +247,6 @@ pub async fn confirm(
     Posted { by, form }: Posted<Customer, ConfirmForm>,
 ) -> Result<Response, PageError> {
     let invoice_id = id.parse::<i64>().map_err(|_| not_found())?;
-    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let input = ConfirmInput {
         invoice_id: Some(invoice_id),
         payment_method: given(&form.payment_method),

@@ -1,10 +1,9 @@
 //! Signing customers in and out of the portal, and the `Customer` extractor. The sign-in flow
 //! is the web layer's (`crate::web::login`), shared with staff's panel.
 
-use axum::extract::{FromRequestParts, OriginalUri};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 
 use crate::domain::Member;
 use crate::entities::{user, web_session};
@@ -12,7 +11,7 @@ use crate::state::AppState;
 use crate::web::error::PageError;
 use crate::web::login::{LoginView, SignsIn, Site};
 use crate::web::page::html;
-use crate::web::session::{self, SessionKind, SignedInPage};
+use crate::web::session::{SessionKind, SignedInPage};
 
 /// The portal as a site of signed-in pages: members of a customer account only. Staff and
 /// wrong passwords get the same answer.
@@ -36,22 +35,10 @@ impl FromRequestParts<AppState> for Customer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let found = session::load(state, &jar, SITE.session_cookie, SITE.kind)
-            .await
-            .map_err(|e| PageError(e).into_response())?;
-        match found {
-            Some((session, user)) => match Member::of(&state.db, user).await {
-                Ok(member) => Ok(Customer { member, session }),
-                Err(e) => Err(PageError(e).into_response()),
-            },
-            None => {
-                let original = parts
-                    .extensions
-                    .get::<OriginalUri>()
-                    .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
-                Err(SITE.to_login(&original).into_response())
-            }
+        let (session, user) = SITE.signed_in(parts, state).await?;
+        match Member::of(&state.db, user).await {
+            Ok(member) => Ok(Customer { member, session }),
+            Err(e) => Err(PageError(e).into_response()),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::idempotency::Seal;
 use crate::domain::signup::{self, SignupInput};
 use crate::state::AppState;
 use crate::web::error::PageError;
-use crate::web::form::{Form, FormErrors, refused_fields};
+use crate::web::form::{Form, FormErrors, given, refused_fields};
 use crate::web::format::money;
 use crate::web::page::html;
 use crate::web::portal::session::SITE;
@@ -57,7 +57,6 @@ pub struct SignupForm {
 
 impl SignupForm {
     fn input(&self) -> SignupInput {
-        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         SignupInput {
             email: given(&self.email),
             // Passwords as typed: spaces are part of them.
