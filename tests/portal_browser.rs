@@ -236,6 +236,19 @@ async fn free_trial_site_and_the_plans_limit(app: TestApp) {
         "Site limit reached: the Free plan allows 1 active site(s)."
     );
     assert_accessible(&b).await;
+    // Another account's or a missing invoice: the portal's own error page.
+    b.goto("/invoices/999999/").await;
+    assert_eq!(b.text("[role=alert]").await, "Invoice not found");
+    assert_eq!(
+        b.find("main a")
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("/")
+    );
+    assert_accessible(&b).await;
     b.close().await;
 }
 
@@ -305,6 +318,7 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
     // The same pages at a phone's width, for the README.
     if let Some(phone) = Browser::launch(&app, 375, true).await {
         phone.goto("/login/").await;
+        assert_accessible(&phone).await;
         phone.type_into("input[name=email]", "paid@test.com").await;
         phone.type_into("input[name=password]", PASSWORD).await;
         phone.click_to_page("form button").await;

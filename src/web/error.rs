@@ -1,5 +1,7 @@
 //! A domain error shown as a page, with the status the JSON API gives the same error.
 
+use axum::extract::Request;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
@@ -13,11 +15,24 @@ impl From<Error> for PageError {
     }
 }
 
+tokio::task_local! {
+    /// The home of the site serving the request, for its error pages' way back.
+    static HOME: &'static str;
+}
+
+/// Runs a request of the site at `home` ("/admin/" or "/"): its error pages lead back there,
+/// in its own style. Each site's router is wrapped in this.
+pub async fn within_site(home: &'static str, req: Request, next: Next) -> Response {
+    HOME.scope(home, next.run(req)).await
+}
+
 #[derive(askama::Template)]
 #[template(path = "web/error.html")]
 struct ErrorPage {
     title: String,
     message: String,
+    home: &'static str,
+    stylesheet: &'static str,
 }
 
 impl IntoResponse for PageError {
@@ -31,6 +46,18 @@ impl IntoResponse for PageError {
             other => other.to_string(),
         };
         let title = status.canonical_reason().unwrap_or("Error").to_owned();
-        (status, html(&ErrorPage { title, message })).into_response()
+        let home = HOME.try_with(|home| *home).unwrap_or("/");
+        let stylesheet = if home.starts_with("/admin") {
+            "/admin/static/admin.css"
+        } else {
+            "/static/portal.css"
+        };
+        let page = ErrorPage {
+            title,
+            message,
+            home,
+            stylesheet,
+        };
+        (status, html(&page)).into_response()
     }
 }

@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use crate::error::Error;
 use crate::web::admin::session::Pages;
 use crate::web::error::PageError;
-use crate::web::{assets, headers, login};
+use crate::web::{assets, error, headers, login};
 
 use crate::state::AppState;
 use crate::web::admin::record::{Registered, registered};
@@ -67,5 +67,8 @@ pub fn routes() -> Router<AppState> {
                 .fold(Router::new(), |all, r| all.merge((r.routes)())),
         )
         .fallback(|| async { PageError(Error::NotFound("Page not found".into())) });
+    let pages = pages.layer(axum::middleware::from_fn(|req, next| {
+        error::within_site("/admin/", req, next)
+    }));
     headers::secured(pages)
 }

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use crate::web::portal::session::Pages;
-use crate::web::{assets, headers, login};
+use crate::web::{assets, error, headers, login};
 
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
@@ -42,5 +42,8 @@ pub fn routes() -> Router<AppState> {
             get(edit_pages::billing).post(edit_pages::save_billing),
         )
         .route("/static/{file}", get(assets::serve(assets::PORTAL)));
+    let pages = pages.layer(axum::middleware::from_fn(|req, next| {
+        error::within_site("/", req, next)
+    }));
     headers::secured(pages)
 }
