@@ -172,3 +172,13 @@ pub async fn reviewer_email(db: &Db, payment: &payment::Model) -> Result<Option<
         None => None,
     })
 }
+
+/// The payments reported for an invoice, newest first (its history on the invoice's page).
+pub async fn of_invoice(db: &Db, invoice_id: i64) -> Result<Vec<payment::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(payment::Entity::find()
+        .filter(payment::Column::InvoiceId.eq(invoice_id))
+        .order_by_desc(payment::Column::Id)
+        .all(db.conn())
+        .await?)
+}

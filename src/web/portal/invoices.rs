@@ -14,7 +14,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::payments::{self, ConfirmInput};
 use crate::domain::status::{InvoiceStatus, PaymentStatus};
 use crate::domain::{catalog, of_account};
-use crate::entities::{invoice, payment, payment_method_config as pmc};
+use crate::entities::{invoice, payment_method_config as pmc};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::error::PageError;
@@ -207,12 +207,7 @@ async fn invoice_page(
 }
 
 async fn invoice_payments(state: &AppState, invoice_id: i64) -> Result<Vec<PaymentLine>, Error> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let rows = payment::Entity::find()
-        .filter(payment::Column::InvoiceId.eq(invoice_id))
-        .order_by_desc(payment::Column::Id)
-        .all(state.db.conn())
-        .await?;
+    let rows = payments::of_invoice(&state.db, invoice_id).await?;
     Ok(rows
         .iter()
         .map(|p| PaymentLine {
