@@ -44,7 +44,8 @@ pub struct Frame {
     pub nav: Vec<NavLink>,
 }
 
-/// The frame of a page in `section` (its path in [`SECTIONS`]), with the flash left by the previous request.
+/// The frame of a page in `section` (its path in [`SECTIONS`]), with the flash left by the
+/// previous request; and the account's standing, which the page may show more of.
 pub async fn frame(
     state: &AppState,
     customer: &Customer,
