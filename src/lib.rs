@@ -13,6 +13,7 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod housekeeping;
+pub mod jobs;
 pub mod ops;
 pub mod rate_limit;
 pub mod request_context;

@@ -14,6 +14,7 @@ pub mod invoices;
 pub mod money;
 pub(crate) mod names;
 pub mod of_account;
+pub mod outbox;
 pub mod page;
 pub mod payment_queue;
 pub mod payment_review;

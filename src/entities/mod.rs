@@ -22,6 +22,7 @@ pub mod idempotency_key;
 pub mod industry;
 pub mod invoice;
 pub mod invoice_sequence;
+pub mod job;
 pub mod login_attempt;
 pub mod payment;
 pub mod payment_method_config;

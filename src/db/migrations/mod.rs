@@ -9,6 +9,7 @@ mod m0006_audit_log;
 pub(crate) mod m0007_search_indexes;
 mod m0008_login_attempts;
 mod m0009_web_sessions;
+mod m0010_jobs;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::big_pk_auto;
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_search_indexes::Migration),
             Box::new(m0008_login_attempts::Migration),
             Box::new(m0009_web_sessions::Migration),
+            Box::new(m0010_jobs::Migration),
         ]
     }
 }
