@@ -21,14 +21,30 @@ const NEWEST: PageRequest = PageRequest {
     page_size: 100,
 };
 
+/// A payment as the portal lists it (the payments page, an invoice's history).
 pub struct PaymentLine {
     pub invoice_href: String,
     pub reference: String,
     pub method: String,
     pub amount: String,
     pub status: &'static str,
+    /// Staff's reason, for a rejected one.
     pub reason: Option<String>,
     pub submitted: String,
+}
+
+impl From<&payment::Model> for PaymentLine {
+    fn from(p: &payment::Model) -> Self {
+        PaymentLine {
+            invoice_href: invoice_href(p.invoice_id),
+            reference: p.manual_reference.clone().unwrap_or_default(),
+            method: p.payment_method.as_str().replace('_', " "),
+            amount: money(p.amount, &p.currency),
+            status: p.status.as_str(),
+            reason: p.failure_reason.clone(),
+            submitted: time(p.created_at),
+        }
+    }
 }
 
 #[derive(askama::Template)]
@@ -45,19 +61,7 @@ pub async fn payments(
     let (frame, _) = frame(&state, &customer, "Payments", "/payments/").await?;
     let account_id = customer.member.account.id;
     let page = of_account::newest::<payment::Entity>(&state.db, account_id, NEWEST).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|p| PaymentLine {
-            invoice_href: invoice_href(p.invoice_id),
-            reference: p.manual_reference.clone().unwrap_or_default(),
-            method: p.payment_method.as_str().replace('_', " "),
-            amount: money(p.amount, &p.currency),
-            status: p.status.as_str(),
-            reason: p.failure_reason.clone(),
-            submitted: time(p.created_at),
-        })
-        .collect();
+    let rows = page.items.iter().map(PaymentLine::from).collect();
     Ok(html(&PaymentsPage { frame, rows }))
 }
 

@@ -21,6 +21,7 @@ use crate::web::error::PageError;
 use crate::web::form::{FormErrors, Posted, given, refused_fields};
 use crate::web::format::{money, time};
 use crate::web::page::{FlashLevel, html};
+use crate::web::portal::account_pages::PaymentLine;
 use crate::web::portal::frame::{Frame, frame};
 use crate::web::portal::session::Customer;
 use crate::web::session::SignedInPage;
@@ -115,15 +116,6 @@ fn payee_details(method: &pmc::Model) -> Vec<Detail> {
         .collect()
 }
 
-pub struct PaymentLine {
-    pub reference: String,
-    pub method: String,
-    pub amount: String,
-    pub status: &'static str,
-    pub submitted: String,
-    pub reason: Option<String>,
-}
-
 /// The "I have paid" form as typed, and what was wrong with it.
 #[derive(Deserialize, Default)]
 pub struct ConfirmForm {
@@ -175,7 +167,11 @@ async fn invoice_page(
         .filter(|m| m.payment_method.is_manual())
         .map(|m| (m.payment_method.as_str().to_owned(), m.display_name))
         .collect();
-    let payments = invoice_payments(state, invoice.id).await?;
+    let payments: Vec<PaymentLine> = payments::of_invoice(&state.db, invoice.id)
+        .await?
+        .iter()
+        .map(PaymentLine::from)
+        .collect();
     let waiting = payments
         .iter()
         .any(|p| p.status == PaymentStatus::PendingApproval.as_str());
@@ -204,21 +200,6 @@ async fn invoice_page(
         form,
         errors,
     })
-}
-
-async fn invoice_payments(state: &AppState, invoice_id: i64) -> Result<Vec<PaymentLine>, Error> {
-    let rows = payments::of_invoice(&state.db, invoice_id).await?;
-    Ok(rows
-        .iter()
-        .map(|p| PaymentLine {
-            reference: p.manual_reference.clone().unwrap_or_default(),
-            method: p.payment_method.as_str().replace('_', " "),
-            amount: money(p.amount, &p.currency),
-            status: p.status.as_str(),
-            submitted: time(p.created_at),
-            reason: p.failure_reason.clone(),
-        })
-        .collect())
 }
 
 fn not_found() -> PageError {
