@@ -72,28 +72,6 @@ impl Runner {
         Ok(jobs.len())
     }
 
-    /// Runs due jobs until `stop` resolves, looking again every `idle` when there were none.
-    /// A job running when it stops is finished first.
-    pub async fn run_until(self, idle: Duration, stop: impl Future<Output = ()>) {
-        tokio::pin!(stop);
-        loop {
-            let ran = match self.run_once().await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::warn!(error = %e, "job runner: claiming failed");
-                    0
-                }
-            };
-            if ran > 0 {
-                continue;
-            }
-            tokio::select! {
-                _ = &mut stop => return,
-                _ = tokio::time::sleep(idle) => {}
-            }
-        }
-    }
-
     /// Records a run, if the job is still ours (a run past its lease may have been taken over).
     async fn record(&self, job: &job::Model, outcome: Outcome) -> Result<()> {
         let now = Utc::now();
