@@ -108,6 +108,9 @@ impl Application {
             settings.access_token_ttl,
             settings.refresh_token_ttl,
         );
+        crate::domain::notify::set_credits_low_threshold(
+            settings.notifications.credits_low_threshold,
+        );
         let listener = TcpListener::bind(&settings.bind).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {
@@ -126,9 +129,19 @@ impl Application {
         self.state.db.clone()
     }
 
-    /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
+    /// Serves until the process is told to stop (Ctrl-C or SIGTERM), running the jobs too
+    /// unless separate workers do.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = crate::housekeeping::spawn(self.state.db.clone());
+        let (stop_jobs, stop) = tokio::sync::watch::channel(false);
+        let jobs = match self.settings.notifications.run_jobs {
+            true => {
+                let runner =
+                    crate::notify::runner(self.state.db.clone(), &self.settings.notifications)?;
+                Some(tokio::spawn(runner.run(stop)))
+            }
+            false => None,
+        };
         let app =
             MapRequestLayer::new(trim_trailing_slash).layer(router(self.state, &self.settings));
         let limits = crate::server::Limits {
@@ -137,8 +150,26 @@ impl Application {
         };
         crate::server::serve(self.listener, app, limits, shutdown_signal()).await;
         housekeeping.abort();
+        // The job running now is finished; the rest of its batch is handed back.
+        let _ = stop_jobs.send(true);
+        if let Some(jobs) = jobs {
+            let _ = jobs.await;
+        }
         Ok(())
     }
+}
+
+/// `tollgate worker`: runs the jobs, without serving, until told to stop.
+pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
+    let db = prepare_database(settings).await?;
+    crate::domain::notify::set_credits_low_threshold(settings.notifications.credits_low_threshold);
+    let runner = crate::notify::runner(db, &settings.notifications)?;
+    let (stop_jobs, stop) = tokio::sync::watch::channel(false);
+    let jobs = tokio::spawn(runner.run(stop));
+    shutdown_signal().await;
+    let _ = stop_jobs.send(true);
+    jobs.await?;
+    Ok(())
 }
 
 async fn shutdown_signal() {

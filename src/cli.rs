@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
-use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Secret, Settings};
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Secret, Settings};
 use crate::db::Db;
 use crate::domain::accounts;
 use crate::error::Error;
@@ -53,6 +53,8 @@ struct Cli {
     /// Seconds a client has to send a request's body.
     #[arg(long, global = true, env = "TOLLGATE_BODY_TIMEOUT", default_value_t = crate::server::DEFAULT_BODY_TIMEOUT.as_secs())]
     body_timeout: u64,
+    #[command(flatten)]
+    notifications: Notifications,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,6 +63,8 @@ struct Cli {
 enum Command {
     /// Migrate, seed reference data, and serve the API (the default).
     Serve,
+    /// Run the jobs (mails, webhooks) without serving; as many as wanted, on any machine.
+    Worker,
     /// Apply pending database migrations and seed reference data, then exit.
     Migrate,
     /// Create a platform staff user (superuser); prompts for missing values on a terminal.
@@ -137,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         max_connections: cli.max_connections,
         header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
         body_timeout: std::time::Duration::from_secs(cli.body_timeout.max(1)),
+        notifications: cli.notifications,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {
@@ -145,6 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("tollgate listening on http://{}", settings.bind);
             app.run_until_stopped().await
         }
+        Command::Worker => crate::app::run_worker(&settings).await,
         Command::Migrate => {
             prepare_database(&settings).await?;
             println!("Database is up to date.");

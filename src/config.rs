@@ -2,6 +2,7 @@
 //! (clap reads both layers; see `cli.rs`.) Secrets never appear in `Debug` output or logs.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tollgate.db";
@@ -17,6 +18,13 @@ impl Secret {
     }
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret::new(s))
     }
 }
 
@@ -48,6 +56,80 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// Time to send a request's body once its headers are in (408 after).
     pub body_timeout: Duration,
+    pub notifications: Notifications,
+}
+
+pub const DEFAULT_MAIL_FROM: &str = "tollgate <billing@localhost>";
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8011";
+
+/// Mail, webhooks and the job runner that sends them. Read by clap (flags and `TOLLGATE_*`
+/// variables, see `cli.rs`); the defaults need nothing installed: without an SMTP server,
+/// mails are written as `.eml` files.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Notifications {
+    /// SMTP server, e.g. smtp://user:pass@host:587?tls=starttls (or smtps://… for TLS from the
+    /// start); unset: mails are written as .eml files under --mail-dir.
+    #[arg(long, global = true, env = "TOLLGATE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// The mails' sender.
+    #[arg(long, global = true, env = "TOLLGATE_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// Where mails are written when no SMTP server is set.
+    #[arg(long, global = true, env = "TOLLGATE_MAIL_DIR", default_value = "mail")]
+    pub mail_dir: PathBuf,
+    /// Comma-separated addresses told of payments to review; unset: every active staff user.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_STAFF_EMAILS",
+        value_delimiter = ','
+    )]
+    pub staff_emails: Vec<String>,
+    /// This server's address as customers reach it, for the links in mails.
+    #[arg(long, global = true, env = "TOLLGATE_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
+    /// The product's name in mails.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_PRODUCT_NAME",
+        default_value = "tollgate"
+    )]
+    pub product_name: String,
+    /// Customers are told when a debit takes their credits below this.
+    #[arg(long, global = true, env = "TOLLGATE_CREDITS_LOW_THRESHOLD", default_value_t = crate::domain::notify::DEFAULT_CREDITS_LOW_THRESHOLD)]
+    pub credits_low_threshold: i64,
+    /// Allow webhook endpoints on loopback, private and link-local addresses (tests, LANs).
+    #[arg(long, global = true, env = "TOLLGATE_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+    /// Run the job runner inside `serve`; false when separate `tollgate worker`s run the jobs.
+    #[arg(long, global = true, env = "TOLLGATE_RUN_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub run_jobs: bool,
+    /// Milliseconds the job runner waits when no job is due.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_JOBS_POLL_MS",
+        default_value_t = 1000
+    )]
+    pub jobs_poll_ms: u64,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.into(),
+            mail_dir: PathBuf::from("mail"),
+            staff_emails: Vec::new(),
+            public_url: DEFAULT_PUBLIC_URL.into(),
+            product_name: "tollgate".into(),
+            credits_low_threshold: crate::domain::notify::DEFAULT_CREDITS_LOW_THRESHOLD,
+            webhook_allow_private: false,
+            run_jobs: true,
+            jobs_poll_ms: 1000,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -64,6 +146,7 @@ impl Default for Settings {
             max_connections: crate::server::DEFAULT_MAX_CONNECTIONS,
             header_timeout: crate::server::DEFAULT_HEADER_TIMEOUT,
             body_timeout: crate::server::DEFAULT_BODY_TIMEOUT,
+            notifications: Notifications::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod entities;
 pub mod error;
 pub mod housekeeping;
 pub mod jobs;
+pub mod notify;
 pub mod ops;
 pub mod rate_limit;
 pub mod request_context;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod errors;
 pub mod extract;
 pub mod idempotency;
+pub mod password_reset;
 pub mod replies;
 pub mod staff;
 pub mod usage;
@@ -56,6 +57,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(password_reset::request))
+        .routes(routes!(password_reset::confirm))
         .routes(routes!(catalog::industries))
         .routes(routes!(catalog::plans))
         .routes(routes!(catalog::credit_costs))

@@ -15,7 +15,7 @@ use crate::domain::idempotency::Seal;
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{self, AccountStatus, CreditTransactionType, OperationType};
 use crate::domain::validate::required_text;
-use crate::domain::{Member, audit, catalog, found};
+use crate::domain::{Member, audit, catalog, found, notify};
 use crate::entities::{account, credit_transaction as ledger, credit_usage};
 use crate::error::{Error, Problems, Result};
 
@@ -143,7 +143,7 @@ async fn write_ledger<C: ConnectionTrait>(
     description: String,
     reference: Option<String>,
 ) -> Result<ledger::Model> {
-    Ok(ledger::ActiveModel {
+    let row = ledger::ActiveModel {
         account_id: Set(account_id),
         transaction_type: Set(kind),
         amount: Set(amount),
@@ -154,7 +154,18 @@ async fn write_ledger<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(txn)
-    .await?)
+    .await?;
+    if amount < 0 {
+        notify::credits_spent(
+            txn,
+            account_id,
+            balance_after - amount,
+            balance_after,
+            row.id,
+        )
+        .await?;
+    }
+    Ok(row)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

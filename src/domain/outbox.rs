@@ -22,6 +22,8 @@ pub struct NewJob {
     pub payload: Value,
     /// Not before (now, for most).
     pub run_at: DateTime<Utc>,
+    /// Runs before it is given up on.
+    pub max_attempts: i32,
 }
 
 impl NewJob {
@@ -32,6 +34,14 @@ impl NewJob {
             key: format!("{kind}:{subject}"),
             payload,
             run_at: Utc::now(),
+            max_attempts: DEFAULT_ATTEMPTS,
+        }
+    }
+
+    pub fn attempts(self, max_attempts: i32) -> NewJob {
+        NewJob {
+            max_attempts,
+            ..self
         }
     }
 }
@@ -46,7 +56,7 @@ pub async fn enqueue<C: ConnectionTrait>(txn: &C, new: NewJob) -> Result<()> {
         payload: Set(new.payload.to_string()),
         state: Set(JobState::Pending),
         attempts: Set(0),
-        max_attempts: Set(DEFAULT_ATTEMPTS),
+        max_attempts: Set(new.max_attempts),
         run_at: Set(new.run_at),
         locked_by: Set(None),
         locked_until: Set(None),

@@ -2,7 +2,7 @@
 //! transaction. The JSON API and the admin panel both call these.
 
 use chrono::{DateTime, Months, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::db::Db;
@@ -12,10 +12,12 @@ use crate::domain::status::{
     AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentStatus,
     SubscriptionStatus,
 };
-use crate::domain::validate::optional_text;
-use crate::domain::{audit, catalog, credits, retry_contended};
+use crate::domain::{audit, catalog, credits, notify, retry_contended};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
-use crate::error::{Error, Problems, Result};
+use crate::error::{Error, Result};
+
+mod guard;
+use guard::{Refused, claim_pending, lock_in_order, review_text, sorted_ids};
 
 /// The outcome of a staff review, for one payment.
 #[derive(Debug)]
@@ -26,115 +28,6 @@ pub struct Reviewed {
     pub subscription: Option<subscription::Model>,
     pub credits_added: i64,
     pub reviewer: user::Model,
-}
-
-/// Claims a pending payment for review, setting its status to `next`: one conditional update
-/// (from the statuses `next` may be reached from: pending approval), so of two staff acting at
-/// the same moment exactly one gets the row and the other is told it is no longer pending.
-async fn claim_pending<C: ConnectionTrait>(
-    txn: &C,
-    id: i64,
-    next: PaymentStatus,
-    update: sea_orm::UpdateMany<payment::Entity>,
-) -> Result<payment::Model> {
-    let claimed = update
-        .col_expr(payment::Column::Status, next.into())
-        .filter(payment::Column::Id.eq(id))
-        .filter(payment::Column::Status.is_in(PaymentStatus::sources_of(next)))
-        .exec_with_returning(txn)
-        .await?;
-    match claimed.into_iter().next() {
-        Some(p) => Ok(p),
-        None => match payment::Entity::find_by_id(id).one(txn).await? {
-            Some(_) => Err(Error::Conflict("Payment not pending approval".into())),
-            None => Err(Error::NotFound("Payment not found".into())),
-        },
-    }
-}
-
-/// Staff's free text: trimmed, empty → none, bounded.
-fn review_text(text: Option<String>, field: &str, max: usize) -> Result<Option<String>> {
-    let mut p = Problems::default();
-    let text = optional_text(text.as_deref(), field, max, &mut p);
-    p.finish()?;
-    Ok(text)
-}
-
-/// The payments of a review that were not pending (or not found). Any of them cancels the
-/// whole review: the transaction is dropped, so nothing changes.
-#[derive(Default)]
-struct Refused {
-    not_pending: Vec<i64>,
-    missing: Vec<i64>,
-    first: Option<Error>,
-}
-
-impl Refused {
-    /// Records a refusal; any other error ends the review at once.
-    fn note(&mut self, id: i64, e: Error) -> Result<()> {
-        match &e {
-            Error::Conflict(_) => self.not_pending.push(id),
-            Error::NotFound(_) => self.missing.push(id),
-            _ => return Err(e),
-        }
-        self.first.get_or_insert(e);
-        Ok(())
-    }
-
-    /// One payment keeps its plain message ("Payment not pending approval"); several name
-    /// every refused payment.
-    fn into_result(self, requested: usize) -> Result<()> {
-        let Some(first) = self.first else {
-            return Ok(());
-        };
-        if requested <= 1 {
-            return Err(first);
-        }
-        let ids = |v: &[i64]| {
-            v.iter()
-                .map(|id| format!("#{id}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut parts = Vec::new();
-        if !self.not_pending.is_empty() {
-            parts.push(format!("not pending approval: {}", ids(&self.not_pending)));
-        }
-        if !self.missing.is_empty() {
-            parts.push(format!("not found: {}", ids(&self.missing)));
-        }
-        Err(Error::Conflict(format!(
-            "Nothing was changed. Payments {}.",
-            parts.join("; ")
-        )))
-    }
-}
-
-/// The ids in ascending order, once each: every review takes its rows in this one global
-/// order, so two reviews of overlapping payments queue behind each other instead of each
-/// holding a row the other waits for (a PostgreSQL deadlock).
-fn sorted_ids(ids: &[i64]) -> Vec<i64> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// Locks the payments under review, in id order, before anything else is touched. (SQLite has
-/// one writer at a time and no row locks.)
-async fn lock_in_order<C: ConnectionTrait>(txn: &C, ids: &[i64]) -> Result<()> {
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        payment::Entity::find()
-            .select_only()
-            .column(payment::Column::Id)
-            .filter(payment::Column::Id.is_in(ids.iter().copied()))
-            .order_by_asc(payment::Column::Id)
-            .lock_exclusive()
-            .into_tuple::<i64>()
-            .all(txn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Approves payments, all or none, in one transaction. For each: payment → succeeded,
@@ -285,6 +178,14 @@ async fn approve_one<C: ConnectionTrait>(
         },
     )
     .await?;
+    notify::payment_approved(
+        txn,
+        &payment,
+        &invoice,
+        subscription.as_ref(),
+        credits_added,
+    )
+    .await?;
     Ok(Reviewed {
         payment,
         invoice,
@@ -384,6 +285,7 @@ async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<
             },
         )
         .await?;
+        notify::payment_rejected(&*txn, &payment, &invoice).await?;
         done.push(Reviewed {
             payment,
             invoice,

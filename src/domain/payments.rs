@@ -11,7 +11,7 @@ use crate::domain::idempotency::Seal;
 use crate::domain::money::{format_minor, parse_amount_value};
 use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus};
 use crate::domain::validate::optional_text;
-use crate::domain::{Member, audit};
+use crate::domain::{Member, audit, notify};
 use crate::entities::{invoice, payment, user};
 use crate::error::{Error, Problems, Result};
 
@@ -156,6 +156,7 @@ pub async fn confirm(
         },
     )
     .await?;
+    notify::payment_submitted(&*txn, &payment, &invoice).await?;
     let confirmed = Confirmed { payment, invoice };
     seal.write(&*txn, &confirmed).await?;
     txn.commit().await?;

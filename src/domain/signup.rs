@@ -18,7 +18,7 @@ use crate::domain::status::{
 use crate::domain::validate::{
     check_password, normalize_email, optional_text, required_text, slugify,
 };
-use crate::domain::{audit, catalog, credits, invoices};
+use crate::domain::{audit, catalog, credits, invoices, notify};
 use crate::entities::{
     account, account_payment_method, invoice, payment_method_config, plan, subscription, user,
 };
@@ -327,6 +327,7 @@ pub async fn register(
         },
     )
     .await?;
+    notify::account_created(&*txn, &account, user.id, invoice.as_ref()).await?;
     let registered = Registered {
         user,
         account,

@@ -24,6 +24,7 @@ pub mod invoice;
 pub mod invoice_sequence;
 pub mod job;
 pub mod login_attempt;
+pub mod password_reset;
 pub mod payment;
 pub mod payment_method_config;
 pub mod plan;

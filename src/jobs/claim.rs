@@ -72,6 +72,35 @@ pub async fn claim(db: &Db, runner: &str, lease: Duration, batch: u64) -> Result
     Ok(claimed)
 }
 
+/// Hands back jobs this runner claimed but did not start (it is stopping): due again at once,
+/// their claim not counted as an attempt.
+pub async fn release(db: &Db, runner: &str, jobs: &[job::Model]) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, ExprTrait, QueryFilter};
+
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let txn = db.begin_write().await?;
+    job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(job::JobState::Pending))
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).sub(1),
+        )
+        .filter(job::Column::Id.is_in(jobs.iter().map(|j| j.id)))
+        .filter(job::Column::LockedBy.eq(runner))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 fn postgres_params(n: usize) -> String {
     format!("${n}")
 }

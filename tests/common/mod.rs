@@ -56,7 +56,10 @@ pub struct TestApp {
     pub db: Db,
     pub backend: Backend,
     pub database_url: String,
+    /// Where the app writes its mails when no SMTP server is set.
+    pub mail_dir: std::path::PathBuf,
     _files: Option<tempfile::TempDir>,
+    _mail: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
 
@@ -163,6 +166,11 @@ pub async fn spawn_app_with(
         secret_key: Some(Secret::new("test-secret-key")),
         ..Settings::default()
     };
+    // Jobs run only in the tests about them, which turn the runner on.
+    let mail = tempfile::tempdir().expect("temp dir");
+    settings.notifications.mail_dir = mail.path().to_owned();
+    settings.notifications.run_jobs = false;
+    settings.notifications.jobs_poll_ms = 50;
     configure(&mut settings);
     let app = Application::build(&settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port);
@@ -174,7 +182,9 @@ pub async fn spawn_app_with(
         db,
         backend,
         database_url,
+        mail_dir: settings.notifications.mail_dir.clone(),
         _files: files,
+        _mail: mail,
         _pg: pg,
     })
 }

@@ -93,3 +93,8 @@ pub struct Profile {
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignedOut {}
+
+/// `data` of a password reset step: nothing (an empty object); `message` says what happened.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {}

@@ -10,6 +10,7 @@ pub(crate) mod m0007_search_indexes;
 mod m0008_login_attempts;
 mod m0009_web_sessions;
 mod m0010_jobs;
+mod m0011_password_resets;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::big_pk_auto;
@@ -102,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_login_attempts::Migration),
             Box::new(m0009_web_sessions::Migration),
             Box::new(m0010_jobs::Migration),
+            Box::new(m0011_password_resets::Migration),
         ]
     }
 }

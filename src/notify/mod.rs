@@ -1,0 +1,73 @@
+//! Sending what `domain::notify` put in the outbox: the job runner's handlers for mails and
+//! webhook events. Runs in `tollgate serve` and in `tollgate worker`.
+
+pub mod letters;
+pub mod mailer;
+mod mails;
+pub mod webhooks;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Notifications;
+use crate::db::Db;
+use crate::domain::notify::kind;
+use crate::entities::job;
+use crate::jobs::{Handler, Outcome, Runner};
+use mailer::Mailer;
+
+/// What every handler needs.
+pub struct Context {
+    pub db: Db,
+    pub mailer: Mailer,
+    pub settings: Notifications,
+}
+
+/// A runner with a handler for every kind of job `domain::notify` writes.
+pub fn runner(db: Db, settings: &Notifications) -> anyhow::Result<Runner> {
+    let mailer = Mailer::from_settings(settings)?;
+    let context = Arc::new(Context {
+        db: db.clone(),
+        mailer,
+        settings: settings.clone(),
+    });
+    let mut runner = Runner::new(db);
+    runner.poll = Duration::from_millis(settings.jobs_poll_ms.max(10));
+    for mail_kind in [
+        kind::WELCOME,
+        kind::PAYMENT_SUBMITTED,
+        kind::PAYMENT_SUBMITTED_STAFF,
+        kind::PAYMENT_APPROVED,
+        kind::PAYMENT_REJECTED,
+        kind::PASSWORD_RESET,
+        kind::CREDITS_LOW,
+    ] {
+        runner = runner.handle(mail_kind, Arc::new(MailJob(context.clone())));
+    }
+    Ok(webhooks::register(runner, context))
+}
+
+/// Renders a mail job's letters from the rows it names, and sends them.
+struct MailJob(Arc<Context>);
+
+impl Handler for MailJob {
+    fn run<'a>(
+        &'a self,
+        job: &'a job::Model,
+    ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+        Box::pin(async move {
+            let letters = mails::compose(&self.0, job)
+                .await
+                .map_err(|e| format!("could not compose the mail: {e}"))?;
+            for letter in &letters {
+                self.0
+                    .mailer
+                    .send(&self.0.settings, &job.unique_key, letter)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+}
