@@ -28,7 +28,9 @@ impl Mailer {
             .map_err(|e| anyhow::anyhow!("TOLLGATE_MAIL_FROM is not a mail address: {e}"))?;
         match &settings.smtp_url {
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                // `tls=starttls` is the common spelling; lettre calls it `required`.
+                let url = url.expose().replace("tls=starttls", "tls=required");
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
                     .map_err(|e| anyhow::anyhow!("TOLLGATE_SMTP_URL is not usable: {e}"))?
                     .timeout(Some(SMTP_TIMEOUT))
                     .build();

@@ -14,6 +14,7 @@ use tollgate::db::Db;
 
 pub mod admin;
 pub mod browser;
+pub mod smtp;
 
 pub const PASSWORD: &str = "TestPass123!";
 
