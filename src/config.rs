@@ -113,6 +113,14 @@ pub struct Notifications {
         default_value_t = 1000
     )]
     pub jobs_poll_ms: u64,
+    /// Seconds a claimed job is its runner's; a runner that died lets its jobs go after this.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_JOBS_LEASE_SECS",
+        default_value_t = 60
+    )]
+    pub jobs_lease_secs: u64,
 }
 
 impl Default for Notifications {
@@ -128,6 +136,7 @@ impl Default for Notifications {
             webhook_allow_private: false,
             run_jobs: true,
             jobs_poll_ms: 1000,
+            jobs_lease_secs: 60,
         }
     }
 }

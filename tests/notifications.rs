@@ -275,7 +275,10 @@ async fn password_reset_mails_a_single_use_link(backend: Backend) {
         .await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
     assert_eq!(unknown.status, asked.status, "same answer");
-    assert_eq!(unknown.body["message"], asked.body["message"], "same answer");
+    assert_eq!(
+        unknown.body["message"], asked.body["message"],
+        "same answer"
+    );
     assert_eq!(unknown.body["data"], asked.body["data"], "same answer");
     let empty = app.post("/auth/password-reset/", None, json!({})).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);

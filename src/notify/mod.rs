@@ -35,6 +35,7 @@ pub fn runner(db: Db, settings: &Notifications) -> anyhow::Result<Runner> {
     });
     let mut runner = Runner::new(db);
     runner.poll = Duration::from_millis(settings.jobs_poll_ms.max(10));
+    runner.lease = Duration::from_secs(settings.jobs_lease_secs.max(1));
     for mail_kind in [
         kind::WELCOME,
         kind::PAYMENT_SUBMITTED,
