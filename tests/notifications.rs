@@ -41,6 +41,7 @@ on_both_backends_by_name!(
     an_unreachable_smtp_server_never_fails_the_change,
     a_rolled_back_review_mails_nothing,
     without_smtp_mails_are_written_as_files,
+    the_portal_resets_a_forgotten_password,
 );
 
 const PUBLIC: &str = "https://billing.example.test";
@@ -460,31 +461,37 @@ async fn a_rolled_back_review_mails_nothing(backend: Backend) {
     assert_eq!(approved.len(), 1, "one receipt once it committed");
 }
 
+/// Waits for a mail file whose subject contains `subject`, in the app's mail folder.
+async fn mail_file(app: &TestApp, subject: &str) -> Captured {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(&app.mail_dir)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        let found = files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| smtp::parse(&std::fs::read(p).unwrap()))
+            .find(|m| m.subject.contains(subject));
+        if let Some(mail) = found {
+            return mail;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {subject:?} mail in {}",
+            app.mail_dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn without_smtp_mails_are_written_as_files(backend: Backend) {
     let Some(app) = notifying_app(backend, None).await else {
         return;
     };
     app.register_free("files@test.com").await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mail = loop {
-        let files: Vec<_> = std::fs::read_dir(&app.mail_dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        if let Some(eml) = files
-            .iter()
-            .find(|p| p.extension().is_some_and(|e| e == "eml"))
-        {
-            break smtp::parse(&std::fs::read(eml).unwrap());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no .eml file in {}",
-            app.mail_dir.display()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let mail = mail_file(&app, "free trial").await;
     assert!(mail.to.contains("files@test.com"));
-    assert!(mail.subject.contains("free trial"));
     says(&mail, &["1000 credits"]);
 }
 
@@ -503,4 +510,73 @@ async fn wait_until_idle(app: &TestApp) {
         assert!(Instant::now() < deadline, "jobs still busy: {busy:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn the_portal_resets_a_forgotten_password(backend: Backend) {
+    let Some(app) = notifying_app(backend, None).await else {
+        return;
+    };
+    app.register_free("portal-reset@test.com").await;
+    let mut browser = common::admin::Panel::new(&app);
+    let login = browser.get("/login/").await;
+    assert!(
+        login.body.contains("href=\"/password-reset/\""),
+        "the sign-in page offers it"
+    );
+    browser.get("/password-reset/").await;
+    let sent = browser
+        .post("/password-reset/", &[("email", "portal-reset@test.com")])
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(
+        sent.body
+            .contains("a link to reset its password has been sent"),
+        "{}",
+        sent.body
+    );
+
+    let mail = mail_file(&app, "Reset your Acme password").await;
+    let at = mail.text.find("/password-reset/?token=").expect("the link");
+    let link: String = mail.text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let token = link
+        .trim_start_matches("/password-reset/?token=")
+        .to_owned();
+    let form = browser.get(&link).await;
+    assert!(form.body.contains("name=\"new_password\""), "{}", form.body);
+    let weak = browser
+        .post(
+            "/password-reset/",
+            &[("token", &token), ("new_password", "short")],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+    assert!(weak.body.contains("id=\"e-new_password\""), "{}", weak.body);
+    let done = browser
+        .post(
+            "/password-reset/",
+            &[("token", &token), ("new_password", "Portal-Pass-2026")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("Your password is changed"),
+        "{}",
+        done.body
+    );
+    app.login("portal-reset@test.com", "Portal-Pass-2026").await;
+    let reused = browser
+        .post(
+            "/password-reset/",
+            &[("token", &token), ("new_password", "Another-Pass-2026")],
+        )
+        .await;
+    assert_eq!(reused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reused.body.contains("invalid or has expired"),
+        "{}",
+        reused.body
+    );
 }

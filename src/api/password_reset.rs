@@ -6,13 +6,9 @@ use crate::api::envelope::{Envelope, Reply, ok};
 use crate::api::errors::{BodyTimeout, InvalidBody, NotJson, Throttled, TooLarge};
 use crate::api::extract::AppJson;
 use crate::api::replies::auth::PasswordReset;
-use crate::domain::password_reset::{self, ResetConfirmation, ResetRequest};
+use crate::domain::password_reset::{self, RESET_SENT, ResetConfirmation, ResetRequest};
 use crate::error::Result;
 use crate::state::AppState;
-
-/// What every answer to a reset request says, whether or not the email is known.
-pub const RESET_SENT: &str =
-    "If an account uses this email, a link to reset its password has been sent.";
 
 /// Ask for a password reset link by email.
 ///

@@ -17,6 +17,10 @@ use crate::domain::{audit, notify};
 use crate::entities::{password_reset, user};
 use crate::error::{Error, Problems, Result};
 
+/// What every answer to a reset request says, whether or not the email is known.
+pub const RESET_SENT: &str =
+    "If an account uses this email, a link to reset its password has been sent.";
+
 /// How long a mailed link works.
 pub const VALID_FOR: Duration = Duration::hours(1);
 

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod edit_pages;
 pub mod frame;
 pub mod invoices;
+pub mod password_pages;
 pub mod session;
 pub mod signup;
 
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout::<Pages>))
         .route("/signup", get(signup::form).post(signup::submit))
         .route("/signup/methods", get(signup::methods))
+        .route(
+            "/password-reset",
+            get(password_pages::form).post(password_pages::submit),
+        )
         .route("/invoices", get(invoices::list))
         .route("/invoices/{id}", get(invoices::show))
         .route("/invoices/{id}/pay", post(invoices::confirm))
