@@ -61,6 +61,7 @@ pub struct Settings {
 
 pub const DEFAULT_MAIL_FROM: &str = "tollgate <billing@localhost>";
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8011";
+pub const DEFAULT_CREDITS_LOW_THRESHOLD: i64 = 100;
 
 /// Mail, webhooks and the job runner that sends them. Read by clap (flags and `TOLLGATE_*`
 /// variables, see `cli.rs`); the defaults need nothing installed: without an SMTP server,
@@ -97,7 +98,7 @@ pub struct Notifications {
     )]
     pub product_name: String,
     /// Customers are told when a debit takes their credits below this.
-    #[arg(long, global = true, env = "TOLLGATE_CREDITS_LOW_THRESHOLD", default_value_t = crate::domain::notify::DEFAULT_CREDITS_LOW_THRESHOLD)]
+    #[arg(long, global = true, env = "TOLLGATE_CREDITS_LOW_THRESHOLD", default_value_t = DEFAULT_CREDITS_LOW_THRESHOLD)]
     pub credits_low_threshold: i64,
     /// Allow webhook endpoints on loopback, private and link-local addresses (tests, LANs).
     #[arg(long, global = true, env = "TOLLGATE_WEBHOOK_ALLOW_PRIVATE")]
@@ -132,7 +133,7 @@ impl Default for Notifications {
             staff_emails: Vec::new(),
             public_url: DEFAULT_PUBLIC_URL.into(),
             product_name: "tollgate".into(),
-            credits_low_threshold: crate::domain::notify::DEFAULT_CREDITS_LOW_THRESHOLD,
+            credits_low_threshold: DEFAULT_CREDITS_LOW_THRESHOLD,
             webhook_allow_private: false,
             run_jobs: true,
             jobs_poll_ms: 1000,

@@ -1,7 +1,7 @@
 //! Which notifications follow which change: the one place that says so. Each function is
 //! called inside the change's own transaction and only writes jobs to the outbox (a mail to
 //! render and send, an event to deliver to webhook endpoints), so a notification exists if
-//! and only if its change committed. `crate::notify` does the sending.
+//! and only if its change committed. The top-level `notify` module does the sending.
 //!
 //! Mail jobs carry ids, not text: the mail is rendered when it is sent, from rows that the
 //! change made and that no later change rewrites (a reviewed payment, a paid invoice).
@@ -12,12 +12,13 @@ use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
+use crate::config::DEFAULT_CREDITS_LOW_THRESHOLD;
 use crate::domain::money::format_minor;
 use crate::domain::outbox::{self, NewJob};
 use crate::entities::{account, invoice, payment, subscription};
 use crate::error::Result;
 
-/// The job kinds written here; `crate::notify` has a handler for each.
+/// The job kinds written here; the top-level `notify` module has a handler for each.
 pub mod kind {
     pub const WELCOME: &str = "mail.welcome";
     pub const PAYMENT_SUBMITTED: &str = "mail.payment_submitted";
@@ -41,8 +42,6 @@ pub const EVENT_TYPES: &[&str] = &[
     "subscription.activated",
     "credits.low",
 ];
-
-pub const DEFAULT_CREDITS_LOW_THRESHOLD: i64 = 100;
 
 /// Below this balance an account is told its credits run low (`TOLLGATE_CREDITS_LOW_THRESHOLD`,
 /// set once at start-up).

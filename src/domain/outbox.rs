@@ -1,6 +1,6 @@
 //! The transactional outbox: a state change that must be followed by a side effect (a mail, a
 //! webhook) writes a job **in its own transaction**, so the job exists if and only if the
-//! change committed. The job runner (`crate::jobs`) does the side effect afterwards.
+//! change committed. The job runner (the top-level `jobs` module) does the side effect afterwards.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
