@@ -155,7 +155,7 @@ async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
         let with_body = op.get("requestBody").is_some();
         let keyed = KEYED.contains(&path.as_str());
         let checks_token = !public || path == "/auth/login" || path == "/auth/refresh";
-        let looks_up = path.contains("{id}") || path.ends_with("/confirm");
+        let looks_up = path.contains("{id}") || path.ends_with("/payments/confirm");
         let expect = |status: &str, wanted: bool| {
             assert_eq!(
                 statuses.contains(status),

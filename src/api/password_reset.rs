@@ -3,7 +3,7 @@
 use axum::extract::State;
 
 use crate::api::envelope::{Envelope, Reply, ok};
-use crate::api::errors::{BodyTimeout, InvalidBody, NotJson, Throttled, TooLarge};
+use crate::api::errors::{BodyTimeout, Conflict, InvalidBody, NotJson, Throttled, TooLarge};
 use crate::api::extract::AppJson;
 use crate::api::replies::auth::PasswordReset;
 use crate::domain::password_reset::{self, RESET_SENT, ResetConfirmation, ResetRequest};
@@ -20,8 +20,9 @@ use crate::state::AppState;
     request_body = ResetRequest,
     responses(
         (status = 200, description = "Sent if the email is known", body = Envelope<PasswordReset>),
-        InvalidBody, BodyTimeout, TooLarge, NotJson, Throttled,
+        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
+    security(),
 )]
 pub async fn request(
     State(state): State<AppState>,
@@ -41,8 +42,9 @@ pub async fn request(
     request_body = ResetConfirmation,
     responses(
         (status = 200, description = "Password changed", body = Envelope<PasswordReset>),
-        InvalidBody, BodyTimeout, TooLarge, NotJson, Throttled,
+        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
     ),
+    security(),
 )]
 pub async fn confirm(
     State(state): State<AppState>,

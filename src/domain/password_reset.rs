@@ -26,14 +26,16 @@ pub const VALID_FOR: Duration = Duration::hours(1);
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResetRequest {
-    #[schema(example = "owner@acme.test")]
+    #[schema(value_type = String, example = "owner@acme.test")]
     pub email: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResetConfirmation {
     /// The token from the mailed link.
+    #[schema(value_type = String)]
     pub token: Option<String>,
+    #[schema(value_type = String, example = "a-New-Passphrase-42")]
     pub new_password: Option<String>,
 }
 

@@ -8,6 +8,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/auth/refresh"),
     ("post", "/auth/logout"),
     ("get", "/auth/me"),
+    ("post", "/auth/password-reset"),
+    ("post", "/auth/password-reset/confirm"),
     ("get", "/industries"),
     ("get", "/billing/plans"),
     ("get", "/billing/credit-costs"),
@@ -37,6 +39,8 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/auth/register"),
     ("post", "/auth/login"),
     ("post", "/auth/refresh"),
+    ("post", "/auth/password-reset"),
+    ("post", "/auth/password-reset/confirm"),
 ];
 
 /// Operations that honour `Idempotency-Key` (every call that changes money).
