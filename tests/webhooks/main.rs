@@ -35,6 +35,7 @@ on_both_backends!(
     retry_after_pushes_the_next_attempt_later,
     gone_disables_the_endpoint_and_stops_deliveries,
     a_disabled_endpoints_deliveries_give_up,
+    a_deleted_endpoints_deliveries_give_up,
     the_panel_shows_the_secret_once_and_resends_with_the_same_id,
 );
 

@@ -152,3 +152,26 @@ pub async fn a_disabled_endpoints_deliveries_give_up(app: TestApp) {
     let refused = webhooks::resend(&app.db, &actor, d.id).await;
     assert!(matches!(refused, Err(tollgate::error::Error::Conflict(_))));
 }
+
+pub async fn a_deleted_endpoints_deliveries_give_up(app: TestApp) {
+    use sea_orm::EntityTrait;
+    let rx = Receiver::start().await;
+    rx.answer(Answer::Status(500));
+    let made = endpoint(&app, &rx.url, &["account.created"]).await;
+    assert_eq!(
+        app.register_free("deleted@example.com").await.status,
+        StatusCode::CREATED
+    );
+    let job = waiting_after(&app, 1).await;
+
+    // Deleting the endpoint takes its deliveries with it; the waiting job then gives up.
+    tollgate::entities::webhook_endpoint::Entity::delete_by_id(made.endpoint.id)
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    assert!(deliveries(&app).await.is_empty());
+    pull_due(&app, job.id).await;
+    let job = deliver_job_in(&app, JobState::Dead).await;
+    assert!(job.last_error.unwrap_or_default().contains("deleted"));
+    assert_eq!(rx.received().len(), 1, "nothing sent once deleted");
+}
