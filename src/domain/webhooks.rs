@@ -13,5 +13,5 @@ pub use deliveries::{
 pub use endpoints::{
     EndpointFilter, EndpointInput, ROTATION_OVERLAP, SECRET_PREFIX, WithSecret, create_endpoint,
     disable_gone, event_types, get_endpoint, list_endpoints, new_secret, rotate_secret, secret_key,
-    set_enabled, signing_secrets, subscribes,
+    set_enabled, signing_secrets, subscribes, update_endpoint,
 };

@@ -1,5 +1,6 @@
 //! The admin panel's webhook pages: adding an endpoint shows its secret once, the delivery
-//! log's "Resend" sends the same event again, rotation and disabling from the endpoint's page.
+//! log's "Resend" sends the same event again, editing, rotation and disabling from the
+//! endpoint's page.
 
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
@@ -115,6 +116,32 @@ pub async fn the_panel_shows_the_secret_once_and_resends_with_the_same_id(app: T
     let new_secret = secret_in(&rotated.body).expect("the new secret is shown");
     assert_ne!(new_secret, secret);
     assert_eq!(endpoint_row(&app, row.id).await.secret, new_secret);
+
+    // Editing is checked as adding is; a good edit changes what the endpoint gets.
+    let edit = format!("{page_of}edit/");
+    let bad = [
+        ("url", "https://user:pw@example.com/hook"),
+        ("enabled", "on"),
+    ];
+    let refused = panel.post(&edit, &bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("must not hold a user name"),
+        "{}",
+        refused.body
+    );
+    let good = [
+        ("url", rx.url.as_str()),
+        ("description", "CRM sync v2"),
+        ("event_types", "payment.approved"),
+        ("enabled", "on"),
+    ];
+    assert_eq!(panel.post(&edit, &good).await.status, StatusCode::SEE_OTHER);
+    let edited = endpoint_row(&app, row.id).await;
+    assert_eq!(edited.description, "CRM sync v2");
+    assert_eq!(edited.event_types, r#"["payment.approved"]"#);
+    assert_eq!(edited.secret, new_secret, "an edit keeps the secret");
+
     let off = panel.post(&format!("{page_of}disable/"), &[]).await;
     assert_eq!(off.status, StatusCode::SEE_OTHER);
     assert!(!endpoint_row(&app, row.id).await.enabled);

@@ -185,6 +185,41 @@ pub async fn create_endpoint(
     })
 }
 
+/// Changes an endpoint's URL, description, event types or switch, checked as when registered.
+pub async fn update_endpoint(
+    db: &Db,
+    actor: &StaffActor,
+    id: i64,
+    input: EndpointInput,
+    allow_private: bool,
+) -> Result<endpoint::Model> {
+    let (url, description, event_types) = checked(&input, allow_private).await?;
+    let txn = db.begin_write().await?;
+    let before: endpoint::Model = found(&*txn, id, NAME).await?;
+    let mut row = before.clone().into_active_model();
+    row.url = Set(url);
+    row.description = Set(description);
+    row.event_types = Set(event_types);
+    row.enabled = Set(input.enabled);
+    row.disabled_reason = Set(match (before.enabled, input.enabled) {
+        (_, true) => None,
+        (true, false) => Some(format!("Disabled by {}", actor.email)),
+        (false, false) => before.disabled_reason.clone(),
+    });
+    row.updated_at = Set(Utc::now());
+    let saved = row.update(&*txn).await?;
+    let changes = [(id, Some(&audited(&before)), &audited(&saved))];
+    audit::commit_changes(
+        txn,
+        actor.id(),
+        "webhook_endpoint.update",
+        OBJECT_TYPE,
+        changes,
+    )
+    .await?;
+    Ok(saved)
+}
+
 /// Gives the endpoint a new secret, returned this once; the old one keeps signing (beside
 /// the new one) for [`ROTATION_OVERLAP`].
 pub async fn rotate_secret(db: &Db, actor: &StaffActor, id: i64) -> Result<WithSecret> {

@@ -1,6 +1,6 @@
 //! What staff do to webhook endpoints, each through one domain function: add one (the form,
-//! then a page showing its new secret — the one time it is shown), rotate its secret (the
-//! same page), switch it on or off, and resend one of its deliveries.
+//! then a page showing its new secret — the one time it is shown), edit it, rotate its secret
+//! (the same page), switch it on or off, and resend one of its deliveries.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::notify::EVENT_TYPES;
 use crate::domain::webhooks::{self, EndpointInput, WithSecret};
+use crate::entities::webhook_endpoint as endpoint;
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
 use crate::web::admin::links;
@@ -30,6 +31,38 @@ pub struct EndpointForm {
     description: String,
     event_types: Vec<String>,
     enabled: Option<String>,
+}
+
+impl EndpointForm {
+    /// The form filled in from an endpoint, for its edit form.
+    pub fn of(e: &endpoint::Model) -> EndpointForm {
+        EndpointForm {
+            url: e.url.clone(),
+            description: e.description.clone(),
+            event_types: webhooks::event_types(e),
+            enabled: e.enabled.then(|| "on".into()),
+        }
+    }
+
+    fn input(&self) -> EndpointInput {
+        EndpointInput {
+            url: self.url.clone(),
+            description: self.description.clone(),
+            event_types: self.event_types.clone(),
+            enabled: self.enabled.is_some(),
+        }
+    }
+}
+
+/// The edit form on an endpoint's page.
+pub fn edit_form(id: i64, form: &EndpointForm) -> FormView {
+    FormView {
+        title: "Edit".into(),
+        action: format!("{}edit/", links::href(LIST, id)),
+        fields: fields(form),
+        submit: "Save".into(),
+        danger: false,
+    }
 }
 
 fn fields(form: &EndpointForm) -> Vec<Field> {
@@ -100,13 +133,8 @@ pub async fn create(
     State(state): State<AppState>,
     Posted { by: staffer, form }: Posted<Staffer, EndpointForm>,
 ) -> Result<Response, PageError> {
-    let input = EndpointInput {
-        url: form.url.clone(),
-        description: form.description.clone(),
-        event_types: form.event_types.clone(),
-        enabled: form.enabled.is_some(),
-    };
     let allow_private = state.webhook_allow_private;
+    let input = form.input();
     match webhooks::create_endpoint(&state.db, &staffer.staff, input, allow_private).await {
         Ok(made) => secret_page(&state, &staffer, made, "added").await,
         Err(e) => {
@@ -115,6 +143,48 @@ pub async fn create(
             Ok((StatusCode::BAD_REQUEST, html(&page)).into_response())
         }
     }
+}
+
+/// The endpoint page's "Edit": saved, or the page again with each problem by its field.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { by: staffer, form }: Posted<Staffer, EndpointForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "Webhook endpoint")?;
+    let allow_private = state.webhook_allow_private;
+    let outcome =
+        webhooks::update_endpoint(&state.db, &staffer.staff, id, form.input(), allow_private).await;
+    let errors = match outcome {
+        Ok(saved) => {
+            let text = format!(
+                "The webhook endpoint “{}” was changed successfully.",
+                saved.url
+            );
+            staffer.flash(&state, FlashLevel::Success, text).await?;
+            return Ok(Redirect::to(&links::href(LIST, id)).into_response());
+        }
+        Err(e) => refused(e)?,
+    };
+    let detail = WebhookEndpoints::get(&state.db, id).await?;
+    let mut forms = WebhookEndpoints::forms(&detail, &staffer.staff);
+    let mut edit = edit_form(id, &form);
+    let summary = attach_errors(&mut edit.fields, &errors);
+    if let Some(first) = forms.first_mut() {
+        *first = edit;
+    }
+    let mut chrome = staffer
+        .chrome(&state, WebhookEndpoints::title(&detail), trail())
+        .await?;
+    chrome.messages.push(Message::error(summary));
+    let page = ChangePage {
+        chrome,
+        heading: WebhookEndpoints::heading(&detail),
+        fields: WebhookEndpoints::facts(&detail),
+        tables: WebhookEndpoints::tables(&detail),
+        forms,
+    };
+    Ok((StatusCode::BAD_REQUEST, html(&page)).into_response())
 }
 
 pub async fn rotate(

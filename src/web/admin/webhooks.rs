@@ -1,6 +1,6 @@
 //! `/admin/notifications/webhookendpoint/`: where outgoing webhooks go. The list, each
 //! endpoint's page with its delivery log (and a "Resend" per delivery), and the forms to
-//! rotate its secret and switch it on or off; adding one is in `webhook_actions`, which also
+//! edit it, rotate its secret and switch it on or off; adding one is in `webhook_actions`, which also
 //! shows a new secret, the one time it is shown.
 
 use axum::Router;
@@ -22,7 +22,7 @@ use crate::web::admin::record::{
 };
 use crate::web::admin::record_pages::{flag, yes_no, yes_no_filter};
 use crate::web::admin::view::{Cell, FormView, TableView};
-use crate::web::admin::webhook_actions;
+use crate::web::admin::webhook_actions::{self, EndpointForm};
 
 pub const LIST: &str = links::WEBHOOK_ENDPOINTS;
 /// Deliveries shown on an endpoint's page, newest first.
@@ -88,6 +88,10 @@ impl Record for WebhookEndpoints {
                 get(webhook_actions::add_form).post(webhook_actions::create),
             )
             .route(&format!("{path}/{{id}}"), get(record::change::<Self>))
+            .route(
+                &format!("{path}/{{id}}/edit"),
+                post(webhook_actions::update),
+            )
             .route(
                 &format!("{path}/{{id}}/rotate"),
                 post(webhook_actions::rotate),
@@ -233,6 +237,7 @@ impl Record for WebhookEndpoints {
             ),
         };
         vec![
+            webhook_actions::edit_form(d.endpoint.id, &EndpointForm::of(&d.endpoint)),
             button(
                 "Rotate the signing secret (the old one keeps signing for 24 hours)",
                 format!("{here}rotate/"),
