@@ -119,6 +119,7 @@ impl Application {
                 db,
                 tokens: Arc::new(tokens),
                 trust_proxy: settings.trust_proxy,
+                webhook_allow_private: settings.notifications.webhook_allow_private,
             },
             settings: settings.clone(),
             port,

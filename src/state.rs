@@ -16,4 +16,7 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Whether `X-Forwarded-For` names the client (only behind a proxy that sets it).
     pub trust_proxy: bool,
+    /// Whether webhook endpoints may be on loopback, private or link-local addresses
+    /// (`TOLLGATE_WEBHOOK_ALLOW_PRIVATE`), checked when staff register one.
+    pub webhook_allow_private: bool,
 }

@@ -11,6 +11,7 @@ pub mod catalog_admin;
 pub mod credits;
 pub mod idempotency;
 pub mod invoices;
+pub mod job_queue;
 pub mod money;
 pub(crate) mod names;
 pub mod notify;
@@ -29,6 +30,7 @@ pub mod standing;
 pub mod status;
 pub mod throttle;
 pub mod validate;
+pub mod webhooks;
 
 use sea_orm::{ConnectionTrait, EntityTrait, ModelTrait, PrimaryKeyTrait};
 

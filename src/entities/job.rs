@@ -44,3 +44,21 @@ pub enum JobState {
 }
 
 super::no_relations!();
+
+impl super::status::TextEnum for JobState {
+    const VALUES: &'static [Self] = &[
+        JobState::Pending,
+        JobState::Running,
+        JobState::Done,
+        JobState::Dead,
+    ];
+
+    fn text(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Dead => "dead",
+        }
+    }
+}

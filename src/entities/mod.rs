@@ -36,3 +36,5 @@ pub mod status;
 pub mod subscription;
 pub mod user;
 pub mod web_session;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

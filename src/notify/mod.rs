@@ -47,7 +47,7 @@ pub fn runner(db: Db, settings: &Notifications) -> anyhow::Result<Runner> {
     ] {
         runner = runner.handle(mail_kind, Arc::new(MailJob(context.clone())));
     }
-    Ok(webhooks::register(runner, context))
+    webhooks::register(runner, context)
 }
 
 /// Renders a mail job's letters from the rows it names, and sends them.

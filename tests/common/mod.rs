@@ -14,6 +14,7 @@ use tollgate::db::Db;
 
 pub mod admin;
 pub mod browser;
+pub mod receiver;
 pub mod smtp;
 
 pub const PASSWORD: &str = "TestPass123!";
@@ -28,6 +29,28 @@ pub enum Backend {
 /// `postgres::NAME`.
 #[macro_export]
 macro_rules! on_both_backends {
+    // `configure = f;` first: each app is made by `spawn_app_with(backend, f)`.
+    (configure = $configure:path; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::common::spawn_app_with($crate::common::Backend::Sqlite, $configure).await;
+                    super::$name(app.expect("SQLite is always available")).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::common::spawn_app_with($crate::common::Backend::Postgres, $configure).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(

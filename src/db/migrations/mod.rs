@@ -11,6 +11,7 @@ mod m0008_login_attempts;
 mod m0009_web_sessions;
 mod m0010_jobs;
 mod m0011_password_resets;
+mod m0012_webhooks;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::big_pk_auto;
@@ -104,6 +105,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_web_sessions::Migration),
             Box::new(m0010_jobs::Migration),
             Box::new(m0011_password_resets::Migration),
+            Box::new(m0012_webhooks::Migration),
         ]
     }
 }

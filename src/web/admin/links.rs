@@ -13,6 +13,8 @@ pub const ACCOUNTS: &str = "/admin/accounts/account/";
 pub const USERS: &str = "/admin/accounts/user/";
 pub const SITES: &str = "/admin/sites/site/";
 pub const INDUSTRIES: &str = "/admin/sites/industry/";
+pub const WEBHOOK_ENDPOINTS: &str = "/admin/notifications/webhookendpoint/";
+pub const JOBS: &str = "/admin/notifications/job/";
 
 /// One record's page: `href(ACCOUNTS, 7)` → `/admin/accounts/account/7/`.
 pub fn href(list: &str, id: i64) -> String {

@@ -7,6 +7,7 @@ pub mod filters;
 pub mod home;
 pub mod industries;
 pub mod invoices;
+pub mod jobs;
 pub mod ledger;
 pub mod links;
 pub mod payment_methods;
@@ -21,6 +22,8 @@ pub mod sites;
 pub mod subscriptions;
 pub mod users;
 pub mod view;
+pub mod webhook_actions;
+pub mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -50,6 +53,8 @@ pub const RECORDS: &[Registered] = &[
     registered::<users::Users>(),
     registered::<sites::Sites>(),
     registered::<industries::Industries>(),
+    registered::<webhooks::WebhookEndpoints>(),
+    registered::<jobs::Jobs>(),
 ];
 
 pub fn routes() -> Router<AppState> {

@@ -54,16 +54,24 @@ pub enum Section {
     Billing,
     Accounts,
     Sites,
+    /// Outgoing webhooks and the job queue behind every notification.
+    Notifications,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Billing, Section::Accounts, Section::Sites];
+    pub const ALL: [Section; 4] = [
+        Section::Billing,
+        Section::Accounts,
+        Section::Sites,
+        Section::Notifications,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Section::Billing => "Billing",
             Section::Accounts => "Accounts",
             Section::Sites => "Sites",
+            Section::Notifications => "Notifications",
         }
     }
 

@@ -12,6 +12,8 @@ pub struct Cell {
     pub href: Option<String>,
     pub badge: Option<String>,
     pub warn: Option<String>,
+    /// A button posting (with the page's CSRF token) to this path; `text` is its label.
+    pub post: Option<String>,
 }
 
 impl Cell {
@@ -36,6 +38,14 @@ impl Cell {
         Cell {
             text: status.replace('_', " "),
             badge: Some(status.to_owned()),
+            ..Default::default()
+        }
+    }
+    /// A button that posts to `action` (e.g. a delivery's "Resend").
+    pub fn button(label: impl Into<String>, action: impl Into<String>) -> Cell {
+        Cell {
+            text: label.into(),
+            post: Some(action.into()),
             ..Default::default()
         }
     }
@@ -116,7 +126,8 @@ pub struct TableView {
 pub struct Field {
     pub name: String,
     pub label: String,
-    /// text, textarea, number, checkbox, select, hidden
+    /// text, textarea, number, checkbox, checkboxes (one per option, ticked when its value is
+    /// among the comma-separated `value`), select, hidden
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<(String, String)>,
@@ -158,6 +169,19 @@ impl Field {
     /// For checkboxes: whether it is ticked.
     pub fn checked(&self) -> bool {
         self.value == "on"
+    }
+    /// A group of checkboxes sharing `name`, one per option (value, label); `ticked` are on.
+    pub fn checkboxes(
+        name: &str,
+        label: &str,
+        options: Vec<(String, String)>,
+        ticked: &[String],
+    ) -> Field {
+        Field::new("checkboxes", name, label, ticked.join(",")).options(options)
+    }
+    /// For a group of checkboxes: whether the option `value` is ticked.
+    pub fn ticks(&self, value: &str) -> bool {
+        self.value.split(',').any(|v| v == value)
     }
 }
 
