@@ -38,7 +38,7 @@ struct Cli {
     )]
     cors_origins: Vec<String>,
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
-    #[arg(long, global = true, env = "TOLLGATE_TRUST_PROXY")]
+    #[arg(long, global = true, env = "TOLLGATE_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
     /// Requests per second allowed per client address (bursts of twice that); 0 = no limit.
     #[arg(long, global = true, env = "TOLLGATE_RATE_LIMIT", default_value_t = 0)]

@@ -101,10 +101,10 @@ pub struct Notifications {
     #[arg(long, global = true, env = "TOLLGATE_CREDITS_LOW_THRESHOLD", default_value_t = DEFAULT_CREDITS_LOW_THRESHOLD)]
     pub credits_low_threshold: i64,
     /// Allow webhook endpoints on loopback, private and link-local addresses (tests, LANs).
-    #[arg(long, global = true, env = "TOLLGATE_WEBHOOK_ALLOW_PRIVATE")]
+    #[arg(long, global = true, env = "TOLLGATE_WEBHOOK_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new())]
     pub webhook_allow_private: bool,
     /// Run the job runner inside `serve`; false when separate `tollgate worker`s run the jobs.
-    #[arg(long, global = true, env = "TOLLGATE_RUN_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, global = true, env = "TOLLGATE_RUN_JOBS", default_value_t = true, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub run_jobs: bool,
     /// Milliseconds the job runner waits when no job is due.
     #[arg(

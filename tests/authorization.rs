@@ -101,7 +101,12 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
         ("post", "/auth/login".into(), json!({}), [BAD; 5]),
         ("post", "/auth/refresh".into(), json!({}), [BAD; 5]),
         ("post", "/auth/password-reset".into(), json!({}), [BAD; 5]),
-        ("post", "/auth/password-reset/confirm".into(), json!({}), [BAD; 5]),
+        (
+            "post",
+            "/auth/password-reset/confirm".into(),
+            json!({}),
+            [BAD; 5],
+        ),
         (
             "get",
             "/auth/me".into(),

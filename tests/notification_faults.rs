@@ -1,8 +1,9 @@
 //! Notifications under faults, with the real binary and a real SMTP server:
 //!
 //! - 200 approvals while `tollgate worker` is killed with SIGKILL at random moments and
-//!   restarted: afterwards every approval has exactly one receipt (one Message-ID), none was
-//!   lost, and rolled-back reviews sent nothing — on SQLite and PostgreSQL.
+//!   restarted: afterwards every approval has exactly one receipt (one Message-ID) and one
+//!   `payment.approved` webhook (one webhook-id), none was lost, and rolled-back reviews sent
+//!   nothing — on SQLite and PostgreSQL.
 //! - Two `tollgate serve` processes on one PostgreSQL database, both running jobs: no job runs
 //!   twice and no mail is sent twice.
 
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::receiver::Receiver;
 use common::smtp::SmtpServer;
 use common::{Backend, PASSWORD, TestApp, spawn_app};
 use rand::Rng;
@@ -42,6 +44,7 @@ fn tollgate(app: &TestApp, smtp: &SmtpServer, args: &[&str]) -> Child {
         .env("TOLLGATE_JOBS_POLL_MS", "20")
         .env("TOLLGATE_JOBS_LEASE_SECS", "3")
         .env("TOLLGATE_SECRET_KEY", "test-secret-key")
+        .env("TOLLGATE_WEBHOOK_ALLOW_PRIVATE", "1")
         .env("TOLLGATE_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -109,6 +112,16 @@ async fn killed_workers_lose_and_repeat_no_receipt(backend: Backend) {
             .unwrap();
     let staff = app.login("admin@example.com", "adminpass").await;
     let actor = tollgate::domain::staff::StaffActor::verify(staff_user).unwrap();
+    let hooks = Receiver::start().await;
+    let endpoint = tollgate::domain::webhooks::EndpointInput {
+        url: hooks.url.clone(),
+        description: "kill test".into(),
+        event_types: vec!["payment.approved".into()],
+        enabled: true,
+    };
+    tollgate::domain::webhooks::create_endpoint(&app.db, &actor, endpoint, true)
+        .await
+        .unwrap();
 
     // Approve everything, 8 at a time, with a rolled-back bulk review among every tenth.
     let approving = {
@@ -156,6 +169,7 @@ async fn killed_workers_lose_and_repeat_no_receipt(backend: Backend) {
         let mut worker = tollgate(&app, &smtp, &["worker"]);
         let pause = rand::rng().random_range(100..700);
         tokio::time::sleep(Duration::from_millis(pause)).await;
+        assert!(worker.try_wait().unwrap().is_none(), "the worker stopped by itself");
         worker.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
         worker.wait().unwrap();
         kills += 1;
@@ -201,6 +215,32 @@ async fn killed_workers_lose_and_repeat_no_receipt(backend: Backend) {
         resent += ids.len() - 1;
     }
     assert_eq!(receipts.len(), APPROVALS, "no receipt for anything else");
+
+    // The same for the webhook: one payment.approved per approval, whatever the repeats.
+    let mut webhooks: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in hooks.received() {
+        let body = r.json();
+        assert_eq!(body["type"], "payment.approved");
+        assert_eq!(
+            body["id"].as_str(),
+            Some(r.id.as_str()),
+            "webhook-id is the event's id"
+        );
+        let payment = body["data"]["payment"]["id"].as_i64().unwrap();
+        webhooks.entry(payment).or_default().push(r.id.clone());
+    }
+    let mut redelivered = 0;
+    for (payment, _) in &payments {
+        let ids = webhooks
+            .get(payment)
+            .unwrap_or_else(|| panic!("no payment.approved for payment {payment} (lost)"));
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 1, "payment {payment}: two events {ids:?}");
+        redelivered += ids.len() - 1;
+    }
+    assert_eq!(webhooks.len(), APPROVALS, "no event for anything else");
     let dead = job::Entity::find()
         .filter(job::Column::State.eq(JobState::Dead))
         .all(app.db.conn())
@@ -217,8 +257,10 @@ async fn killed_workers_lose_and_repeat_no_receipt(backend: Backend) {
         "{backend:?}: {APPROVALS} approvals, worker killed {kills} times ({done_by_killed} jobs done by \
          killed workers, {orphaned} left running by them, {retaken} run again after a kill); {} receipts, \
          each one Message-ID; {resent} re-sent with the same Message-ID by a worker killed between \
-         sending and recording",
-        receipts.len()
+         sending and recording; {} payment.approved webhooks, each one webhook-id, {redelivered} \
+         delivered again with the same webhook-id",
+        receipts.len(),
+        webhooks.len()
     );
 }
 
