@@ -118,14 +118,11 @@ fn payee_details(method: &pmc::Model) -> Vec<Detail> {
 
 /// The "I have paid" form as typed, and what was wrong with it.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ConfirmForm {
-    #[serde(default)]
     payment_method: String,
-    #[serde(default)]
     manual_reference: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     manual_notes: String,
 }
 
