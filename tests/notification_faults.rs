@@ -169,7 +169,10 @@ async fn killed_workers_lose_and_repeat_no_receipt(backend: Backend) {
         let mut worker = tollgate(&app, &smtp, &["worker"]);
         let pause = rand::rng().random_range(100..700);
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        assert!(worker.try_wait().unwrap().is_none(), "the worker stopped by itself");
+        assert!(
+            worker.try_wait().unwrap().is_none(),
+            "the worker stopped by itself"
+        );
         worker.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
         worker.wait().unwrap();
         kills += 1;

@@ -6,8 +6,7 @@ use serde::Deserialize;
 use crate::api::caller::SignedIn;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, InvalidBody, InvalidQuery, InvalidRefreshToken, NotJson, Throttled,
-    TooLarge, Unauthenticated, WrongCredentials,
+    Conflict, InvalidRefreshToken, JsonErrors, QueryErrors, Unauthenticated, WrongCredentials,
 };
 use crate::api::extract::{AppJson, ClientAddr};
 use crate::api::idempotency::IdempotencyKey;
@@ -32,7 +31,7 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Account created; tokens included (null in a replay)",
             body = Envelope<Registration>),
-        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, Conflict,
     ),
     security(),
 )]
@@ -111,7 +110,7 @@ async fn user_with_account(state: &AppState, user: &user::Model) -> Result<UserW
     request_body = LoginInput,
     responses(
         (status = 200, description = "Signed in: `data.token` is the access token", body = Envelope<SignIn>),
-        InvalidBody, WrongCredentials, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, WrongCredentials, Conflict,
     ),
     security(),
 )]
@@ -156,7 +155,7 @@ pub struct RefreshInput {
     request_body = RefreshInput,
     responses(
         (status = 200, description = "A new token pair; the old refresh token is spent", body = Envelope<TokenPair>),
-        InvalidBody, InvalidRefreshToken, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, InvalidRefreshToken, Conflict,
     ),
     security(),
 )]
@@ -195,7 +194,7 @@ pub struct LogoutInput {
         description = "Optional: an empty body signs out every session"),
     responses(
         (status = 200, description = "Signed out", body = Envelope<SignedOut>),
-        InvalidBody, Unauthenticated, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, Unauthenticated, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -215,7 +214,7 @@ pub async fn logout(
     tag = "auth",
     responses(
         (status = 200, description = "The user, their account and subscription", body = Envelope<Profile>),
-        InvalidQuery, Unauthenticated, Throttled,
+        QueryErrors, Unauthenticated,
     ),
     security(("bearer" = [])),
 )]

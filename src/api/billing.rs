@@ -6,11 +6,11 @@ use crate::api::caller::Customer;
 use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, CustomerMayNotWrite, InvalidBody, InvalidQuery, NotCustomer, NotFound,
-    NotJson, Throttled, TooLarge, Unauthenticated,
+    Conflict, CustomerMayNotWrite, JsonErrors, NotCustomer, NotFound, QueryErrors, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
+use crate::api::operations::account_list;
 use crate::api::replies::billing::{ConfirmData, InvoiceDetail, InvoiceSummary, Payment};
 use crate::api::replies::lists::Page;
 use crate::domain::of_account;
@@ -19,26 +19,10 @@ use crate::entities::{invoice, payment};
 use crate::error::Result;
 use crate::state::AppState;
 
-/// The account's invoices, newest first.
-#[utoipa::path(
-    get,
-    path = "/billing/invoices",
-    tag = "billing",
-    params(PageParams),
-    responses(
-        (status = 200, description = "The account's invoices", body = Envelope<Page<InvoiceSummary>>),
-        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn list_invoices(
-    State(state): State<AppState>,
-    Customer(member): Customer,
-    paging: Paging,
-) -> Result<Reply<Page<InvoiceSummary>>> {
-    let page =
-        of_account::newest::<invoice::Entity>(&state.db, member.account.id, paging.request).await?;
-    Ok(ok(paging.list(page, |i| InvoiceSummary::from(&i))))
+account_list! {
+    /// The account's invoices, newest first.
+    list_invoices: "/billing/invoices", tag "billing", "The account's invoices",
+    invoice::Entity => InvoiceSummary, |i| InvoiceSummary::from(&i)
 }
 
 /// One invoice, with how to pay it.
@@ -51,7 +35,7 @@ pub async fn list_invoices(
     ),
     responses(
         (status = 200, description = "One invoice with its payment instructions", body = Envelope<InvoiceDetail>),
-        InvalidQuery, Unauthenticated, NotCustomer, NotFound, Throttled,
+        QueryErrors, Unauthenticated, NotCustomer, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -66,27 +50,11 @@ pub async fn invoice_detail(
     Ok(ok(InvoiceDetail::new(&invoice, instructions.as_ref())))
 }
 
-/// The account's payments, newest first.
-#[utoipa::path(
-    get,
-    path = "/billing/payments",
-    tag = "billing",
-    params(PageParams),
-    responses(
-        (status = 200, description = "The account's payments", body = Envelope<Page<Payment>>),
-        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn list_payments(
-    State(state): State<AppState>,
-    Customer(member): Customer,
-    paging: Paging,
-) -> Result<Reply<Page<Payment>>> {
-    let page =
-        of_account::newest::<payment::Entity>(&state.db, member.account.id, paging.request).await?;
-    // Customers see that a payment was reviewed, not which staff member did it.
-    Ok(ok(paging.list(page, |p| Payment::new(&p, None))))
+// Customers see that a payment was reviewed, not which staff member did it.
+account_list! {
+    /// The account's payments, newest first.
+    list_payments: "/billing/payments", tag "billing", "The account's payments",
+    payment::Entity => Payment, |p| Payment::new(&p, None)
 }
 
 /// Confirm a manual payment of an invoice.
@@ -101,8 +69,7 @@ pub async fn list_payments(
     responses(
         (status = 201, description = "Submitted for review", body = Envelope<ConfirmData>,
             example = json!({"success": true, "message": "Payment confirmation submitted for review. You will be notified once approved.", "data": {"payment_id": 1, "invoice_id": 1, "invoice_number": "INV-2-202512-0001", "status": "pending_approval", "amount": "89.00", "currency": "USD", "manual_reference": "BT-20251208-12345"}, "request_id": "0b8e5e43-7f7c-4a44-9a52-32d9d9b1f3a1"})),
-        InvalidBody, Unauthenticated, CustomerMayNotWrite, NotFound, BodyTimeout, Conflict,
-        TooLarge, NotJson, Throttled,
+        JsonErrors, Unauthenticated, CustomerMayNotWrite, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]

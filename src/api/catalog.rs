@@ -8,8 +8,9 @@ use axum::extract::State;
 use serde_json::value::RawValue;
 
 use crate::api::envelope::{Cached, Envelope, Reply, ok, ok_raw};
-use crate::api::errors::{InvalidQuery, Throttled};
+use crate::api::errors::QueryErrors;
 use crate::api::extract::Params;
+use crate::api::operations::public_list;
 use crate::api::replies::accounts::Plan;
 use crate::api::replies::billing::PaymentMethod;
 use crate::api::replies::lists::{self, Page};
@@ -33,7 +34,7 @@ use crate::state::AppState;
     ),
     responses(
         (status = 200, description = "Enabled methods for the country plus the global ones", body = Envelope<Page<PaymentMethod>>),
-        InvalidQuery, Throttled,
+        QueryErrors,
     ),
     security(),
 )]
@@ -93,50 +94,18 @@ impl RenderedMethods {
     }
 }
 
-/// The public plans.
-#[utoipa::path(
-    get,
-    path = "/billing/plans",
-    tag = "catalog",
-    responses(
-        (status = 200, description = "Public plans", body = Envelope<Page<Plan>>),
-        InvalidQuery, Throttled,
-    ),
-    security(),
-)]
-pub async fn plans(State(state): State<AppState>) -> Result<Reply<Page<Plan>>> {
-    let plans = catalog::public_plans(&state.db).await?;
-    Ok(ok(lists::whole(&plans)))
+public_list! {
+    /// The public plans.
+    plans: "/billing/plans", "Public plans", catalog::public_plans => Plan
 }
 
-/// The industries a site can have.
-#[utoipa::path(
-    get,
-    path = "/industries",
-    tag = "catalog",
-    responses(
-        (status = 200, description = "Industries a site can have", body = Envelope<Page<Industry>>),
-        InvalidQuery, Throttled,
-    ),
-    security(),
-)]
-pub async fn industries(State(state): State<AppState>) -> Result<Reply<Page<Industry>>> {
-    let industries = catalog::industries(&state.db).await?;
-    Ok(ok(lists::whole(&industries)))
+public_list! {
+    /// The industries a site can have.
+    industries: "/industries", "Industries a site can have", catalog::industries => Industry
 }
 
-/// What each product operation costs in credits.
-#[utoipa::path(
-    get,
-    path = "/billing/credit-costs",
-    tag = "catalog",
-    responses(
-        (status = 200, description = "What each operation costs", body = Envelope<Page<CreditCost>>),
-        InvalidQuery, Throttled,
-    ),
-    security(),
-)]
-pub async fn credit_costs(State(state): State<AppState>) -> Result<Reply<Page<CreditCost>>> {
-    let costs = catalog::credit_costs(&state.db).await?;
-    Ok(ok(lists::whole(&costs)))
+public_list! {
+    /// What each product operation costs in credits.
+    credit_costs: "/billing/credit-costs", "What each operation costs",
+    catalog::credit_costs => CreditCost
 }

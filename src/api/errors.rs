@@ -88,3 +88,28 @@ impl IntoResponses for Throttled {
         BTreeMap::from([("429".to_owned(), response.into())])
     }
 }
+
+/// Several error answers declared as one: the groups that every operation of a kind lists.
+macro_rules! error_groups {
+    ($($(#[$doc:meta])* $name:ident = [$($part:ident),+];)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                let mut responses = BTreeMap::new();
+                $(responses.extend($part::responses());)+
+                responses
+            }
+        }
+    )*};
+}
+
+error_groups! {
+    /// What any operation without a body can answer besides its own errors: a refused query
+    /// parameter, throttling.
+    QueryErrors = [InvalidQuery, Throttled];
+    /// What any operation taking a JSON body can answer besides its own errors: the body
+    /// refused, sent too slowly, too large or not JSON; throttling.
+    JsonErrors = [InvalidBody, BodyTimeout, TooLarge, NotJson, Throttled];
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod errors;
 pub mod extract;
 pub mod idempotency;
+pub mod operations;
 pub mod password_reset;
 pub mod replies;
 pub mod staff;

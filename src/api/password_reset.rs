@@ -3,7 +3,7 @@
 use axum::extract::State;
 
 use crate::api::envelope::{Envelope, Reply, ok};
-use crate::api::errors::{BodyTimeout, Conflict, InvalidBody, NotJson, Throttled, TooLarge};
+use crate::api::errors::{Conflict, JsonErrors};
 use crate::api::extract::AppJson;
 use crate::api::replies::auth::PasswordReset;
 use crate::domain::password_reset::{self, RESET_SENT, ResetConfirmation, ResetRequest};
@@ -20,7 +20,7 @@ use crate::state::AppState;
     request_body = ResetRequest,
     responses(
         (status = 200, description = "Sent if the email is known", body = Envelope<PasswordReset>),
-        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, Conflict,
     ),
     security(),
 )]
@@ -42,7 +42,7 @@ pub async fn request(
     request_body = ResetConfirmation,
     responses(
         (status = 200, description = "Password changed", body = Envelope<PasswordReset>),
-        InvalidBody, BodyTimeout, Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, Conflict,
     ),
     security(),
 )]

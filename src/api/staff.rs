@@ -7,10 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::caller::Staff;
 use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, ok};
-use crate::api::errors::{
-    BodyTimeout, Conflict, InvalidBody, InvalidQuery, NotFound, NotJson, NotStaff, Throttled,
-    TooLarge, Unauthenticated,
-};
+use crate::api::errors::{Conflict, JsonErrors, NotFound, NotStaff, QueryErrors, Unauthenticated};
 use crate::api::extract::{AppJson, Params, path_id};
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::lists::{self, CursorPage, Page};
@@ -45,7 +42,7 @@ use crate::state::AppState;
     ),
     responses(
         (status = 200, description = "The payment queue", body = Envelope<CursorPage<QueuedPayment>>),
-        InvalidQuery, Unauthenticated, NotStaff, Throttled,
+        QueryErrors, Unauthenticated, NotStaff,
     ),
     security(("bearer" = [])),
 )]
@@ -151,8 +148,7 @@ where
     responses(
         (status = 200, description = "Approved: invoice paid, subscription and account active, credits granted",
             body = Envelope<ReviewData>),
-        InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
-        NotJson, Throttled,
+        JsonErrors, Unauthenticated, NotStaff, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -181,8 +177,7 @@ pub async fn approve(
     responses(
         (status = 200, description = "Rejected: the customer may confirm again",
             body = Envelope<RejectionData>),
-        InvalidBody, Unauthenticated, NotStaff, NotFound, BodyTimeout, Conflict, TooLarge,
-        NotJson, Throttled,
+        JsonErrors, Unauthenticated, NotStaff, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -209,7 +204,7 @@ pub async fn reject(
     ),
     responses(
         (status = 200, description = "Audit entries, newest first", body = Envelope<Page<AuditEntry>>),
-        InvalidQuery, Unauthenticated, NotStaff, Throttled,
+        QueryErrors, Unauthenticated, NotStaff,
     ),
     security(("bearer" = [])),
 )]

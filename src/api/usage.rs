@@ -6,11 +6,12 @@ use crate::api::caller::Customer;
 use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    BodyTimeout, Conflict, CustomerMayNotUse, InsufficientCredits, InvalidBody, InvalidQuery,
-    NotCustomer, NotFound, NotJson, Throttled, TooLarge, Unauthenticated,
+    Conflict, CustomerMayNotUse, InsufficientCredits, JsonErrors, NotCustomer, NotFound,
+    QueryErrors, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Paging, path_id};
 use crate::api::idempotency::IdempotencyKey;
+use crate::api::operations::account_list;
 use crate::api::replies::lists::{self, Page};
 use crate::api::replies::usage::{CreditBalance, CreditSpend, LedgerEntry, Site, SiteDetail};
 use crate::domain::of_account;
@@ -26,7 +27,7 @@ use crate::state::AppState;
     tag = "credits",
     responses(
         (status = 200, description = "The credit balance", body = Envelope<CreditBalance>),
-        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
+        QueryErrors, Unauthenticated, NotCustomer,
     ),
     security(("bearer" = [])),
 )]
@@ -42,26 +43,10 @@ pub async fn balance(
     }))
 }
 
-/// The credit ledger, newest first.
-#[utoipa::path(
-    get,
-    path = "/billing/credits/transactions",
-    tag = "credits",
-    params(PageParams),
-    responses(
-        (status = 200, description = "The credit ledger, newest first", body = Envelope<Page<LedgerEntry>>),
-        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
-    ),
-    security(("bearer" = [])),
-)]
-pub async fn transactions(
-    State(state): State<AppState>,
-    Customer(member): Customer,
-    paging: Paging,
-) -> Result<Reply<Page<LedgerEntry>>> {
-    let page =
-        of_account::newest::<ledger::Entity>(&state.db, member.account.id, paging.request).await?;
-    Ok(ok(paging.list(page, |t| LedgerEntry::from(&t))))
+account_list! {
+    /// The credit ledger, newest first.
+    transactions: "/billing/credits/transactions", tag "credits", "The credit ledger, newest first",
+    ledger::Entity => LedgerEntry, |t| LedgerEntry::from(&t)
 }
 
 /// Spend credits on a product operation.
@@ -75,8 +60,7 @@ pub async fn transactions(
     request_body = crate::domain::credits::UsageInput,
     responses(
         (status = 201, description = "Credits deducted", body = Envelope<CreditSpend>),
-        InvalidBody, Unauthenticated, InsufficientCredits, CustomerMayNotUse, BodyTimeout,
-        Conflict, TooLarge, NotJson, Throttled,
+        JsonErrors, Unauthenticated, InsufficientCredits, CustomerMayNotUse, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -101,7 +85,7 @@ fn spent_reply(spent: &credits::Spent) -> Reply<CreditSpend> {
     tag = "sites",
     responses(
         (status = 200, description = "The account's sites", body = Envelope<Page<Site>>),
-        InvalidQuery, Unauthenticated, NotCustomer, Throttled,
+        QueryErrors, Unauthenticated, NotCustomer,
     ),
     security(("bearer" = [])),
 )]
@@ -123,8 +107,7 @@ pub async fn list_sites(
     request_body = crate::domain::sites::SiteInput,
     responses(
         (status = 201, description = "Site created with the creator's access", body = Envelope<SiteDetail>),
-        InvalidBody, Unauthenticated, CustomerMayNotUse, BodyTimeout, Conflict, TooLarge,
-        NotJson, Throttled,
+        JsonErrors, Unauthenticated, CustomerMayNotUse, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -147,7 +130,7 @@ pub async fn create_site(
     ),
     responses(
         (status = 200, description = "One site with its user access list", body = Envelope<SiteDetail>),
-        InvalidQuery, Unauthenticated, NotCustomer, NotFound, Throttled,
+        QueryErrors, Unauthenticated, NotCustomer, NotFound,
     ),
     security(("bearer" = [])),
 )]

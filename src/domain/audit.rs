@@ -74,6 +74,28 @@ pub async fn commit_changes<'a, T: serde::Serialize + 'a>(
     Ok(())
 }
 
+/// [`commit_changes`] for an edit of one record (`before` is `None` when it was created),
+/// giving the saved record back.
+pub async fn commit_one<T: serde::Serialize>(
+    txn: WriteTxn,
+    actor: i64,
+    action: &str,
+    object_type: &str,
+    object_id: i64,
+    before: Option<&T>,
+    saved: T,
+) -> Result<T> {
+    commit_changes(
+        txn,
+        actor,
+        action,
+        object_type,
+        [(object_id, before, &saved)],
+    )
+    .await?;
+    Ok(saved)
+}
+
 #[derive(Debug, Default)]
 pub struct Filter {
     pub object_type: Option<String>,

@@ -15,9 +15,7 @@ pub use billing::{
 };
 
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QueryTrait, Select};
 
 use crate::db::Db;
 use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
@@ -140,17 +138,8 @@ pub async fn account_detail(db: &Db, id: i64) -> Result<AccountDetail> {
     };
     let subscription = subscriptions(db, &of_account, one).await?.0.items.pop();
     let invoices = of_account::newest::<invoice::Entity>(db, id, newest).await?;
-    let payment_ids: Vec<i64> = payment::Entity::find()
-        .select_only()
-        .column(payment::Column::Id)
-        .filter(payment::Column::AccountId.eq(id))
-        .order_by_desc(payment::Column::Id)
-        .limit(RELATED_ROWS)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut payments = payment_queue::rows_by_ids(db, &payment_ids).await?;
-    payments.reverse();
+    let account_payments = payment::Column::AccountId.eq(id);
+    let payments = payment_queue::newest_rows(db, account_payments, Some(RELATED_ROWS)).await?;
     let sites = of_account::all::<site::Entity>(db, id).await?;
     let industries = names::industries(db, sites.iter().map(|s| s.industry_id)).await?;
     let sites = industries.beside(sites, |s| s.industry_id);

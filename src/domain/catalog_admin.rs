@@ -148,15 +148,7 @@ pub async fn update_plan(
     row.sort_order = Set(small(sort_order));
     let saved = row.update(&*txn).await?;
     let action = "plan.update";
-    audit::commit_changes(
-        txn,
-        actor.id(),
-        action,
-        "plan",
-        [(id, Some(&current), &saved)],
-    )
-    .await?;
-    Ok(saved)
+    audit::commit_one(txn, actor.id(), action, "plan", id, Some(&current), saved).await
 }
 
 // ---- industries --------------------------------------------------------------------------
@@ -243,15 +235,7 @@ pub async fn create_industry(
         )
     })?;
     let action = "industry.create";
-    audit::commit_changes(
-        txn,
-        actor.id(),
-        action,
-        "industry",
-        [(saved.id, None, &saved)],
-    )
-    .await?;
-    Ok(saved)
+    audit::commit_one(txn, actor.id(), action, "industry", saved.id, None, saved).await
 }
 
 pub async fn update_industry(
@@ -267,7 +251,15 @@ pub async fn update_industry(
     row.name = Set(name);
     row.is_active = Set(input.is_active);
     let saved = row.update(&*txn).await?;
-    let changed = [(id, Some(&before), &saved)];
-    audit::commit_changes(txn, actor.id(), "industry.update", "industry", changed).await?;
-    Ok(saved)
+    let action = "industry.update";
+    audit::commit_one(
+        txn,
+        actor.id(),
+        action,
+        "industry",
+        id,
+        Some(&before),
+        saved,
+    )
+    .await
 }

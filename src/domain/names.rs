@@ -49,6 +49,11 @@ pub async fn accounts(db: &Db, ids: impl IntoIterator<Item = i64>) -> Result<Nam
     named::<account::Entity>(db, account::Column::Id, ids, |a| (a.id, a.name)).await
 }
 
+/// One account's name (empty when it is gone).
+pub async fn account(db: &Db, id: i64) -> Result<String> {
+    Ok(accounts(db, [id]).await?.of(id))
+}
+
 pub async fn emails(db: &Db, ids: impl IntoIterator<Item = i64>) -> Result<Names> {
     named::<user::Entity>(db, user::Column::Id, ids, |u| (u.id, u.email)).await
 }

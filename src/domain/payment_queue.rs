@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select,
@@ -161,6 +161,27 @@ pub async fn rows_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<PaymentRow>> {
         .all(db.conn())
         .await?;
     describe(db, payments).await
+}
+
+/// The payments matching `condition` (an account's, an invoice's), newest first and at most
+/// `limit`, described for staff.
+pub async fn newest_rows(
+    db: &Db,
+    condition: impl IntoCondition,
+    limit: Option<u64>,
+) -> Result<Vec<PaymentRow>> {
+    let ids: Vec<i64> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::Id)
+        .filter(condition)
+        .order_by_desc(payment::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    let mut rows = rows_by_ids(db, &ids).await?;
+    rows.reverse();
+    Ok(rows)
 }
 
 pub async fn row(db: &Db, id: i64) -> Result<PaymentRow> {

@@ -12,30 +12,32 @@ pub struct Asset {
     pub body: &'static str,
 }
 
+impl Asset {
+    const fn css(name: &'static str, body: &'static str) -> Asset {
+        Asset {
+            name,
+            content_type: "text/css; charset=utf-8",
+            body,
+        }
+    }
+
+    const fn js(name: &'static str, body: &'static str) -> Asset {
+        Asset {
+            name,
+            content_type: "text/javascript; charset=utf-8",
+            body,
+        }
+    }
+}
+
 pub const ADMIN: &[Asset] = &[
-    Asset {
-        name: "admin.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../../static/admin/admin.css"),
-    },
-    Asset {
-        name: "admin.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/admin/admin.js"),
-    },
+    Asset::css("admin.css", include_str!("../../static/admin/admin.css")),
+    Asset::js("admin.js", include_str!("../../static/admin/admin.js")),
 ];
 
 pub const PORTAL: &[Asset] = &[
-    Asset {
-        name: "portal.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../../static/portal/portal.css"),
-    },
-    Asset {
-        name: "portal.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/portal/portal.js"),
-    },
+    Asset::css("portal.css", include_str!("../../static/portal/portal.css")),
+    Asset::js("portal.js", include_str!("../../static/portal/portal.js")),
 ];
 
 /// A handler serving one site's assets by name.

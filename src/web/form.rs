@@ -42,8 +42,8 @@ pub struct Button {}
 
 /// The one field every signed-in form carries.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct CsrfField {
-    #[serde(default)]
     csrf_token: String,
 }
 

@@ -3,10 +3,12 @@
 //! throttled credential check (`accounts::authenticate`), the session cookie, and where to go
 //! next. A site says only who it admits and where its pages are ([`Site`]).
 
+use axum::Router;
 use axum::extract::{FromRequestParts, OriginalUri, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
@@ -46,14 +48,11 @@ pub struct LoginView {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
-    #[serde(default)]
     csrf_token: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     next: String,
 }
 
@@ -239,9 +238,42 @@ pub trait SignsIn: Send + Sync + 'static {
     fn render(view: &LoginView) -> Response;
 }
 
+/// A site's `Pages`, its [`SignsIn`]: the site's `SITE`, the extractor of its signed-in pages,
+/// and its login template, which shows a [`LoginView`] as `view`. Written where `SITE` is:
+/// `sign_in_pages!("admin/login.html", Staffer);`. A macro because each template is a type of
+/// its own (askama compiles one per `#[template]`).
+macro_rules! sign_in_pages {
+    ($template:literal, $signed_in:ty) => {
+        #[derive(askama::Template)]
+        #[template(path = $template)]
+        struct LoginPage<'a> {
+            view: &'a $crate::web::login::LoginView,
+        }
+
+        /// This site's sign-in pages (`login::login_form::<Pages>` and the rest).
+        pub struct Pages;
+
+        impl $crate::web::login::SignsIn for Pages {
+            const SITE: $crate::web::login::Site = SITE;
+            type SignedIn = $signed_in;
+            fn render(view: &$crate::web::login::LoginView) -> axum::response::Response {
+                $crate::web::page::html(&LoginPage { view })
+            }
+        }
+    };
+}
+pub(crate) use sign_in_pages;
+
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     next: Option<String>,
+}
+
+/// A site's `/login` (the form, and signing in) and `/logout` routes.
+pub fn routes<S: SignsIn>() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form::<S>).post(login::<S>))
+        .route("/logout", post(logout::<S>))
 }
 
 pub async fn login_form<S: SignsIn>(

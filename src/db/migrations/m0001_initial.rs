@@ -3,11 +3,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{create, fk, index};
+use super::{References, create, index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     let tables = [
         create("plans")
             .col(string_uniq("slug"))
@@ -26,7 +24,7 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(string("name"))
             .col(string_uniq("slug"))
             .col(big_integer_null("owner_id"))
-            .col(big_integer("plan_id"))
+            .reference("plan_id", "plans")
             .col(string("status"))
             .col(big_integer("credits"))
             .col(string_null("billing_email"))
@@ -39,38 +37,34 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(string_null("tax_id"))
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("updated_at"))
-            .foreign_key(&mut fk("accounts", "plan_id", "plans"))
             .take(),
         create("users")
             .col(string_uniq("email"))
             .col(string("password_hash"))
             .col(string("first_name"))
             .col(string("last_name"))
-            .col(big_integer_null("account_id"))
+            .reference_null("account_id", "accounts")
             .col(string("role"))
             .col(boolean("is_staff"))
             .col(boolean("is_superuser"))
             .col(boolean("is_active"))
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone_null("last_login_at"))
-            .foreign_key(&mut fk("users", "account_id", "accounts"))
             .take(),
         create("subscriptions")
-            .col(big_integer("account_id"))
-            .col(big_integer("plan_id"))
+            .reference("account_id", "accounts")
+            .reference("plan_id", "plans")
             .col(string("status"))
             .col(timestamp_with_time_zone_null("current_period_start"))
             .col(timestamp_with_time_zone_null("current_period_end"))
             .col(string_null("external_payment_id"))
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("updated_at"))
-            .foreign_key(&mut fk("subscriptions", "account_id", "accounts"))
-            .foreign_key(&mut fk("subscriptions", "plan_id", "plans"))
             .take(),
         create("invoices")
             .col(string_uniq("invoice_number"))
-            .col(big_integer("account_id"))
-            .col(big_integer_null("subscription_id"))
+            .reference("account_id", "accounts")
+            .reference_null("subscription_id", "subscriptions")
             .col(string("status"))
             .col(string("currency"))
             .col(big_integer("subtotal"))
@@ -82,20 +76,17 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(text("metadata"))
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("updated_at"))
-            .foreign_key(&mut fk("invoices", "account_id", "accounts"))
-            .foreign_key(&mut fk("invoices", "subscription_id", "subscriptions"))
             .take(),
         Table::create()
             .table("invoice_sequences")
-            .col(big_integer("account_id"))
+            .reference("account_id", "accounts")
             .col(string("period"))
             .col(big_integer("last_number"))
             .primary_key(Index::create().col("account_id").col("period"))
-            .foreign_key(&mut fk("invoice_sequences", "account_id", "accounts"))
             .take(),
         create("payments")
-            .col(big_integer("invoice_id"))
-            .col(big_integer("account_id"))
+            .reference("invoice_id", "invoices")
+            .reference("account_id", "accounts")
             .col(big_integer("amount"))
             .col(string("currency"))
             .col(string("payment_method"))
@@ -104,16 +95,12 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(text_null("manual_notes"))
             .col(string_null("proof"))
             .col(text_null("admin_notes"))
-            .col(big_integer_null("approved_by_id"))
+            .reference_null("approved_by_id", "users")
             .col(timestamp_with_time_zone_null("approved_at"))
             .col(string_null("failure_reason"))
-            .col(big_integer_null("submitted_by_id"))
+            .reference_null("submitted_by_id", "users")
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("updated_at"))
-            .foreign_key(&mut fk("payments", "invoice_id", "invoices"))
-            .foreign_key(&mut fk("payments", "account_id", "accounts"))
-            .foreign_key(&mut fk("payments", "approved_by_id", "users"))
-            .foreign_key(&mut fk("payments", "submitted_by_id", "users"))
             .take(),
         create("payment_method_configs")
             .col(string("country_code"))
@@ -125,23 +112,21 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(integer("sort_order"))
             .take(),
         create("account_payment_methods")
-            .col(big_integer("account_id"))
+            .reference("account_id", "accounts")
             .col(string("method_type"))
             .col(string("display_name"))
             .col(boolean("is_default"))
             .col(text("details"))
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut fk("account_payment_methods", "account_id", "accounts"))
             .take(),
         create("credit_transactions")
-            .col(big_integer("account_id"))
+            .reference("account_id", "accounts")
             .col(string("transaction_type"))
             .col(big_integer("amount"))
             .col(big_integer("balance_after"))
             .col(string("description"))
             .col(string_null("reference"))
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut fk("credit_transactions", "account_id", "accounts"))
             .take(),
         create("credit_costs")
             .col(string_uniq("operation_type"))
@@ -152,20 +137,13 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(boolean("is_active"))
             .take(),
         create("credit_usages")
-            .col(big_integer("account_id"))
-            .col(big_integer("user_id"))
+            .reference("account_id", "accounts")
+            .reference("user_id", "users")
             .col(string("operation_type"))
             .col(big_integer("quantity"))
             .col(big_integer("credits_used"))
-            .col(big_integer("transaction_id"))
+            .reference("transaction_id", "credit_transactions")
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut fk("credit_usages", "account_id", "accounts"))
-            .foreign_key(&mut fk("credit_usages", "user_id", "users"))
-            .foreign_key(&mut fk(
-                "credit_usages",
-                "transaction_id",
-                "credit_transactions",
-            ))
             .take(),
         create("industries")
             .col(string_uniq("slug"))
@@ -173,30 +151,25 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(boolean("is_active"))
             .take(),
         create("sites")
-            .col(big_integer("account_id"))
+            .reference("account_id", "accounts")
             .col(string("name"))
             .col(string_null("domain"))
-            .col(big_integer("industry_id"))
+            .reference("industry_id", "industries")
             .col(boolean("is_active"))
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut fk("sites", "account_id", "accounts"))
-            .foreign_key(&mut fk("sites", "industry_id", "industries"))
             .take(),
         create("site_user_access")
-            .col(big_integer("site_id"))
-            .col(big_integer("user_id"))
+            .reference("site_id", "sites")
+            .reference("user_id", "users")
             .col(string("role"))
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut fk("site_user_access", "site_id", "sites"))
-            .foreign_key(&mut fk("site_user_access", "user_id", "users"))
             .take(),
         create("refresh_tokens")
-            .col(big_integer("user_id"))
+            .reference("user_id", "users")
             .col(string_uniq("token_hash"))
             .col(timestamp_with_time_zone("expires_at"))
             .col(timestamp_with_time_zone_null("revoked_at"))
             .col(timestamp_with_time_zone("created_at"))
-            .foreign_key(&mut fk("refresh_tokens", "user_id", "users"))
             .take(),
         Table::create()
             .table("settings")
@@ -241,4 +214,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         )
         .await?;
     Ok(())
-}
+});

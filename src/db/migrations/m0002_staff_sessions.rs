@@ -3,24 +3,21 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{create, fk, index};
+use super::{References, create, index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         create("staff_sessions")
             .col(string_uniq("token_hash"))
-            .col(big_integer("user_id"))
+            .reference("user_id", "users")
             .col(string("csrf_token"))
             .col(text_null("flash"))
             .col(timestamp_with_time_zone("created_at"))
             .col(timestamp_with_time_zone("expires_at"))
             .col(timestamp_with_time_zone_null("revoked_at"))
-            .foreign_key(&mut fk("staff_sessions", "user_id", "users"))
             .take(),
     )
     .await?;
     m.create_index(index("staff_sessions", &["user_id"], false))
         .await
-}
+});

@@ -6,9 +6,7 @@ use sea_orm_migration::schema::*;
 
 use super::{add_columns, index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     let family = vec![
         string_null("family"),
         timestamp_with_time_zone_null("rotated_at"),
@@ -16,4 +14,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     add_columns(m, "refresh_tokens", family).await?;
     m.create_index(index("refresh_tokens", &["family"], false))
         .await
-}
+});

@@ -5,9 +5,7 @@ use sea_orm_migration::schema::*;
 
 use super::{create, named_index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         create("idempotency_keys")
             .col(string("scope"))
@@ -27,4 +25,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         true,
     );
     m.create_index(unique).await
-}
+});

@@ -5,9 +5,7 @@ use sea_orm_migration::schema::*;
 
 use super::{create, index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         create("login_failures")
             .col(string("subject"))
@@ -17,4 +15,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     .await?;
     m.create_index(index("login_failures", &["subject", "created_at"], false))
         .await
-}
+});

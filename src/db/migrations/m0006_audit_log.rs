@@ -5,9 +5,7 @@ use sea_orm_migration::schema::*;
 
 use super::{create, index, named_index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         create("audit_log")
             .col(timestamp_with_time_zone("at"))
@@ -34,4 +32,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m.create_index(index("audit_log", &[col], false)).await?;
     }
     Ok(())
-}
+});

@@ -64,9 +64,7 @@ fn postgres_statements(table: &str, cols: &[&str]) -> Vec<String> {
         .collect()
 }
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     let conn = m.get_connection();
     let mut statements = Vec::new();
     match m.get_database_backend() {
@@ -88,4 +86,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         conn.execute_unprepared(&sql).await?;
     }
     Ok(())
-}
+});

@@ -5,9 +5,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         Table::create()
             .table("login_attempts")
@@ -19,4 +17,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     .await?;
     m.drop_table(Table::drop().table("login_failures").take())
         .await
-}
+});

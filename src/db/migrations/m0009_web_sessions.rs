@@ -10,9 +10,7 @@ use sea_orm_migration::schema::*;
 
 use super::add_columns;
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.rename_table(
         Table::rename()
             .table("staff_sessions", "web_sessions")
@@ -28,4 +26,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         .execute_unprepared("UPDATE web_sessions SET flash = NULL")
         .await
         .map(drop)
-}
+});

@@ -7,9 +7,7 @@ use sea_orm_migration::schema::*;
 
 use super::{create, index, named_index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         create("jobs")
             .col(string("kind"))
@@ -36,4 +34,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     .await?;
     m.create_index(index("jobs", &["state", "run_at"], false))
         .await
-}
+});

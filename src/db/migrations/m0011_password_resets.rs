@@ -5,9 +5,7 @@ use sea_orm_migration::schema::*;
 
 use super::{create, fk, index, named_index};
 
-super::migration!();
-
-async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+super::migration!(m => {
     m.create_table(
         create("password_resets")
             .col(big_integer("user_id"))
@@ -32,4 +30,4 @@ async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     .await?;
     m.create_index(index("password_resets", &["user_id"], false))
         .await
-}
+});

@@ -14,12 +14,20 @@ mod m0011_password_resets;
 mod m0012_webhooks;
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::big_pk_auto;
+use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
 
 /// What every migration file repeats around its `async fn up`: the `Migration` type, named
 /// after its file (`DeriveMigrationName` reads `file!()`, which is the invoking file's) as
 /// recorded in `seaql_migrations`. Migrations here only go forward.
+///
+/// `migration!(m => { … })` also writes the `up` function's header around the block, with the
+/// schema manager named `m`; `migration!()` leaves `async fn up(m)` to the file.
 macro_rules! migration {
+    ($m:ident => $body:block) => {
+        super::migration!();
+
+        async fn up($m: &SchemaManager<'_>) -> Result<(), DbErr> $body
+    };
     () => {
         #[derive(DeriveMigrationName)]
         pub struct Migration;
@@ -39,13 +47,41 @@ fn create(name: &'static str) -> TableCreateStatement {
     Table::create().table(name).col(big_pk_auto("id")).take()
 }
 
-/// A `NOT NULL` reference to `to.id`, named `fk_<from>_<col>`.
-fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+/// A reference from `from.col` to `to.id`, named `fk_<from>_<col>`.
+fn fk(from: &str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{from}_{col}"))
-        .from(from, col)
+        .from(from.to_owned(), col)
         .to(to, "id")
         .take()
+}
+
+/// A column referring to `to.id` declared with its foreign key ([`fk`]) in one call, so that
+/// neither the column's nor the table's name is written twice.
+trait References {
+    /// A `NOT NULL` reference.
+    fn reference(&mut self, col: &'static str, to: &'static str) -> &mut Self;
+    /// A reference that may be `NULL`.
+    fn reference_null(&mut self, col: &'static str, to: &'static str) -> &mut Self;
+}
+
+impl References for TableCreateStatement {
+    fn reference(&mut self, col: &'static str, to: &'static str) -> &mut Self {
+        let mut key = fk(&table_name(self), col, to);
+        self.col(big_integer(col)).foreign_key(&mut key)
+    }
+
+    fn reference_null(&mut self, col: &'static str, to: &'static str) -> &mut Self {
+        let mut key = fk(&table_name(self), col, to);
+        self.col(big_integer_null(col)).foreign_key(&mut key)
+    }
+}
+
+fn table_name(table: &TableCreateStatement) -> String {
+    match table.get_table_name() {
+        Some(TableRef::Table(TableName(_, name), _)) => name.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// An index named `ix_<table>_<columns>`.

@@ -1,7 +1,7 @@
 //! Staff reads of the billing records: invoices (with line items and the billing snapshot),
 //! subscriptions and the credit ledger.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sea_orm::{QueryTrait, Select};
 
 use super::plan_with_slug;
@@ -81,22 +81,14 @@ pub struct InvoiceDetail {
 
 pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
     let invoice: invoice::Model = found(db.conn(), id, "Invoice").await?;
-    let names = names::accounts(db, [invoice.account_id]).await?;
+    let account_name = names::account(db, invoice.account_id).await?;
     let invoices::Contents {
         line_items,
         billing_snapshot,
     } = invoices::contents(&invoice);
-    let payment_ids: Vec<i64> = payment::Entity::find()
-        .select_only()
-        .column(payment::Column::Id)
-        .filter(payment::Column::InvoiceId.eq(id))
-        .into_tuple()
-        .all(db.conn())
-        .await?;
-    let mut payments = payment_queue::rows_by_ids(db, &payment_ids).await?;
-    payments.reverse();
+    let payments = payment_queue::newest_rows(db, payment::Column::InvoiceId.eq(id), None).await?;
     Ok(InvoiceDetail {
-        account_name: names.of(invoice.account_id),
+        account_name,
         invoice,
         line_items,
         billing_snapshot,
@@ -175,7 +167,7 @@ pub async fn subscription_detail(
     id: i64,
 ) -> Result<(SubscriptionRow, Vec<invoice::Model>)> {
     let subscription: subscription::Model = found(db.conn(), id, "Subscription").await?;
-    let names = names::accounts(db, [subscription.account_id]).await?;
+    let account_name = names::account(db, subscription.account_id).await?;
     let plan = catalog::plan_by_id(db.conn(), subscription.plan_id).await?;
     let invoices = invoice::Entity::find()
         .filter(invoice::Column::SubscriptionId.eq(id))
@@ -183,7 +175,7 @@ pub async fn subscription_detail(
         .all(db.conn())
         .await?;
     let row = SubscriptionRow {
-        account_name: names.of(subscription.account_id),
+        account_name,
         plan_name: plan.name,
         subscription,
     };
@@ -247,9 +239,9 @@ pub async fn ledger_entries(
 
 pub async fn ledger_entry(db: &Db, id: i64) -> Result<LedgerRow> {
     let entry: ledger::Model = found(db.conn(), id, "Credit transaction").await?;
-    let names = names::accounts(db, [entry.account_id]).await?;
+    let account_name = names::account(db, entry.account_id).await?;
     Ok(LedgerRow {
-        account_name: names.of(entry.account_id),
+        account_name,
         entry,
     })
 }

@@ -154,14 +154,8 @@ async fn commit_edit(
     before: Option<&pmc::Model>,
     saved: pmc::Model,
 ) -> Result<pmc::Model> {
-    audit::commit_changes(
-        txn,
-        actor.id(),
-        action,
-        OBJECT_TYPE,
-        [(saved.id, before, &saved)],
-    )
-    .await?;
+    let id = saved.id;
+    let saved = audit::commit_one(txn, actor.id(), action, OBJECT_TYPE, id, before, saved).await?;
     db.catalog_cache().invalidate();
     Ok(saved)
 }

@@ -109,13 +109,5 @@ pub async fn set_site_active(
     } else {
         "site.deactivate"
     };
-    audit::commit_changes(
-        txn,
-        actor.id(),
-        action,
-        "site",
-        [(id, Some(&before), &saved)],
-    )
-    .await?;
-    Ok(saved)
+    audit::commit_one(txn, actor.id(), action, "site", id, Some(&before), saved).await
 }

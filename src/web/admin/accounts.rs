@@ -280,10 +280,9 @@ fn more_link(rows: &mut Vec<Vec<Cell>>, total: u64, what: &str, href: &str) {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct AdjustForm {
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     reason: String,
 }
 

@@ -44,7 +44,7 @@ impl Record for Industries {
         };
         Ok(Listed {
             page: catalog_admin::list_industries(db, &filter, req).await?,
-            filters: vec![yes_no_filter(q, LIST, "active", "active")],
+            filters: vec![yes_no_filter(q, LIST, "active")],
         })
     }
 

@@ -26,7 +26,7 @@ pub mod webhook_actions;
 pub mod webhooks;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use crate::error::Error;
 use crate::web::admin::session::Pages;
@@ -60,11 +60,7 @@ pub const RECORDS: &[Registered] = &[
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
         .route("/", get(home::index))
-        .route(
-            "/login",
-            get(login::login_form::<Pages>).post(login::login::<Pages>),
-        )
-        .route("/logout", post(login::logout::<Pages>))
+        .merge(login::routes::<Pages>())
         .route("/static/{file}", get(assets::serve(assets::ADMIN)))
         .merge(
             RECORDS

@@ -109,7 +109,7 @@ impl Record for PaymentMethods {
                 title: "method".into(),
                 options: by_method,
             },
-            yes_no_filter(q, LIST, "enabled", "enabled"),
+            yes_no_filter(q, LIST, "enabled"),
         ];
         Ok(Listed { page, filters })
     }

@@ -24,16 +24,13 @@ use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ActionForm {
-    #[serde(default)]
     action: String,
-    #[serde(default, rename = "_selected_action")]
+    #[serde(rename = "_selected_action")]
     selected: Vec<String>,
-    #[serde(default)]
     confirmed: String,
-    #[serde(default)]
     admin_notes: String,
-    #[serde(default)]
     failure_reason: String,
 }
 
@@ -174,10 +171,9 @@ pub async fn bulk_action(
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReviewForm {
-    #[serde(default)]
     admin_notes: String,
-    #[serde(default)]
     failure_reason: String,
 }
 

@@ -51,8 +51,8 @@ impl Record for Plans {
         Ok(Listed {
             page: catalog_admin::list_plans(db, &filter, req).await?,
             filters: vec![
-                yes_no_filter(q, LIST, "active", "active"),
-                yes_no_filter(q, LIST, "public", "public"),
+                yes_no_filter(q, LIST, "active"),
+                yes_no_filter(q, LIST, "public"),
             ],
         })
     }

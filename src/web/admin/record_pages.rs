@@ -26,16 +26,9 @@ pub fn flag(q: &ListQuery, key: &str) -> Option<bool> {
     }
 }
 
-/// The sidebar group for a yes/no column: All, Yes, No.
-pub fn yes_no_filter(q: &ListQuery, path: &str, key: &str, title: &str) -> FilterGroup {
-    FilterGroup {
-        title: title.into(),
-        options: vec![
-            q.filter_option(path, key, None, "All", None),
-            q.filter_option(path, key, Some("yes"), "Yes", None),
-            q.filter_option(path, key, Some("no"), "No", None),
-        ],
-    }
+/// The sidebar group for a yes/no column: All, Yes, No (titled by its key, as every filter).
+pub fn yes_no_filter(q: &ListQuery, path: &str, key: &str) -> FilterGroup {
+    q.choice_filter(path, key, &[("yes", "Yes"), ("no", "No")], None)
 }
 
 pub fn yes_no(value: bool) -> Cell {

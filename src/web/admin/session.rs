@@ -9,8 +9,7 @@ use crate::domain::staff::StaffActor;
 use crate::entities::{user, web_session};
 use crate::state::AppState;
 use crate::web::error::PageError;
-use crate::web::login::{LoginView, SignsIn, Site};
-use crate::web::page::html;
+use crate::web::login::{Site, sign_in_pages};
 use crate::web::session::{SessionKind, SignedInPage};
 
 /// The panel as a site of signed-in pages: staff only. Customers and wrong passwords get the
@@ -54,19 +53,4 @@ impl SignedInPage for Staffer {
     }
 }
 
-#[derive(askama::Template)]
-#[template(path = "admin/login.html")]
-struct LoginPage<'a> {
-    view: &'a LoginView,
-}
-
-/// The panel's sign-in pages (`login::login_form::<Pages>` and the rest).
-pub struct Pages;
-
-impl SignsIn for Pages {
-    const SITE: Site = SITE;
-    type SignedIn = Staffer;
-    fn render(view: &LoginView) -> Response {
-        html(&LoginPage { view })
-    }
-}
+sign_in_pages!("admin/login.html", Staffer);

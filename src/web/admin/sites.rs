@@ -71,7 +71,7 @@ impl Record for Sites {
                 title: "industry".into(),
                 options: by_industry,
             },
-            yes_no_filter(q, LIST, "active", "active"),
+            yes_no_filter(q, LIST, "active"),
         ];
         Ok(Listed { page, filters })
     }

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, columns, fact};
-use crate::web::admin::record_pages::{flag, parse_id, yes_no};
+use crate::web::admin::record_pages::{flag, parse_id, yes_no, yes_no_filter};
 use crate::web::admin::session::Staffer;
 use crate::web::admin::view::{Cell, Field, FormView};
 use crate::web::error::PageError;
@@ -26,8 +26,6 @@ use crate::web::page::FlashLevel;
 use crate::web::session::SignedInPage;
 
 const LIST: &str = links::USERS;
-const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
-
 /// Every user, customers and staff.
 pub struct Users;
 
@@ -67,8 +65,8 @@ impl Record for Users {
         Ok(Listed {
             page: backoffice::users(db, &filter, req).await?,
             filters: vec![
-                q.choice_filter(LIST, "staff", &YES_NO, None),
-                q.choice_filter(LIST, "active", &YES_NO, None),
+                yes_no_filter(q, LIST, "staff"),
+                yes_no_filter(q, LIST, "active"),
             ],
         })
     }

@@ -118,7 +118,7 @@ impl Record for WebhookEndpoints {
         };
         Ok(Listed {
             page: webhooks::list_endpoints(db, &filter, req).await?,
-            filters: vec![yes_no_filter(q, LIST, "enabled", "enabled")],
+            filters: vec![yes_no_filter(q, LIST, "enabled")],
         })
     }
 

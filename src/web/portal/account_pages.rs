@@ -5,21 +5,14 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::domain::page::PageRequest;
-use crate::domain::{credits, of_account};
+use crate::domain::credits;
 use crate::entities::{credit_transaction as ledger, payment};
 use crate::state::AppState;
 use crate::web::error::PageError;
 use crate::web::format::{money, time};
 use crate::web::page::html;
-use crate::web::portal::frame::{Frame, frame, invoice_href};
+use crate::web::portal::frame::{Frame, frame, invoice_href, newest_rows};
 use crate::web::portal::session::Customer;
-
-/// The newest rows a page lists (an account has a few per month).
-const NEWEST: PageRequest = PageRequest {
-    page: 1,
-    page_size: 100,
-};
 
 /// A payment as the portal lists it (the payments page, an invoice's history).
 pub struct PaymentLine {
@@ -59,9 +52,8 @@ pub async fn payments(
     customer: Customer,
 ) -> Result<Response, PageError> {
     let (frame, _) = frame(&state, &customer, "Payments", "/payments/").await?;
-    let account_id = customer.member.account.id;
-    let page = of_account::newest::<payment::Entity>(&state.db, account_id, NEWEST).await?;
-    let rows = page.items.iter().map(PaymentLine::from).collect();
+    let payments = newest_rows::<payment::Entity>(&state, &customer).await?;
+    let rows = payments.iter().map(PaymentLine::from).collect();
     Ok(html(&PaymentsPage { frame, rows }))
 }
 
@@ -89,9 +81,8 @@ pub async fn credits(
 ) -> Result<Response, PageError> {
     let (frame, _) = frame(&state, &customer, "Credits", "/credits/").await?;
     let account_id = customer.member.account.id;
-    let entries = of_account::newest::<ledger::Entity>(&state.db, account_id, NEWEST).await?;
+    let entries = newest_rows::<ledger::Entity>(&state, &customer).await?;
     let ledger = entries
-        .items
         .iter()
         .map(|t| LedgerLine {
             when: time(t.created_at),

@@ -19,12 +19,10 @@ use crate::web::portal::session::Customer;
 use crate::web::session::SignedInPage;
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SiteForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     domain: String,
-    #[serde(default)]
     industry_id: String,
 }
 
@@ -120,22 +118,15 @@ pub async fn create_site(
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct BillingForm {
-    #[serde(default)]
     billing_email: String,
-    #[serde(default)]
     billing_address_line1: String,
-    #[serde(default)]
     billing_address_line2: String,
-    #[serde(default)]
     billing_city: String,
-    #[serde(default)]
     billing_state: String,
-    #[serde(default)]
     billing_postal_code: String,
-    #[serde(default)]
     billing_country: String,
-    #[serde(default)]
     tax_id: String,
 }
 

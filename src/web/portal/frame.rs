@@ -2,7 +2,10 @@
 //! pending banner, which tells a customer on every page what their payment is waiting for.
 
 use chrono::Utc;
+use sea_orm::FromQueryResult;
 
+use crate::domain::of_account::{self, OfAccount};
+use crate::domain::page::PageRequest;
 use crate::domain::standing::{self, Standing};
 use crate::domain::status::{AccountStatus, PaymentMethod};
 use crate::state::AppState;
@@ -42,6 +45,26 @@ pub struct Frame {
     pub account_name: String,
     pub banner: Option<Banner>,
     pub nav: Vec<NavLink>,
+}
+
+/// The account's rows of `E` a portal list shows, newest first: the first 100, which for an
+/// account (a few invoices, payments and ledger entries a month) is all of them in practice.
+pub async fn newest_rows<E>(
+    state: &AppState,
+    customer: &Customer,
+) -> Result<Vec<E::Model>, PageError>
+where
+    E: OfAccount,
+    E::Model: FromQueryResult + Send + Sync,
+{
+    let newest = PageRequest {
+        page: 1,
+        page_size: 100,
+    };
+    let account_id = customer.member.account.id;
+    Ok(of_account::newest::<E>(&state.db, account_id, newest)
+        .await?
+        .items)
 }
 
 /// The frame of a page in `section` (its path in [`SECTIONS`]), with the flash left by the

@@ -8,12 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::domain::catalog;
 use crate::domain::idempotency::Seal;
 use crate::domain::invoices::{self, Contents};
-use crate::domain::page::PageRequest;
 use crate::domain::payments::{self, ConfirmInput};
 use crate::domain::status::{InvoiceStatus, PaymentStatus};
-use crate::domain::{catalog, of_account};
 use crate::entities::{invoice, payment_method_config as pmc};
 use crate::error::Error;
 use crate::state::AppState;
@@ -22,7 +21,7 @@ use crate::web::form::{FormErrors, Posted, given, refused_fields};
 use crate::web::format::{money, time};
 use crate::web::page::{FlashLevel, html};
 use crate::web::portal::account_pages::PaymentLine;
-use crate::web::portal::frame::{Frame, frame};
+use crate::web::portal::frame::{Frame, frame, newest_rows};
 use crate::web::portal::session::Customer;
 use crate::web::session::SignedInPage;
 
@@ -65,13 +64,8 @@ pub async fn list(
     customer: Customer,
 ) -> Result<Response, PageError> {
     let (frame, _) = frame(&state, &customer, "Invoices", "/invoices/").await?;
-    let all = PageRequest {
-        page: 1,
-        page_size: 100,
-    };
-    let page =
-        of_account::newest::<invoice::Entity>(&state.db, customer.member.account.id, all).await?;
-    let rows = page.items.iter().map(InvoiceLine::from).collect();
+    let invoices = newest_rows::<invoice::Entity>(&state, &customer).await?;
+    let rows = invoices.iter().map(InvoiceLine::from).collect();
     Ok(html(&InvoicesPage { frame, rows }))
 }
 
@@ -118,14 +112,11 @@ fn payee_details(method: &pmc::Model) -> Vec<Detail> {
 
 /// The "I have paid" form as typed, and what was wrong with it.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ConfirmForm {
-    #[serde(default)]
     payment_method: String,
-    #[serde(default)]
     manual_reference: String,
-    #[serde(default)]
     amount: String,
-    #[serde(default)]
     manual_notes: String,
 }
 

@@ -22,11 +22,7 @@ use crate::web::{assets, error, headers, login};
 pub fn routes() -> Router<AppState> {
     let pages = Router::new()
         .route("/", get(dashboard::show))
-        .route(
-            "/login",
-            get(login::login_form::<Pages>).post(login::login::<Pages>),
-        )
-        .route("/logout", post(login::logout::<Pages>))
+        .merge(login::routes::<Pages>())
         .route("/signup", get(signup::form).post(signup::submit))
         .route("/signup/methods", get(signup::methods))
         .route(

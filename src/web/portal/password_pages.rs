@@ -21,14 +21,12 @@ pub struct ResetQuery {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ResetForm {
-    #[serde(default)]
     csrf_token: String,
-    #[serde(default)]
     email: String,
     /// Present on the second step only.
     token: Option<String>,
-    #[serde(default)]
     new_password: String,
 }
 

@@ -9,8 +9,7 @@ use crate::domain::Member;
 use crate::entities::{user, web_session};
 use crate::state::AppState;
 use crate::web::error::PageError;
-use crate::web::login::{LoginView, SignsIn, Site};
-use crate::web::page::html;
+use crate::web::login::{Site, sign_in_pages};
 use crate::web::session::{SessionKind, SignedInPage};
 
 /// The portal as a site of signed-in pages: members of a customer account only. Staff and
@@ -52,19 +51,4 @@ impl SignedInPage for Customer {
     }
 }
 
-#[derive(askama::Template)]
-#[template(path = "portal/login.html")]
-struct LoginPage<'a> {
-    view: &'a LoginView,
-}
-
-/// The portal's sign-in pages (`login::login_form::<Pages>` and the rest).
-pub struct Pages;
-
-impl SignsIn for Pages {
-    const SITE: Site = SITE;
-    type SignedIn = Customer;
-    fn render(view: &LoginView) -> Response {
-        html(&LoginPage { view })
-    }
-}
+sign_in_pages!("portal/login.html", Customer);

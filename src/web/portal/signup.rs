@@ -22,34 +22,21 @@ use crate::web::portal::session::SITE;
 
 /// The sign-up form as typed; every field is kept when the form comes back.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SignupForm {
-    #[serde(default)]
     csrf_token: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     password_confirm: String,
-    #[serde(default)]
     first_name: String,
-    #[serde(default)]
     last_name: String,
-    #[serde(default)]
     account_name: String,
-    #[serde(default)]
     plan_slug: String,
-    #[serde(default)]
     billing_email: String,
-    #[serde(default)]
     billing_address_line1: String,
-    #[serde(default)]
     billing_city: String,
-    #[serde(default)]
     billing_postal_code: String,
-    #[serde(default)]
     billing_country: String,
-    #[serde(default)]
     payment_method: String,
     /// Present when the "Show payment methods" button sent the form: only refresh the page.
     refresh: Option<String>,
