@@ -125,16 +125,7 @@ pub async fn retry_now(db: &Db, actor: &StaffActor, id: i64) -> Result<job::Mode
         json!({"kind": j.kind, "state": j.state.text(), "attempts": j.attempts,
                "run_at": j.run_at})
     };
-    let action = audit::Action {
-        actor: Some(actor.id()),
-        action: "job.retry_now",
-        object_type: "job",
-        object_id: id,
-        before: view(&before),
-        after: view(&after),
-        ledger_id: None,
-    };
-    audit::record(&*txn, action).await?;
-    txn.commit().await?;
+    let changes = [(id, Some(&view(&before)), &view(&after))];
+    audit::commit_changes(txn, actor.id(), "job.retry_now", "job", changes).await?;
     Ok(after)
 }

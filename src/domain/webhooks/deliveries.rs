@@ -238,16 +238,14 @@ pub async fn resend(db: &Db, actor: &StaffActor, id: i64) -> Result<delivery::Mo
         json!({"message_id": d.message_id, "endpoint_id": d.endpoint_id,
                "state": d.state.text(), "attempts": d.attempts})
     };
-    let action = audit::Action {
-        actor: Some(actor.id()),
-        action: "webhook_delivery.resend",
-        object_type: "webhook_delivery",
-        object_id: id,
-        before: view(&before),
-        after: view(&after),
-        ledger_id: None,
-    };
-    audit::record(&*txn, action).await?;
-    txn.commit().await?;
+    let changes = [(id, Some(&view(&before)), &view(&after))];
+    audit::commit_changes(
+        txn,
+        actor.id(),
+        "webhook_delivery.resend",
+        "webhook_delivery",
+        changes,
+    )
+    .await?;
     Ok(after)
 }
