@@ -23,6 +23,7 @@ on_both_backends!(
     a_failed_job_is_retried_later_then_given_up_on,
     a_job_whose_runner_died_is_taken_over,
     competing_runners_run_each_job_once,
+    a_stopping_runner_finishes_its_job_and_hands_back_the_rest,
 );
 
 /// Counts each job's runs; fails every run when told to.
@@ -163,4 +164,54 @@ async fn competing_runners_run_each_job_once(app: TestApp) {
     let done = job::Entity::find().count(app.db.conn()).await.unwrap();
     assert_eq!(done, 60);
     assert!(jobs(&app).await.iter().all(|j| j.state == JobState::Done));
+}
+
+/// Tells the test when its first run has started, then takes a moment.
+struct SlowStart {
+    started: tokio::sync::Notify,
+}
+
+impl Handler for SlowStart {
+    fn run<'a>(
+        &'a self,
+        _job: &'a job::Model,
+    ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+        Box::pin(async move {
+            self.started.notify_one();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(())
+        })
+    }
+}
+
+async fn a_stopping_runner_finishes_its_job_and_hands_back_the_rest(app: TestApp) {
+    for i in 0..5 {
+        enqueue(&app, &format!("s:{i}")).await;
+    }
+    let handler = Arc::new(SlowStart {
+        started: tokio::sync::Notify::new(),
+    });
+    let runner = Runner::new(app.db.clone()).handle("test.note", handler.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(runner.run(stopped));
+    // It claimed all five and started the first; told to stop now, it finishes that one.
+    handler.started.notified().await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let all = jobs(&app).await;
+    let done: Vec<_> = all.iter().filter(|j| j.state == JobState::Done).collect();
+    assert_eq!(done.len(), 1, "the job in hand is finished: {all:?}");
+    let back: Vec<_> = all
+        .iter()
+        .filter(|j| j.state == JobState::Pending)
+        .collect();
+    assert_eq!(back.len(), 4, "the rest are handed back: {all:?}");
+    for j in back {
+        assert_eq!(j.locked_by, None);
+        assert_eq!(j.attempts, 0, "a claim that never ran is not an attempt");
+        assert!(
+            j.run_at <= chrono::Utc::now(),
+            "due at once for another runner"
+        );
+    }
 }
