@@ -1,4 +1,4 @@
-//! Staff's view of the outbox's jobs (`domain::outbox` writes them, `crate::jobs` runs them):
+//! Staff's view of the outbox's jobs (`domain::outbox` writes them, the top-level `jobs` runs them):
 //! the list with its state filter, one job, and "retry now". A job's payload is never shown —
 //! it may hold a password-reset token — only its kind, key, attempts and last error.
 

@@ -1,5 +1,5 @@
 //! Outgoing webhooks (Standard Webhooks): the endpoints staff register and the deliveries of
-//! each event to them. `domain::notify` writes the events; `crate::notify::webhooks` sends
+//! each event to them. `domain::notify` writes the events; the top-level `notify::webhooks` sends
 //! them, calling back here to fan an event out and to record each attempt.
 
 pub mod address;
