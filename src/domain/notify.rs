@@ -209,10 +209,6 @@ async fn event<C: ConnectionTrait>(
     outbox::enqueue(txn, NewJob::now(kind::EVENT, &key_subject, payload)).await
 }
 
-fn money(minor: i64, currency: &str) -> String {
-    format_minor(minor, currency)
-}
-
 fn time(t: Option<chrono::DateTime<Utc>>) -> Value {
     t.map_or(Value::Null, |t| {
         Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
@@ -227,13 +223,13 @@ fn account_data(a: &account::Model) -> Value {
 
 fn invoice_data(i: &invoice::Model) -> Value {
     json!({"id": i.id, "account_id": i.account_id, "invoice_number": i.invoice_number,
-           "status": i.status, "total": money(i.total, &i.currency), "currency": i.currency,
+           "status": i.status, "total": format_minor(i.total, &i.currency), "currency": i.currency,
            "due_date": i.due_date.to_string(), "paid_at": time(i.paid_at)})
 }
 
 fn payment_data(p: &payment::Model) -> Value {
     json!({"id": p.id, "account_id": p.account_id, "invoice_id": p.invoice_id,
-           "amount": money(p.amount, &p.currency), "currency": p.currency,
+           "amount": format_minor(p.amount, &p.currency), "currency": p.currency,
            "payment_method": p.payment_method, "status": p.status,
            "manual_reference": p.manual_reference, "failure_reason": p.failure_reason,
            "created_at": time(Some(p.created_at)), "reviewed_at": time(p.approved_at)})

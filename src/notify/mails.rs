@@ -3,8 +3,8 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use crate::domain::invoices;
 use crate::domain::notify::kind;
+use crate::domain::{found, invoices};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
 use crate::error::{Error, Result};
 use crate::notify::Context;
@@ -46,16 +46,6 @@ fn need(id: Option<i64>) -> Result<i64> {
     id.ok_or_else(|| Error::Internal(anyhow::anyhow!("the job names no row")))
 }
 
-async fn row<E: EntityTrait>(ctx: &Context, id: i64) -> Result<E::Model>
-where
-    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
-{
-    E::find_by_id(id)
-        .one(ctx.db.conn())
-        .await?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("row {id} is gone")))
-}
-
 struct Compose<'a> {
     ctx: &'a Context,
 }
@@ -84,20 +74,25 @@ impl Compose<'_> {
             return Ok(email.to_owned());
         }
         let owner = need(account.owner_id)?;
-        Ok(row::<user::Entity>(self.ctx, owner).await?.email)
+        Ok(found::<user::Model, _>(self.ctx.db.conn(), owner, "User")
+            .await?
+            .email)
     }
 
     async fn payment(&self, id: i64) -> Result<(payment::Model, invoice::Model, account::Model)> {
-        let payment = row::<payment::Entity>(self.ctx, id).await?;
-        let invoice = row::<invoice::Entity>(self.ctx, payment.invoice_id).await?;
-        let account = row::<account::Entity>(self.ctx, payment.account_id).await?;
+        let payment = found::<payment::Model, _>(self.ctx.db.conn(), id, "Payment").await?;
+        let invoice =
+            found::<invoice::Model, _>(self.ctx.db.conn(), payment.invoice_id, "Invoice").await?;
+        let account =
+            found::<account::Model, _>(self.ctx.db.conn(), payment.account_id, "Account").await?;
         Ok((payment, invoice, account))
     }
 
     async fn welcome(&self, account_id: i64, invoice_id: Option<i64>) -> Result<Vec<Letter>> {
-        let account = row::<account::Entity>(self.ctx, account_id).await?;
-        let owner = row::<user::Entity>(self.ctx, need(account.owner_id)?).await?;
-        let plan = row::<plan::Entity>(self.ctx, account.plan_id).await?;
+        let account = found::<account::Model, _>(self.ctx.db.conn(), account_id, "Account").await?;
+        let owner =
+            found::<user::Model, _>(self.ctx.db.conn(), need(account.owner_id)?, "User").await?;
+        let plan = found::<plan::Model, _>(self.ctx.db.conn(), account.plan_id, "Plan").await?;
         let product = self.product();
         let hello = format!("Hello {},", owner.first_name);
         let Some(invoice_id) = invoice_id else {
@@ -119,7 +114,7 @@ impl Compose<'_> {
                 &body,
             );
         };
-        let invoice = row::<invoice::Entity>(self.ctx, invoice_id).await?;
+        let invoice = found::<invoice::Model, _>(self.ctx.db.conn(), invoice_id, "Invoice").await?;
         let mut body = Body {
             heading: format!("Welcome to {product}"),
             paragraphs: vec![
@@ -263,8 +258,9 @@ impl Compose<'_> {
         let mut body = Self::payment_facts(body, &payment, &invoice);
         body.facts[0].0 = "Amount paid".into();
         if let Some(sub_id) = invoice.subscription_id {
-            let sub = row::<subscription::Entity>(self.ctx, sub_id).await?;
-            let plan = row::<plan::Entity>(self.ctx, sub.plan_id).await?;
+            let sub =
+                found::<subscription::Model, _>(self.ctx.db.conn(), sub_id, "Subscription").await?;
+            let plan = found::<plan::Model, _>(self.ctx.db.conn(), sub.plan_id, "Plan").await?;
             body = body.fact("Plan", &plan.name);
             if let (Some(start), Some(end)) = (sub.current_period_start, sub.current_period_end) {
                 body = body.fact(
@@ -313,7 +309,7 @@ impl Compose<'_> {
     }
 
     async fn reset(&self, user_id: i64, token: &str) -> Result<Vec<Letter>> {
-        let user = row::<user::Entity>(self.ctx, user_id).await?;
+        let user = found::<user::Model, _>(self.ctx.db.conn(), user_id, "User").await?;
         let product = self.product();
         let body = Body {
             heading: "Reset your password".into(),
@@ -335,7 +331,7 @@ impl Compose<'_> {
     }
 
     async fn credits_low(&self, account_id: i64, balance: i64) -> Result<Vec<Letter>> {
-        let account = row::<account::Entity>(self.ctx, account_id).await?;
+        let account = found::<account::Model, _>(self.ctx.db.conn(), account_id, "Account").await?;
         let product = self.product();
         let body = Body {
             heading: "Your credits are running low".into(),
