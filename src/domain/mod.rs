@@ -27,6 +27,7 @@ pub mod signup;
 pub mod sites;
 pub mod staff;
 pub mod standing;
+pub mod statements;
 pub mod status;
 pub mod throttle;
 pub mod validate;
