@@ -43,6 +43,13 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Statement, ParseError> {
             .count();
         ParseError::at(line, "not UTF-8 text, which camt.053 files are")
     })?;
+    let markup = text.trim_start_matches('\u{feff}').trim_start();
+    if !markup.starts_with('<') {
+        return Err(ParseError::at(
+            1 + text[..text.len() - markup.len()].matches('\n').count(),
+            "not a camt.053 file: it does not start with XML markup",
+        ));
+    }
     let layout = scan(text)?;
 
     let mut accounts = Vec::with_capacity(layout.accounts.len());
@@ -180,12 +187,14 @@ fn scan(text: &str) -> Result<Layout, ParseError> {
     if let Some((name, start)) = open.last() {
         let opened = lines.line_at(*start);
         return Err(ParseError::at(
-            lines.line_at(text.len()),
+            lines.line_at(text.trim_end().len()),
             format!("the file ends inside <{name}> (opened on line {opened}): truncated XML"),
         ));
     }
     if !saw_root {
-        return Err(ParseError::general("not a camt.053 file: no XML element found"));
+        return Err(ParseError::general(
+            "not a camt.053 file: no XML element found",
+        ));
     }
     if layout.accounts.is_empty() {
         return Err(ParseError::general(
@@ -205,7 +214,10 @@ fn root_start(
     line: usize,
 ) -> Result<(), ParseError> {
     if *saw_root {
-        return Err(ParseError::at(line, "ill-formed XML: a second root element"));
+        return Err(ParseError::at(
+            line,
+            "ill-formed XML: a second root element",
+        ));
     }
     *saw_root = true;
     check_namespace(start, line)
@@ -256,3 +268,5 @@ fn check_namespace(
     Ok(())
 }
 
+#[cfg(test)]
+mod tests;

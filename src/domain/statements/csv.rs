@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use encoding_rs::Encoding;
 
 use super::{
-    CsvProfile, Direction, Format, LineChecks, ParseError, ProfileColumn, Statement,
+    CsvProfile, Direction, Format, LineChecks, LineCounter, ParseError, ProfileColumn, Statement,
     StatementLine, checked_currency, minor_units_shown,
 };
 
@@ -37,21 +37,36 @@ pub(super) fn parse(bytes: &[u8], profile: &CsvProfile) -> Result<Statement, Par
         .delimiter(profile.separator as u8)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text[body_start..].as_bytes());
-    let line_of = |record: &StringRecord| {
-        record.position().map_or(0, |p| p.line() as usize) + profile.skip_lines
+        .from_reader(&text.as_bytes()[body_start..]);
+    // Lines are counted here from each record's byte offset: with CRLF line ends the csv crate
+    // starts the next record at the "\n" of the previous one's end, and counts lines likewise.
+    let body = &text[body_start..];
+    let mut counter = LineCounter::new(body.as_bytes());
+    let mut line_of = |byte: Option<u64>| {
+        let mut offset = byte.map_or(body.len(), |b| b as usize);
+        while matches!(body.as_bytes().get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        counter.line_at(offset) + profile.skip_lines
     };
-    let csv_error = |error: ::csv::Error| {
-        let line = error.position().map_or(0, |p| p.line() as usize) + profile.skip_lines;
+    let csv_error = |error: ::csv::Error, line: usize| {
         ParseError::at(line, format!("not readable as CSV: {error}"))
     };
 
     let mut records = reader.records();
     let header = if profile.has_header {
-        let record = records.next().transpose().map_err(csv_error)?.ok_or_else(|| {
-            ParseError::at(profile.skip_lines + 1, "the file ends before its header row")
-        })?;
-        Some((line_of(&record), record))
+        let record = match records.next() {
+            Some(Ok(record)) => record,
+            Some(Err(error)) => {
+                let line = line_of(error.position().map(|p| p.byte()));
+                return Err(csv_error(error, line));
+            }
+            None => {
+                let line = profile.skip_lines + 1;
+                return Err(ParseError::at(line, "the file ends before its header row"));
+            }
+        };
+        Some((line_of(record.position().map(|p| p.byte())), record))
     } else {
         None
     };
@@ -61,11 +76,18 @@ pub(super) fn parse(bytes: &[u8], profile: &CsvProfile) -> Result<Statement, Par
     let mut checks = LineChecks::default();
     let mut lines = Vec::new();
     for record in records {
-        let record = record.map_err(csv_error)?;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = line_of(error.position().map(|p| p.byte()));
+                return Err(csv_error(error, line));
+            }
+        };
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        let line = read_record(&record, line_of(&record), profile, &columns, &fixed_currency)?;
+        let line_no = line_of(record.position().map(|p| p.byte()));
+        let line = read_record(&record, line_no, profile, &columns, &fixed_currency)?;
         checks.check(&line, fixed_currency.as_deref(), "currency")?;
         lines.push(line);
     }
@@ -135,7 +157,9 @@ fn resolve_columns(
                     .position(|cell| cell.trim() == wanted)
                     .or_else(|| {
                         let wanted = wanted.to_lowercase();
-                        header.iter().position(|cell| cell.trim().to_lowercase() == wanted)
+                        header
+                            .iter()
+                            .position(|cell| cell.trim().to_lowercase() == wanted)
                     })
                     .ok_or_else(|| {
                         let present: Vec<&str> = header.iter().map(str::trim).collect();
@@ -168,9 +192,34 @@ fn resolve_columns(
         credit: optional(&profile.credit)?,
         currency: optional(&profile.currency_column)?,
         payer: optional(&profile.payer)?,
-        remittance: profile.remittance.iter().map(&find).collect::<Result<_, _>>()?,
+        remittance: profile
+            .remittance
+            .iter()
+            .map(&find)
+            .collect::<Result<_, _>>()?,
         reference: optional(&profile.reference)?,
     })
+}
+
+impl Columns {
+    /// The mapped column a record of `width` fields lacks, the leftmost first.
+    fn first_missing(&self, width: usize) -> Option<&Found> {
+        [
+            Some(&self.booking_date),
+            self.value_date.as_ref(),
+            self.amount.as_ref(),
+            self.debit.as_ref(),
+            self.credit.as_ref(),
+            self.currency.as_ref(),
+            self.payer.as_ref(),
+            self.reference.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&self.remittance)
+        .filter(|found| found.index >= width)
+        .min_by_key(|found| found.index)
+    }
 }
 
 fn read_record(
@@ -180,6 +229,10 @@ fn read_record(
     columns: &Columns,
     fixed_currency: &Option<String>,
 ) -> Result<StatementLine, ParseError> {
+    if let Some(missing) = columns.first_missing(record.len()) {
+        let message = format!("the row has {} fields and lacks this one", record.len());
+        return Err(ParseError::at_element(line, &missing.shown, message));
+    }
     let cell = |found: &Found| -> Result<&str, ParseError> {
         record.get(found.index).map(str::trim).ok_or_else(|| {
             ParseError::at_element(
@@ -191,7 +244,9 @@ fn read_record(
     };
     let optional_text = |found: &Option<Found>| -> Result<Option<String>, ParseError> {
         Ok(match found {
-            Some(found) => Some(cell(found)?).filter(|t| !t.is_empty()).map(str::to_string),
+            Some(found) => Some(cell(found)?)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
             None => None,
         })
     };
@@ -216,7 +271,11 @@ fn read_record(
         })?,
     };
     let booking_date = date(&columns.booking_date)?.ok_or_else(|| {
-        ParseError::at_element(line, &columns.booking_date.shown, "the booking date is empty")
+        ParseError::at_element(
+            line,
+            &columns.booking_date.shown,
+            "the booking date is empty",
+        )
     })?;
     let value_date = match &columns.value_date {
         Some(found) => date(found)?,
@@ -235,7 +294,13 @@ fn read_record(
         (Some(found), _, _) => match amount_of(found)? {
             Some((amount, true)) => (amount, Direction::Debit),
             Some((amount, false)) => (amount, Direction::Credit),
-            None => return Err(ParseError::at_element(line, &found.shown, "the amount is empty")),
+            None => {
+                return Err(ParseError::at_element(
+                    line,
+                    &found.shown,
+                    "the amount is empty",
+                ));
+            }
         },
         (None, Some(debit), Some(credit)) => {
             let debit_amount = amount_of(debit)?.map(|(a, _)| a).filter(|a| *a != 0);
@@ -244,11 +309,17 @@ fn read_record(
                 (Some(amount), None) => (amount, Direction::Debit),
                 (None, Some(amount)) => (amount, Direction::Credit),
                 (Some(_), Some(_)) => {
-                    let message = format!("both '{}' and '{}' hold an amount", debit.shown, credit.shown);
+                    let message = format!(
+                        "both '{}' and '{}' hold an amount",
+                        debit.shown, credit.shown
+                    );
                     return Err(ParseError::at(line, message));
                 }
                 (None, None) => {
-                    let message = format!("neither '{}' nor '{}' holds an amount", debit.shown, credit.shown);
+                    let message = format!(
+                        "neither '{}' nor '{}' holds an amount",
+                        debit.shown, credit.shown
+                    );
                     return Err(ParseError::at(line, message));
                 }
             }
@@ -279,7 +350,10 @@ fn read_record(
 /// negative. Thousands separators must stand between groups of three digits, so "12.50" read
 /// with a decimal comma is refused instead of becoming 1250.
 fn signed_minor(text: &str, profile: &CsvProfile, currency: &str) -> Result<(i64, bool), String> {
-    let compact: String = text.chars().filter(|c| !matches!(c, '\u{a0}' | '\u{202f}')).collect();
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{a0}' | '\u{202f}'))
+        .collect();
     let compact = compact.trim();
     let (negative, unsigned) = if let Some(rest) = compact.strip_prefix('-') {
         (true, rest)
@@ -296,10 +370,12 @@ fn signed_minor(text: &str, profile: &CsvProfile, currency: &str) -> Result<(i64
     let whole = match profile.thousands_separator {
         Some(separator) if whole.contains(separator) => {
             let groups: Vec<&str> = whole.split(separator).collect();
-            let well_grouped = (1..=3).contains(&groups[0].len())
-                && groups[1..].iter().all(|g| g.len() == 3);
+            let well_grouped =
+                (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
             if !well_grouped {
-                return Err(format!("amount '{text}' has a misplaced thousands separator"));
+                return Err(format!(
+                    "amount '{text}' has a misplaced thousands separator"
+                ));
             }
             groups.concat()
         }
@@ -315,3 +391,6 @@ fn signed_minor(text: &str, profile: &CsvProfile, currency: &str) -> Result<(i64
     let minor = minor_units_shown(&plain, text, currency)?;
     Ok((minor, negative && minor != 0))
 }
+
+#[cfg(test)]
+mod tests;

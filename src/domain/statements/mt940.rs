@@ -10,7 +10,11 @@
 //! (it drops the subfield boundaries, refuses subfields it does not know, and allows only
 //! SWIFT characters, so "Müller" would not survive).
 
+mod details;
+
 use chrono::{Datelike, NaiveDate};
+
+use details::read_details;
 
 use super::{
     Direction, Format, LineChecks, ParseError, Statement, StatementLine, checked_currency,
@@ -72,7 +76,10 @@ fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -232,35 +239,98 @@ fn swift_safe(value: &str) -> String {
     }
 }
 
-/// The crate names no position, so the first field it fails on is found by parsing ever longer
-/// prefixes (binary search: the cost only falls on files that fail anyway).
-fn locate_crate_error(fields: &[&RawField], error: ::mt940::ParseError) -> ParseError {
-    let fails = |count: usize| {
-        let prefix = fields[..count]
-            .iter()
-            .map(|f| ::mt940::Field::new(&f.tag, &swift_safe(&f.value)))
-            .collect();
-        !matches!(
-            ::mt940::Message::from_fields(prefix),
-            Ok(_) | Err(::mt940::ParseError::RequiredTagNotFoundError(_))
-        )
-    };
-    let (mut low, mut high) = (1, fields.len());
-    if !fails(high) {
-        // A required tag is missing: the message as a whole is at fault.
-        let line = fields.first().map_or(1, |f| f.line);
-        return ParseError::at(line, format!("this MT940 message is incomplete: {error}"));
+/// Bookings per trial message when looking for the field the crate refused.
+const LOCATE_CHUNK: usize = 256;
+
+fn crate_refuses(fields: &[&RawField]) -> bool {
+    let fields = fields
+        .iter()
+        .map(|f| ::mt940::Field::new(&f.tag, &swift_safe(&f.value)))
+        .collect();
+    // A prefix lacks the closing tags, which is no fault of the fields it has.
+    !matches!(
+        ::mt940::Message::from_fields(fields),
+        Ok(_) | Err(::mt940::ParseError::RequiredTagNotFoundError(_))
+    )
+}
+
+/// The shortest prefix of `fields` the crate refuses ends with the culprit.
+fn first_refused(fields: &[&RawField]) -> Option<usize> {
+    if !crate_refuses(fields) {
+        return None;
     }
+    let (mut low, mut high) = (1, fields.len());
     while low < high {
         let middle = (low + high) / 2;
-        if fails(middle) {
+        if crate_refuses(&fields[..middle]) {
             high = middle;
         } else {
             low = middle + 1;
         }
     }
-    let field = fields[low - 1];
-    ParseError::at_element(field.line, &format!(":{}:", field.tag), error.to_string())
+    Some(low - 1)
+}
+
+/// The crate names no position, so the field it refused is looked for here: the bookings are
+/// tried in chunks behind the message's header (one more pass over the message), then the
+/// refusing chunk is bisected. Only files that fail pay for this.
+fn locate_crate_error(fields: &[&RawField], error: ::mt940::ParseError) -> ParseError {
+    let blame = |field: &RawField| {
+        ParseError::at_element(
+            field.line,
+            &format!(":{}:", field.tag),
+            crate_message(&error),
+        )
+    };
+    let first_booking = fields
+        .iter()
+        .position(|f| f.tag == "61")
+        .unwrap_or(fields.len());
+    let bookings_end = first_booking
+        + fields[first_booking..]
+            .iter()
+            .take_while(|f| f.tag == "61")
+            .count();
+    let header = &fields[..first_booking];
+    for chunk_start in (first_booking..bookings_end).step_by(LOCATE_CHUNK) {
+        let chunk_end = (chunk_start + LOCATE_CHUNK).min(bookings_end);
+        let trial: Vec<&RawField> = header
+            .iter()
+            .chain(&fields[chunk_start..chunk_end])
+            .copied()
+            .collect();
+        if let Some(index) = first_refused(&trial) {
+            return blame(trial[index]);
+        }
+    }
+    match first_refused(fields) {
+        Some(index) => blame(fields[index]),
+        None => {
+            let line = fields.first().map_or(1, |f| f.line);
+            ParseError::at(line, format!("this MT940 message is incomplete: {error}"))
+        }
+    }
+}
+
+/// The crate's message in one line: its syntax errors are pest's multi-line drawings, of which
+/// the position in the field and what was expected are what an operator can use.
+fn crate_message(error: &::mt940::ParseError) -> String {
+    let shown = error.to_string();
+    if !shown.starts_with("Pest parsing error") {
+        return shown;
+    }
+    let position = shown
+        .split_once("--> ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|line_col| line_col.split_once(':'))
+        .map(|(_, column)| format!(" at character {column}"))
+        .unwrap_or_default();
+    let expected = shown
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("= "))
+        .map(|expected| format!(" ({expected})"))
+        .unwrap_or_default();
+    format!("the field does not follow the MT940 syntax{position}{expected}")
 }
 
 struct Head {
@@ -274,9 +344,12 @@ fn read_head(value: &str, line: usize) -> Result<Head, ParseError> {
     let fail = |message: String| ParseError::at_element(line, ":61:", message);
     let digits = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
     let value_text = value.get(..6).filter(|t| digits(t)).ok_or_else(|| {
-        fail(format!("'{value}' does not start with a value date (YYMMDD)"))
+        fail(format!(
+            "'{value}' does not start with a value date (YYMMDD)"
+        ))
     })?;
-    let number = |range: std::ops::Range<usize>, text: &str| text[range].parse::<u32>().unwrap_or(0);
+    let number =
+        |range: std::ops::Range<usize>, text: &str| text[range].parse::<u32>().unwrap_or(0);
     let value_date = NaiveDate::from_ymd_opt(
         2000 + number(0..2, value_text) as i32,
         number(2..4, value_text),
@@ -289,12 +362,18 @@ fn read_head(value: &str, line: usize) -> Result<Head, ParseError> {
         let (month, day) = (number(0..2, entry_text), number(2..4, entry_text));
         // Only month and day are given: the entry's year is the one that puts it nearest the
         // value date (a December value date may be booked in January).
-        entry_date = [value_date.year() - 1, value_date.year(), value_date.year() + 1]
-            .into_iter()
-            .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
-            .min_by_key(|date| (*date - value_date).num_days().abs());
+        entry_date = [
+            value_date.year() - 1,
+            value_date.year(),
+            value_date.year() + 1,
+        ]
+        .into_iter()
+        .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
+        .min_by_key(|date| (*date - value_date).num_days().abs());
         if entry_date.is_none() {
-            return Err(fail(format!("entry date '{entry_text}' is not a date (MMDD)")));
+            return Err(fail(format!(
+                "entry date '{entry_text}' is not a date (MMDD)"
+            )));
         }
         rest = &rest[4..];
     }
@@ -315,86 +394,5 @@ fn read_head(value: &str, line: usize) -> Result<Head, ParseError> {
     })
 }
 
-#[derive(Default)]
-struct Details {
-    remittance: String,
-    payer: Option<String>,
-}
-
-/// Longest content of one `?2x`/`?3x` subfield; a subfield filled to it was most likely cut
-/// mid-word by the bank, so its continuation is appended without a space.
-const SUBFIELD_WIDTH: usize = 27;
-/// Likewise for the 65-character lines of an unstructured `:86:`.
-const LINE_WIDTH: usize = 65;
-
-fn join_wrapped<'t>(parts: impl IntoIterator<Item = &'t str>, width: usize) -> String {
-    let mut joined = String::new();
-    let mut previous_full = false;
-    for part in parts {
-        if part.trim().is_empty() {
-            continue;
-        }
-        let continues = previous_full;
-        if !joined.is_empty() && !continues {
-            joined.push(' ');
-        }
-        let piece = if continues { part } else { part.trim_start() };
-        previous_full = part.chars().count() >= width;
-        joined.push_str(if previous_full { piece } else { piece.trim_end() });
-    }
-    joined.trim().to_string()
-}
-
-/// The `(code, content)` subfields of a structured `:86:` body: a separator only starts a
-/// subfield when two digits follow it, so a `?` inside the text stays text.
-fn subfields(body: &str, separator: char) -> Vec<(u8, &str)> {
-    let starts: Vec<usize> = body
-        .char_indices()
-        .filter(|(at, c)| {
-            *c == separator
-                && body[at + c.len_utf8()..]
-                    .get(..2)
-                    .is_some_and(|code| code.bytes().all(|b| b.is_ascii_digit()))
-        })
-        .map(|(at, _)| at)
-        .collect();
-    let mut found = Vec::with_capacity(starts.len());
-    for (index, start) in starts.iter().enumerate() {
-        let code_at = start + separator.len_utf8();
-        let end = starts.get(index + 1).copied().unwrap_or(body.len());
-        let code = body[code_at..code_at + 2].parse().unwrap_or(0);
-        found.push((code, &body[code_at + 2..end]));
-    }
-    found
-}
-
-/// `:86:` as `GVC?00posting text?20...?29 remittance?32?33 name`, or plain text when it does
-/// not follow that structure. Posting text (`?00`, e.g. "SEPA-GUTSCHRIFT") says nothing about
-/// who paid for what, so it is left out.
-fn read_details(value: &str) -> Details {
-    let joined: String = value.split('\n').collect();
-    let mut chars = joined.chars();
-    let code_digits = chars.by_ref().take(3).filter(|c| c.is_ascii_digit()).count();
-    let separator = chars.next().filter(|c| !c.is_alphanumeric() && *c != ' ');
-    let Some(separator) = separator.filter(|_| code_digits == 3) else {
-        return Details {
-            remittance: join_wrapped(value.split('\n'), LINE_WIDTH),
-            payer: None,
-        };
-    };
-    let mut remittance = Vec::new();
-    let mut payer = Vec::new();
-    let body = &joined[3..];
-    for (code, content) in subfields(body, separator) {
-        match code {
-            20..=29 | 60..=63 => remittance.push(content),
-            32 | 33 => payer.push(content),
-            _ => {}
-        }
-    }
-    let payer = join_wrapped(payer, SUBFIELD_WIDTH);
-    Details {
-        remittance: join_wrapped(remittance, SUBFIELD_WIDTH),
-        payer: (!payer.is_empty()).then_some(payer),
-    }
-}
+#[cfg(test)]
+mod tests;

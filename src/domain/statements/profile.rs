@@ -108,7 +108,10 @@ impl CsvProfile {
         let format_broken = chrono::format::StrftimeItems::new(&self.date_format)
             .any(|item| matches!(item, chrono::format::Item::Error));
         if format_broken || self.date_format.trim().is_empty() {
-            return Err(fail(format!("date format '{}' is not valid", self.date_format)));
+            return Err(fail(format!(
+                "date format '{}' is not valid",
+                self.date_format
+            )));
         }
         if self.decimal_separator.is_ascii_digit()
             || Some(self.decimal_separator) == self.thousands_separator
@@ -127,7 +130,9 @@ impl CsvProfile {
         }
         match (&self.currency, &self.currency_column) {
             (None, None) => {
-                return Err(fail("give 'currency' or 'currency_column' (or both)".into()));
+                return Err(fail(
+                    "give 'currency' or 'currency_column' (or both)".into(),
+                ));
             }
             (Some(code), _) if !is_known_currency(code) => {
                 return Err(fail(format!("currency '{code}' does not exist (ISO 4217)")));
@@ -264,4 +269,80 @@ pub fn load_profiles(json: &str) -> Result<Vec<CsvProfile>, ParseError> {
         }
     }
     Ok(profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_are_valid_and_round_trip_through_json() {
+        let builtins = builtin_profiles();
+        for profile in &builtins {
+            profile.validate().unwrap();
+        }
+        let json = serde_json::to_string(&builtins).unwrap();
+        assert_eq!(load_profiles(&json).unwrap(), builtins);
+    }
+
+    #[test]
+    fn operator_profiles_replace_builtins_of_the_same_name() {
+        let mut own = builtin_profiles().remove(0);
+        own.separator = ';';
+        let found = profile_by_name("generic", std::slice::from_ref(&own)).unwrap();
+        assert_eq!(found.separator, ';');
+        assert_eq!(profile_by_name("nope", &[]), None);
+    }
+
+    #[test]
+    fn invalid_profiles_are_refused_with_their_name() {
+        let base = r#""name": "p", "booking_date": "d", "amount": "a""#;
+        let cases = [
+            (
+                format!("{{{base}}}"),
+                "give 'currency' or 'currency_column'",
+            ),
+            (
+                format!("{{{base}, \"currency\": \"XXY\"}}"),
+                "'XXY' does not exist",
+            ),
+            (
+                format!("{{{base}, \"currency\": \"EUR\", \"encoding\": \"klingon\"}}"),
+                "unknown encoding",
+            ),
+            (
+                format!("{{{base}, \"currency\": \"EUR\", \"date_format\": \"%Q\"}}"),
+                "date format",
+            ),
+            (
+                format!("{{{base}, \"currency\": \"EUR\", \"separator\": \"x\"}}"),
+                "separator",
+            ),
+            (
+                format!("{{{base}, \"currency\": \"EUR\", \"has_header\": false}}"),
+                "no header",
+            ),
+            (
+                format!("{{{base}, \"currency\": \"EUR\", \"debit\": \"s\"}}"),
+                "either 'amount'",
+            ),
+            (
+                r#"{"name": "p", "booking_date": 0, "amount": 2, "currency": "EUR"}"#.to_string(),
+                "start at 1",
+            ),
+        ];
+        for (profile, words) in cases {
+            let error = load_profiles(&format!("[{profile}]")).unwrap_err();
+            assert!(error.to_string().contains(words), "{words}: {error}");
+            assert!(error.to_string().starts_with("CSV profile 'p'"), "{error}");
+        }
+        let twice =
+            format!("[{{{base}, \"currency\": \"EUR\"}}, {{{base}, \"currency\": \"EUR\"}}]");
+        assert!(
+            load_profiles(&twice)
+                .unwrap_err()
+                .to_string()
+                .contains("defined twice")
+        );
+    }
 }

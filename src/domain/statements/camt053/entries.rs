@@ -148,8 +148,10 @@ pub(super) fn entry_lines(
     let line = span.line;
     let (amount, currency) = read_amount(entry.amount.as_ref(), line, "Ntry/Amt")?;
     let direction = read_direction(entry.credit_debit.as_deref(), line, "Ntry/CdtDbtInd")?;
-    let booking_date = read_date(entry.booking_date.as_ref(), line, "Ntry/BookgDt")?
-        .ok_or_else(|| ParseError::at_element(line, "Ntry/BookgDt", "the entry has no booking date"))?;
+    let booking_date =
+        read_date(entry.booking_date.as_ref(), line, "Ntry/BookgDt")?.ok_or_else(|| {
+            ParseError::at_element(line, "Ntry/BookgDt", "the entry has no booking date")
+        })?;
     let value_date = read_date(entry.value_date.as_ref(), line, "Ntry/ValDt")?;
     let transactions: Vec<&Transaction> = entry
         .details
