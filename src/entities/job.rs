@@ -30,35 +30,15 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum JobState {
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    #[sea_orm(string_value = "running")]
-    Running,
-    #[sea_orm(string_value = "done")]
-    Done,
-    #[sea_orm(string_value = "dead")]
-    Dead,
+super::status::text_enum! {
+    /// Where a job is: waiting (or waiting again, for a retry), held by a runner, done, or
+    /// given up on.
+    pub enum JobState {
+        Pending = "pending",
+        Running = "running",
+        Done = "done",
+        Dead = "dead",
+    }
 }
 
 super::no_relations!();
-
-impl super::status::TextEnum for JobState {
-    const VALUES: &'static [Self] = &[
-        JobState::Pending,
-        JobState::Running,
-        JobState::Done,
-        JobState::Dead,
-    ];
-
-    fn text(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Dead => "dead",
-        }
-    }
-}

@@ -5,27 +5,28 @@
 //! them (allowed status changes, who may use what) are `domain::status`.
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A string enum stored as text: `Variant = "text",` gives each value its one spelling, used
 /// by sea-orm (the stored value), serde (the JSON) and utoipa (the OpenAPI enum, which takes
-/// its description from the enum's doc comment).
+/// its description from the enum's doc comment). Used here and by the tables whose states are
+/// their own (`job`, `webhook_delivery`).
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $($variant:ident = $text:tt,)+
+            $($(#[doc = $doc:literal])* $variant:ident = $text:tt,)+
         }
     ) => {
         #[derive(
-            Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize,
-            Deserialize, ToSchema,
+            Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         $(#[$meta])*
         pub enum $name {
             $(
+                $(#[doc = $doc])*
                 #[sea_orm(string_value = $text)]
                 #[serde(rename = $text)]
                 $variant,
@@ -48,11 +49,11 @@ macro_rules! text_enum {
 
             /// The value spelled exactly `text`, if there is one.
             pub fn parse(text: &str) -> Option<Self> {
-                <Self as TextEnum>::from_text(text)
+                <Self as $crate::entities::status::TextEnum>::from_text(text)
             }
         }
 
-        impl TextEnum for $name {
+        impl $crate::entities::status::TextEnum for $name {
             const VALUES: &'static [Self] = &Self::ALL;
 
             fn text(self) -> &'static str {
@@ -68,6 +69,7 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
 
 /// What every `text_enum!` has, for code that takes any of them.
 pub trait TextEnum: Copy + Eq + 'static {

@@ -28,39 +28,17 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum DeliveryState {
-    /// Not attempted yet.
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    /// An attempt failed; the next one is at `next_attempt_at`.
-    #[sea_orm(string_value = "retrying")]
-    Retrying,
-    /// The receiver answered 2xx.
-    #[sea_orm(string_value = "succeeded")]
-    Succeeded,
-    /// Given up on: every attempt failed, the receiver answered 410, or the endpoint was
-    /// disabled or deleted.
-    #[sea_orm(string_value = "failed")]
-    Failed,
-}
-
-impl super::status::TextEnum for DeliveryState {
-    const VALUES: &'static [Self] = &[
-        DeliveryState::Pending,
-        DeliveryState::Retrying,
-        DeliveryState::Succeeded,
-        DeliveryState::Failed,
-    ];
-
-    fn text(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::Retrying => "retrying",
-            DeliveryState::Succeeded => "succeeded",
-            DeliveryState::Failed => "failed",
-        }
+super::status::text_enum! {
+    pub enum DeliveryState {
+        /// Not attempted yet.
+        Pending = "pending",
+        /// An attempt failed; the next one is at `next_attempt_at`.
+        Retrying = "retrying",
+        /// The receiver answered 2xx.
+        Succeeded = "succeeded",
+        /// Given up on: every attempt failed, the receiver answered 410, or the endpoint was
+        /// disabled or deleted.
+        Failed = "failed",
     }
 }
 

@@ -71,9 +71,11 @@ impl<E: Into<String>> From<E> for Failure {
 /// and before recording it), so a handler makes a repeat harmless (a stable webhook id, a
 /// mail's Message-ID).
 pub trait Handler: Send + Sync {
-    fn run<'a>(&'a self, job: &'a job::Model)
-    -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+    fn run<'a>(&'a self, job: &'a job::Model) -> Run<'a>;
 }
+
+/// One run of a handler: boxed, so that the handlers of every kind fit one map.
+pub type Run<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
 pub struct Runner {
     db: Db,

@@ -58,6 +58,11 @@ impl Compose<'_> {
         )
     }
 
+    /// The invoice's page in the portal, where it is paid and its payment confirmed.
+    fn invoice_link(&self, invoice: &invoice::Model) -> String {
+        self.link(&format!("/invoices/{}/", invoice.id))
+    }
+
     fn product(&self) -> &str {
         &self.ctx.settings.product_name
     }
@@ -126,7 +131,7 @@ impl Compose<'_> {
             ],
             action: Some((
                 format!("Pay invoice {}", invoice.invoice_number),
-                self.link(&format!("/invoices/{}/", invoice.id)),
+                self.invoice_link(&invoice),
             )),
             ..Body::default()
         }
@@ -179,10 +184,7 @@ impl Compose<'_> {
                 "Thank you. Our staff are checking your payment for invoice {}; you will be notified once it is approved.",
                 invoice.invoice_number
             )],
-            action: Some((
-                "View the invoice".into(),
-                self.link(&format!("/invoices/{}/", invoice.id)),
-            )),
+            action: Some(("View the invoice".into(), self.invoice_link(&invoice))),
             ..Body::default()
         };
         let body = Self::payment_facts(body, &payment, &invoice)
@@ -249,10 +251,7 @@ impl Compose<'_> {
                 "We approved your payment for invoice {}. {} is active.",
                 invoice.invoice_number, account.name
             )],
-            action: Some((
-                "View the invoice".into(),
-                self.link(&format!("/invoices/{}/", invoice.id)),
-            )),
+            action: Some(("View the invoice".into(), self.invoice_link(&invoice))),
             ..Body::default()
         };
         let mut body = Self::payment_facts(body, &payment, &invoice);
@@ -293,10 +292,7 @@ impl Compose<'_> {
                 ),
                 "Check the transfer and its reference, then confirm the payment again.".into(),
             ],
-            action: Some((
-                "Pay again".into(),
-                self.link(&format!("/invoices/{}/", invoice.id)),
-            )),
+            action: Some(("Pay again".into(), self.invoice_link(&invoice))),
             ..Body::default()
         };
         let body = Self::payment_facts(body, &payment, &invoice).fact("Reason", reason.clone());

@@ -6,8 +6,6 @@ pub mod mailer;
 mod mails;
 pub mod webhooks;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +13,7 @@ use crate::config::Notifications;
 use crate::db::Db;
 use crate::domain::notify::kind;
 use crate::entities::job;
-use crate::jobs::{Handler, Outcome, Runner};
+use crate::jobs::{Handler, Run, Runner};
 use mailer::Mailer;
 
 /// What every handler needs.
@@ -54,10 +52,7 @@ pub fn runner(db: Db, settings: &Notifications) -> anyhow::Result<Runner> {
 struct MailJob(Arc<Context>);
 
 impl Handler for MailJob {
-    fn run<'a>(
-        &'a self,
-        job: &'a job::Model,
-    ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    fn run<'a>(&'a self, job: &'a job::Model) -> Run<'a> {
         Box::pin(async move {
             let letters = mails::compose(&self.0, job)
                 .await

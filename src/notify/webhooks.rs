@@ -8,14 +8,12 @@ mod deliver;
 pub mod schedule;
 pub mod signature;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::domain::notify::kind;
 use crate::domain::webhooks::{self, DELIVER};
 use crate::entities::job;
-use crate::jobs::{Handler, Outcome, Runner};
+use crate::jobs::{Handler, Run, Runner};
 use crate::notify::Context;
 
 pub use client::TIMEOUT;
@@ -32,10 +30,7 @@ pub fn register(runner: Runner, context: Arc<Context>) -> anyhow::Result<Runner>
 struct FanOut(Arc<Context>);
 
 impl Handler for FanOut {
-    fn run<'a>(
-        &'a self,
-        job: &'a job::Model,
-    ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    fn run<'a>(&'a self, job: &'a job::Model) -> Run<'a> {
         Box::pin(async move {
             let endpoints = webhooks::fan_out(&self.0.db, &job.payload)
                 .await

@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{References, create, index};
+use super::{References, create, create_all, index};
 
 super::migration!(m => {
     let tables = [
@@ -177,10 +177,6 @@ super::migration!(m => {
             .col(text("value"))
             .take(),
     ];
-    for table in tables {
-        m.create_table(table).await?;
-    }
-
     let indexes = [
         index("accounts", &["status"], false),
         index("users", &["account_id"], false),
@@ -202,9 +198,7 @@ super::migration!(m => {
         index("site_user_access", &["site_id", "user_id"], true),
         index("refresh_tokens", &["user_id"], false),
     ];
-    for idx in indexes {
-        m.create_index(idx).await?;
-    }
+    create_all(m, tables, indexes).await?;
     // At most one confirmation awaiting review per invoice. A partial unique index (same SQL
     // on both backends) makes two racing confirmations impossible, not merely unlikely.
     m.get_connection()

@@ -3,21 +3,17 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{References, create, index};
+use super::{References, create, create_all, index};
 
 super::migration!(m => {
-    m.create_table(
-        create("staff_sessions")
-            .col(string_uniq("token_hash"))
-            .reference("user_id", "users")
-            .col(string("csrf_token"))
-            .col(text_null("flash"))
-            .col(timestamp_with_time_zone("created_at"))
-            .col(timestamp_with_time_zone("expires_at"))
-            .col(timestamp_with_time_zone_null("revoked_at"))
-            .take(),
-    )
-    .await?;
-    m.create_index(index("staff_sessions", &["user_id"], false))
-        .await
+    let sessions = create("staff_sessions")
+        .col(string_uniq("token_hash"))
+        .reference("user_id", "users")
+        .col(string("csrf_token"))
+        .col(text_null("flash"))
+        .col(timestamp_with_time_zone("created_at"))
+        .col(timestamp_with_time_zone("expires_at"))
+        .col(timestamp_with_time_zone_null("revoked_at"))
+        .take();
+    create_all(m, [sessions], [index("staff_sessions", &["user_id"], false)]).await
 });

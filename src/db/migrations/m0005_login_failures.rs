@@ -3,16 +3,13 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{create, index};
+use super::{create, create_all, index};
 
 super::migration!(m => {
-    m.create_table(
-        create("login_failures")
-            .col(string("subject"))
-            .col(timestamp_with_time_zone("created_at"))
-            .take(),
-    )
-    .await?;
-    m.create_index(index("login_failures", &["subject", "created_at"], false))
-        .await
+    let failures = create("login_failures")
+        .col(string("subject"))
+        .col(timestamp_with_time_zone("created_at"))
+        .take();
+    let by_subject = index("login_failures", &["subject", "created_at"], false);
+    create_all(m, [failures], [by_subject]).await
 });

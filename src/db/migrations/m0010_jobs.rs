@@ -5,33 +5,26 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{create, index, named_index};
+use super::{create, create_all, index, unique};
 
 super::migration!(m => {
-    m.create_table(
-        create("jobs")
-            .col(string("kind"))
-            .col(string("unique_key"))
-            .col(text("payload"))
-            .col(string("state"))
-            .col(integer("attempts"))
-            .col(integer("max_attempts"))
-            .col(timestamp_with_time_zone("run_at"))
-            .col(string_null("locked_by"))
-            .col(timestamp_with_time_zone_null("locked_until"))
-            .col(text_null("last_error"))
-            .col(timestamp_with_time_zone("created_at"))
-            .col(timestamp_with_time_zone("updated_at"))
-            .take(),
-    )
-    .await?;
-    m.create_index(named_index(
-        "ux_jobs_unique_key",
-        "jobs",
-        &["unique_key"],
-        true,
-    ))
-    .await?;
-    m.create_index(index("jobs", &["state", "run_at"], false))
-        .await
+    let jobs = create("jobs")
+        .col(string("kind"))
+        .col(string("unique_key"))
+        .col(text("payload"))
+        .col(string("state"))
+        .col(integer("attempts"))
+        .col(integer("max_attempts"))
+        .col(timestamp_with_time_zone("run_at"))
+        .col(string_null("locked_by"))
+        .col(timestamp_with_time_zone_null("locked_until"))
+        .col(text_null("last_error"))
+        .col(timestamp_with_time_zone("created_at"))
+        .col(timestamp_with_time_zone("updated_at"))
+        .take();
+    let indexes = [
+        unique("jobs", &["unique_key"]),
+        index("jobs", &["state", "run_at"], false),
+    ];
+    create_all(m, [jobs], indexes).await
 });

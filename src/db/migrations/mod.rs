@@ -63,6 +63,8 @@ trait References {
     fn reference(&mut self, col: &'static str, to: &'static str) -> &mut Self;
     /// A reference that may be `NULL`.
     fn reference_null(&mut self, col: &'static str, to: &'static str) -> &mut Self;
+    /// A `NOT NULL` reference whose rows are deleted with the row they refer to.
+    fn reference_cascade(&mut self, col: &'static str, to: &'static str) -> &mut Self;
 }
 
 impl References for TableCreateStatement {
@@ -74,6 +76,12 @@ impl References for TableCreateStatement {
     fn reference_null(&mut self, col: &'static str, to: &'static str) -> &mut Self {
         let mut key = fk(&table_name(self), col, to);
         self.col(big_integer_null(col)).foreign_key(&mut key)
+    }
+
+    fn reference_cascade(&mut self, col: &'static str, to: &'static str) -> &mut Self {
+        let mut key = fk(&table_name(self), col, to);
+        key.on_delete(ForeignKeyAction::Cascade);
+        self.col(big_integer(col)).foreign_key(&mut key)
     }
 }
 
@@ -94,6 +102,11 @@ fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreat
     )
 }
 
+/// A unique index named `ux_<table>_<columns>`.
+fn unique(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    named_index(&format!("ux_{table}_{}", cols.join("_")), table, cols, true)
+}
+
 fn named_index(
     name: &str,
     table: &'static str,
@@ -109,6 +122,21 @@ fn named_index(
         idx.unique();
     }
     idx.take()
+}
+
+/// Creates the tables, then the indexes (on them or on earlier tables).
+async fn create_all(
+    m: &SchemaManager<'_>,
+    tables: impl IntoIterator<Item = TableCreateStatement>,
+    indexes: impl IntoIterator<Item = IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    for table in tables {
+        m.create_table(table).await?;
+    }
+    for idx in indexes {
+        m.create_index(idx).await?;
+    }
+    Ok(())
 }
 
 /// Adds columns to a table one `ALTER TABLE` at a time (SQLite takes one change per statement).

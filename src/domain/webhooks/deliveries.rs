@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    UpdateMany,
 };
 use serde_json::{Value, json};
 
@@ -143,8 +144,7 @@ pub async fn record_attempt(db: &Db, id: i64, attempt: Attempt) -> Result<()> {
         Next::RetryAt(at) => (DeliveryState::Retrying, Some(at)),
         Next::GiveUp => (DeliveryState::Failed, None),
     };
-    let txn = db.begin_write().await?;
-    delivery::Entity::update_many()
+    let update = delivery::Entity::update_many()
         .col_expr(delivery::Column::State, Expr::value(state))
         .col_expr(
             delivery::Column::Attempts,
@@ -160,26 +160,31 @@ pub async fn record_attempt(db: &Db, id: i64, attempt: Attempt) -> Result<()> {
             Expr::value(attempt.excerpt),
         )
         .col_expr(delivery::Column::LastAttemptAt, Expr::value(Some(now)))
-        .col_expr(delivery::Column::NextAttemptAt, Expr::value(next_at))
-        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
-        .filter(delivery::Column::Id.eq(id))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
-    Ok(())
+        .col_expr(delivery::Column::NextAttemptAt, Expr::value(next_at));
+    write(db, id, now, update).await
 }
 
 /// Gives a delivery up without an attempt (its endpoint is disabled), saying why.
 pub async fn give_up(db: &Db, id: i64, reason: &str) -> Result<()> {
-    let now = Utc::now();
-    let txn = db.begin_write().await?;
-    delivery::Entity::update_many()
+    let update = delivery::Entity::update_many()
         .col_expr(delivery::Column::State, Expr::value(DeliveryState::Failed))
         .col_expr(delivery::Column::LastError, Expr::value(Some(reason)))
         .col_expr(
             delivery::Column::NextAttemptAt,
             Expr::value(Option::<DateTime<Utc>>::None),
-        )
+        );
+    write(db, id, Utc::now(), update).await
+}
+
+/// Applies `update` to delivery `id`, stamped `now`, in a transaction of its own.
+async fn write(
+    db: &Db,
+    id: i64,
+    now: DateTime<Utc>,
+    update: UpdateMany<delivery::Entity>,
+) -> Result<()> {
+    let txn = db.begin_write().await?;
+    update
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .filter(delivery::Column::Id.eq(id))
         .exec(&*txn)

@@ -185,6 +185,28 @@ pub async fn create_endpoint(
     })
 }
 
+/// A staff edit of one endpoint, in one transaction: `change` sets the new values on the row
+/// (given the endpoint as it was and the edit's time), then the row is stamped, saved and
+/// audited as `action`.
+async fn edit(
+    db: &Db,
+    actor: &StaffActor,
+    id: i64,
+    action: &str,
+    change: impl FnOnce(&endpoint::Model, &mut endpoint::ActiveModel, DateTime<Utc>),
+) -> Result<endpoint::Model> {
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let before: endpoint::Model = found(&*txn, id, NAME).await?;
+    let mut row = before.clone().into_active_model();
+    change(&before, &mut row, now);
+    row.updated_at = Set(now);
+    let saved = row.update(&*txn).await?;
+    let changes = [(id, Some(&audited(&before)), &audited(&saved))];
+    audit::commit_changes(txn, actor.id(), action, OBJECT_TYPE, changes).await?;
+    Ok(saved)
+}
+
 /// Changes an endpoint's URL, description, event types or switch, checked as when registered.
 pub async fn update_endpoint(
     db: &Db,
@@ -194,58 +216,38 @@ pub async fn update_endpoint(
     allow_private: bool,
 ) -> Result<endpoint::Model> {
     let (url, description, event_types) = checked(&input, allow_private).await?;
-    let txn = db.begin_write().await?;
-    let before: endpoint::Model = found(&*txn, id, NAME).await?;
-    let mut row = before.clone().into_active_model();
-    row.url = Set(url);
-    row.description = Set(description);
-    row.event_types = Set(event_types);
-    row.enabled = Set(input.enabled);
-    row.disabled_reason = Set(match (before.enabled, input.enabled) {
-        (_, true) => None,
-        (true, false) => Some(format!("Disabled by {}", actor.email)),
-        (false, false) => before.disabled_reason.clone(),
-    });
-    row.updated_at = Set(Utc::now());
-    let saved = row.update(&*txn).await?;
-    let changes = [(id, Some(&audited(&before)), &audited(&saved))];
-    audit::commit_changes(
-        txn,
-        actor.id(),
+    edit(
+        db,
+        actor,
+        id,
         "webhook_endpoint.update",
-        OBJECT_TYPE,
-        changes,
+        |before, row, _| {
+            row.url = Set(url);
+            row.description = Set(description);
+            row.event_types = Set(event_types);
+            row.enabled = Set(input.enabled);
+            row.disabled_reason = Set(match (before.enabled, input.enabled) {
+                (_, true) => None,
+                (true, false) => Some(format!("Disabled by {}", actor.email)),
+                (false, false) => before.disabled_reason.clone(),
+            });
+        },
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// Gives the endpoint a new secret, returned this once; the old one keeps signing (beside
 /// the new one) for [`ROTATION_OVERLAP`].
 pub async fn rotate_secret(db: &Db, actor: &StaffActor, id: i64) -> Result<WithSecret> {
     let secret = new_secret();
-    let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let before: endpoint::Model = found(&*txn, id, NAME).await?;
-    let mut row = before.clone().into_active_model();
-    row.previous_secret = Set(Some(before.secret.clone()));
-    row.previous_secret_expires_at = Set(Some(now + ROTATION_OVERLAP));
-    row.secret = Set(secret.clone());
-    row.updated_at = Set(now);
-    let saved = row.update(&*txn).await?;
-    let changes = [(id, Some(&audited(&before)), &audited(&saved))];
-    audit::commit_changes(
-        txn,
-        actor.id(),
-        "webhook_endpoint.rotate_secret",
-        OBJECT_TYPE,
-        changes,
-    )
-    .await?;
-    Ok(WithSecret {
-        endpoint: saved,
-        secret,
+    let action = "webhook_endpoint.rotate_secret";
+    let endpoint = edit(db, actor, id, action, |before, row, now| {
+        row.previous_secret = Set(Some(before.secret.clone()));
+        row.previous_secret_expires_at = Set(Some(now + ROTATION_OVERLAP));
+        row.secret = Set(secret.clone());
     })
+    .await?;
+    Ok(WithSecret { endpoint, secret })
 }
 
 /// Switches an endpoint on (clearing why it was off) or off. Deliveries waiting for a
@@ -256,20 +258,15 @@ pub async fn set_enabled(
     id: i64,
     enabled: bool,
 ) -> Result<endpoint::Model> {
-    let txn = db.begin_write().await?;
-    let before: endpoint::Model = found(&*txn, id, NAME).await?;
-    let mut row = before.clone().into_active_model();
-    row.enabled = Set(enabled);
-    row.disabled_reason = Set((!enabled).then(|| format!("Disabled by {}", actor.email)));
-    row.updated_at = Set(Utc::now());
-    let saved = row.update(&*txn).await?;
     let action = match enabled {
         true => "webhook_endpoint.enable",
         false => "webhook_endpoint.disable",
     };
-    let changes = [(id, Some(&audited(&before)), &audited(&saved))];
-    audit::commit_changes(txn, actor.id(), action, OBJECT_TYPE, changes).await?;
-    Ok(saved)
+    edit(db, actor, id, action, |_, row, _| {
+        row.enabled = Set(enabled);
+        row.disabled_reason = Set((!enabled).then(|| format!("Disabled by {}", actor.email)));
+    })
+    .await
 }
 
 /// The receiver said the endpoint is gone (410): it is switched off, with that reason, by no

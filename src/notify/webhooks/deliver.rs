@@ -2,8 +2,6 @@
 //! tell the runner when to try again (the schedule, or later when the receiver asks) or that
 //! it is over (delivered, 410 Gone, the endpoint disabled or deleted, no attempt left).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +11,7 @@ use super::client::{Answer, Request, Sender};
 use super::{schedule, signature};
 use crate::domain::webhooks::{self, Attempt, Next, signing_secrets};
 use crate::entities::job;
-use crate::jobs::{Failure, Handler, Outcome};
+use crate::jobs::{Failure, Handler, Outcome, Run};
 use crate::notify::Context;
 
 pub struct Deliver {
@@ -129,10 +127,7 @@ fn retry(
 }
 
 impl Handler for Deliver {
-    fn run<'a>(
-        &'a self,
-        job: &'a job::Model,
-    ) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    fn run<'a>(&'a self, job: &'a job::Model) -> Run<'a> {
         Box::pin(self.attempt(job))
     }
 }
