@@ -19,6 +19,7 @@ use crate::api::envelope::scope_request_id;
 use crate::auth::tokens::{TokenKeys, load_secret};
 use crate::config::Settings;
 use crate::db::{Db, migrations::Migrator, seed};
+use crate::domain::statements::CsvProfile;
 use crate::error::Error;
 use crate::state::{AppState, BODY_LIMIT};
 use crate::{api, rate_limit};
@@ -99,6 +100,18 @@ pub struct Application {
     pub port: u16,
 }
 
+/// The operator's CSV profiles, read once at start so that a broken file stops the server
+/// rather than the first import.
+pub fn statement_profiles(settings: &Settings) -> anyhow::Result<Vec<CsvProfile>> {
+    let Some(path) = &settings.reconciliation.statement_profiles else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    crate::domain::statements::load_profiles(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let db = prepare_database(settings).await?;
@@ -120,6 +133,10 @@ impl Application {
                 tokens: Arc::new(tokens),
                 trust_proxy: settings.trust_proxy,
                 webhook_allow_private: settings.notifications.webhook_allow_private,
+                statement_profiles: Arc::new(statement_profiles(settings)?),
+                reconcile_stale_after: chrono::Duration::days(i64::from(
+                    settings.reconciliation.reconcile_stale_days,
+                )),
             },
             settings: settings.clone(),
             port,

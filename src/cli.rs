@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
-use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Secret, Settings};
+use crate::config::{
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Reconciliation, Secret, Settings,
+};
 use crate::db::Db;
 use crate::domain::accounts;
 use crate::error::Error;
@@ -55,6 +57,8 @@ struct Cli {
     body_timeout: u64,
     #[command(flatten)]
     notifications: Notifications,
+    #[command(flatten)]
+    reconciliation: Reconciliation,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -82,10 +86,30 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         accounts: i64,
     },
+    /// Bank statements: import one, pairing its transfers with pending payments.
+    Statements {
+        #[command(subcommand)]
+        command: StatementsCommand,
+    },
     /// Inspect accounts.
     Account {
         #[command(subcommand)]
         command: AccountCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StatementsCommand {
+    /// Import a statement file (camt.053, MT940, or CSV with a profile); prints what it read,
+    /// added and matched. A malformed file stores nothing and exits non-zero.
+    Import {
+        file: std::path::PathBuf,
+        /// camt053, mt940 or csv; read from the file when left out (CSV needs --profile).
+        #[arg(long)]
+        format: Option<crate::domain::statements::Format>,
+        /// The CSV column-mapping profile's name.
+        #[arg(long)]
+        profile: Option<String>,
     },
 }
 
@@ -142,6 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
         body_timeout: std::time::Duration::from_secs(cli.body_timeout.max(1)),
         notifications: cli.notifications,
+        reconciliation: cli.reconciliation,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {
@@ -203,6 +228,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("VIOLATION [{}] {}", v.check, v.detail);
             }
             anyhow::bail!("{} violation(s) found", violations.len())
+        }
+        Command::Statements {
+            command:
+                StatementsCommand::Import {
+                    file,
+                    format,
+                    profile,
+                },
+        } => {
+            let db = prepare_database(&settings).await?;
+            let profiles = crate::app::statement_profiles(&settings)?;
+            let import = crate::ops::statements::Import {
+                file: &file,
+                format,
+                profile: profile.as_deref(),
+                profiles: &profiles,
+            };
+            crate::ops::statements::import(&db, import)
+                .await
+                .map_err(describe)
         }
         Command::Account {
             command: AccountCommand::Show { id },

@@ -57,6 +57,33 @@ pub struct Settings {
     /// Time to send a request's body once its headers are in (408 after).
     pub body_timeout: Duration,
     pub notifications: Notifications,
+    pub reconciliation: Reconciliation,
+}
+
+/// Bank-statement import and the reconciliation page.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Reconciliation {
+    /// A JSON file of CSV column-mapping profiles, beside the built-in ones.
+    #[arg(long, global = true, env = "TOLLGATE_STATEMENT_PROFILES")]
+    pub statement_profiles: Option<PathBuf>,
+    /// Days a pending payment may wait with no statement line before the reconciliation page
+    /// highlights it.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_RECONCILE_STALE_DAYS",
+        default_value_t = 5
+    )]
+    pub reconcile_stale_days: u32,
+}
+
+impl Default for Reconciliation {
+    fn default() -> Self {
+        Reconciliation {
+            statement_profiles: None,
+            reconcile_stale_days: 5,
+        }
+    }
 }
 
 pub const DEFAULT_MAIL_FROM: &str = "tollgate <billing@localhost>";
@@ -157,6 +184,7 @@ impl Default for Settings {
             header_timeout: crate::server::DEFAULT_HEADER_TIMEOUT,
             body_timeout: crate::server::DEFAULT_BODY_TIMEOUT,
             notifications: Notifications::default(),
+            reconciliation: Reconciliation::default(),
         }
     }
 }

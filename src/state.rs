@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::auth::tokens::TokenKeys;
 use crate::db::Db;
+use crate::domain::statements::CsvProfile;
 
 /// The largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -19,4 +20,9 @@ pub struct AppState {
     /// Whether webhook endpoints may be on loopback, private or link-local addresses
     /// (`TOLLGATE_WEBHOOK_ALLOW_PRIVATE`), checked when staff register one.
     pub webhook_allow_private: bool,
+    /// The operator's CSV statement profiles (`TOLLGATE_STATEMENT_PROFILES`), beside the
+    /// built-in ones.
+    pub statement_profiles: Arc<Vec<CsvProfile>>,
+    /// How long a pending payment may wait with no statement line before it is highlighted.
+    pub reconcile_stale_after: chrono::Duration,
 }

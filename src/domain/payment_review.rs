@@ -41,24 +41,37 @@ pub async fn approve(
     seal: &Seal<'_, Vec<Reviewed>>,
 ) -> Result<Vec<Reviewed>> {
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
-    let sorted = sorted_ids(ids);
     retry_contended(|| async {
         let txn = db.begin_write().await?;
-        lock_in_order(&*txn, &sorted).await?;
-        let mut done = Vec::new();
-        let mut refused = Refused::default();
-        for &id in &sorted {
-            match approve_one(&*txn, staff, id, admin_notes.clone(), Utc::now()).await {
-                Ok(reviewed) => done.push(reviewed),
-                Err(e) => refused.note(id, e)?,
-            }
-        }
-        refused.into_result(ids.len())?;
+        let done = approve_in(&*txn, staff, ids, admin_notes.clone()).await?;
         seal.write(&*txn, &done).await?;
         txn.commit().await?;
         Ok(done)
     })
     .await
+}
+
+/// The approval of [`approve`] inside a transaction the caller holds, for a caller that
+/// changes more in the same commit (reconciliation links each statement line to its payment).
+/// Locks the payments in id order; all or none.
+pub(crate) async fn approve_in<C: ConnectionTrait>(
+    txn: &C,
+    staff: &StaffActor,
+    ids: &[i64],
+    admin_notes: Option<String>,
+) -> Result<Vec<Reviewed>> {
+    let sorted = sorted_ids(ids);
+    lock_in_order(txn, &sorted).await?;
+    let mut done = Vec::new();
+    let mut refused = Refused::default();
+    for &id in &sorted {
+        match approve_one(txn, staff, id, admin_notes.clone(), Utc::now()).await {
+            Ok(reviewed) => done.push(reviewed),
+            Err(e) => refused.note(id, e)?,
+        }
+    }
+    refused.into_result(ids.len())?;
+    Ok(done)
 }
 
 async fn approve_one<C: ConnectionTrait>(

@@ -14,3 +14,4 @@ pub mod login;
 pub mod page;
 pub mod portal;
 pub mod session;
+pub mod upload;

@@ -15,6 +15,7 @@ pub mod payment_review;
 pub mod payments;
 pub mod plans;
 pub mod query;
+pub mod reconciliation;
 pub mod record;
 pub mod record_pages;
 pub mod session;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::index))
         .merge(login::routes::<Pages>())
         .route("/static/{file}", get(assets::serve(assets::ADMIN)))
+        .merge(reconciliation::routes())
         .merge(
             RECORDS
                 .iter()
