@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
-use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Secret, Settings};
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Secret, Settings, Uploads};
 use crate::db::Db;
 use crate::domain::accounts;
 use crate::error::Error;
@@ -55,6 +55,8 @@ struct Cli {
     body_timeout: u64,
     #[command(flatten)]
     notifications: Notifications,
+    #[command(flatten)]
+    uploads: Uploads,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -142,6 +144,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         header_timeout: std::time::Duration::from_secs(cli.header_timeout.max(1)),
         body_timeout: std::time::Duration::from_secs(cli.body_timeout.max(1)),
         notifications: cli.notifications,
+        uploads: cli.uploads,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

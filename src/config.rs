@@ -57,6 +57,7 @@ pub struct Settings {
     /// Time to send a request's body once its headers are in (408 after).
     pub body_timeout: Duration,
     pub notifications: Notifications,
+    pub uploads: Uploads,
 }
 
 pub const DEFAULT_MAIL_FROM: &str = "tollgate <billing@localhost>";
@@ -142,6 +143,45 @@ impl Default for Notifications {
     }
 }
 
+pub const DEFAULT_STORAGE_URL: &str = "file://./uploads";
+pub const DEFAULT_MAX_PROOF_BYTES: usize = 10 * 1024 * 1024;
+
+/// Uploaded files (payment proofs): where they are kept and how large they may be. S3
+/// credentials and region come from the usual `AWS_*` variables, never from here.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Uploads {
+    /// file://PATH (a local folder, created when missing; relative to the working directory)
+    /// or s3://BUCKET[/PREFIX].
+    #[arg(long, global = true, env = "TOLLGATE_STORAGE_URL", default_value = DEFAULT_STORAGE_URL)]
+    pub storage_url: String,
+    /// S3-compatible endpoint (MinIO, Garage, R2…), e.g. http://127.0.0.1:9000; unset: AWS.
+    #[arg(long, global = true, env = "TOLLGATE_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The largest proof file accepted, in bytes.
+    #[arg(long, global = true, env = "TOLLGATE_MAX_PROOF_BYTES", default_value_t = DEFAULT_MAX_PROOF_BYTES)]
+    pub max_proof_bytes: usize,
+    /// Seconds a stored file no payment refers to is kept before the sweep deletes it (an
+    /// upload stores its file just before its transaction commits).
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_ORPHAN_GRACE_SECS",
+        default_value_t = 3600
+    )]
+    pub orphan_grace_secs: u64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            storage_url: DEFAULT_STORAGE_URL.into(),
+            s3_endpoint: None,
+            max_proof_bytes: DEFAULT_MAX_PROOF_BYTES,
+            orphan_grace_secs: 3600,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -157,6 +197,7 @@ impl Default for Settings {
             header_timeout: crate::server::DEFAULT_HEADER_TIMEOUT,
             body_timeout: crate::server::DEFAULT_BODY_TIMEOUT,
             notifications: Notifications::default(),
+            uploads: Uploads::default(),
         }
     }
 }

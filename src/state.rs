@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::auth::tokens::TokenKeys;
 use crate::db::Db;
+use crate::domain::proofs::ProofStore;
 
 /// The largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -19,4 +20,6 @@ pub struct AppState {
     /// Whether webhook endpoints may be on loopback, private or link-local addresses
     /// (`TOLLGATE_WEBHOOK_ALLOW_PRIVATE`), checked when staff register one.
     pub webhook_allow_private: bool,
+    /// Where payment proofs are stored, and their size limit.
+    pub proofs: ProofStore,
 }

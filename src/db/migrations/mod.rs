@@ -12,6 +12,7 @@ mod m0009_web_sessions;
 mod m0010_jobs;
 mod m0011_password_resets;
 mod m0012_webhooks;
+mod m0013_payment_proofs;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -142,6 +143,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_jobs::Migration),
             Box::new(m0011_password_resets::Migration),
             Box::new(m0012_webhooks::Migration),
+            Box::new(m0013_payment_proofs::Migration),
         ]
     }
 }
