@@ -89,13 +89,19 @@ impl Storage {
     /// when the endpoint is http).
     pub fn open(url: &str, s3_endpoint: Option<&str>) -> anyhow::Result<Storage> {
         let store: Arc<dyn ObjectStore> = if let Some(path) = url.strip_prefix("file://") {
-            anyhow::ensure!(!path.is_empty(), "TOLLGATE_STORAGE_URL: file:// needs a path");
+            anyhow::ensure!(
+                !path.is_empty(),
+                "TOLLGATE_STORAGE_URL: file:// needs a path"
+            );
             std::fs::create_dir_all(path)
                 .map_err(|e| anyhow::anyhow!("cannot create the storage folder {path}: {e}"))?;
             Arc::new(LocalFileSystem::new_with_prefix(path)?.with_automatic_cleanup(true))
         } else if let Some(rest) = url.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            anyhow::ensure!(!bucket.is_empty(), "TOLLGATE_STORAGE_URL: s3:// needs a bucket");
+            anyhow::ensure!(
+                !bucket.is_empty(),
+                "TOLLGATE_STORAGE_URL: s3:// needs a bucket"
+            );
             let (options, retry) = s3_client();
             let mut builder = AmazonS3Builder::from_env()
                 .with_bucket_name(bucket)
@@ -185,15 +191,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("file://{}", dir.path().join("new").display());
         let storage = Storage::open(&url, None).unwrap();
-        storage.put("proofs/a", Bytes::from_static(b"x")).await.unwrap();
+        storage
+            .put("proofs/a", Bytes::from_static(b"x"))
+            .await
+            .unwrap();
         let listed = storage.list("proofs").await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].key, "proofs/a");
-        let bytes: Vec<Bytes> = storage.get("proofs/a").await.unwrap().try_collect().await.unwrap();
+        let bytes: Vec<Bytes> = storage
+            .get("proofs/a")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(bytes.concat(), b"x");
         storage.delete("proofs/a").await.unwrap();
         storage.delete("proofs/a").await.unwrap();
-        assert!(matches!(storage.get("proofs/a").await, Err(StorageError::Missing)));
+        assert!(matches!(
+            storage.get("proofs/a").await,
+            Err(StorageError::Missing)
+        ));
     }
 
     #[test]

@@ -109,9 +109,11 @@ pub async fn confirm_payment(
 fn confirm_input(parts: &uploads::Parts) -> Result<ConfirmInput> {
     let invoice_id = match parts.get("invoice_id").filter(|t| !t.trim().is_empty()) {
         None => None,
-        Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
-            crate::error::Error::field("invoice_id", "Enter a whole number.")
-        })?),
+        Some(text) => Some(
+            text.trim()
+                .parse::<i64>()
+                .map_err(|_| crate::error::Error::field("invoice_id", "Enter a whole number."))?,
+        ),
     };
     Ok(ConfirmInput {
         invoice_id,

@@ -121,7 +121,8 @@ async fn idempotent(state: &AppState, scope: Option<String>, req: Request, next:
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    let multipart = uploads::boundary(&parts.headers).filter(|_| uploads::is_multipart(&parts.headers));
+    let multipart =
+        uploads::boundary(&parts.headers).filter(|_| uploads::is_multipart(&parts.headers));
     let limit = match multipart {
         Some(_) => uploads::upload_limit(state),
         None => BODY_LIMIT,

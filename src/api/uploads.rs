@@ -50,7 +50,11 @@ pub fn upload_limit(state: &AppState) -> usize {
 
 /// On an upload route, a multipart body may be as large as a proof allows; any other body
 /// keeps the general limit (a JSON confirmation is refused above 1 MiB, as before).
-pub async fn upload_body_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn upload_body_limit(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !is_multipart(req.headers()) {
         return next.run(req).await;
     }
@@ -99,7 +103,11 @@ pub async fn read_multipart(req: Request, state: &AppState) -> Result<Parts> {
         .await
         .map_err(|_| Error::field("body", "Malformed multipart/form-data body."))?;
     let mut parts = Parts::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| refused(e, state))? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| refused(e, state))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         if name == proofs::FIELD {
             if parts.proof.is_some() {
@@ -123,7 +131,11 @@ pub async fn read_multipart(req: Request, state: &AppState) -> Result<Parts> {
         } else {
             let text = field.text().await.map_err(|e| refused(e, state))?;
             if forbidden_control(&name) || forbidden_control(&text) {
-                let field = if forbidden_control(&name) { "form" } else { &name };
+                let field = if forbidden_control(&name) {
+                    "form"
+                } else {
+                    &name
+                };
                 return Err(Error::field(field, CONTROL_CHARACTERS));
             }
             parts.text.insert(name, text);

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use crate::db::{Db, is_unique_violation};
 use crate::domain::idempotency::Seal;
 use crate::domain::money::{format_minor, parse_amount_value};
+use crate::domain::proofs::{self, ProofStore, Stored, Upload};
 use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus};
 use crate::domain::validate::optional_text;
-use crate::domain::proofs::{self, ProofStore, Stored, Upload};
 use crate::domain::{Member, audit, notify};
 use crate::entities::{invoice, payment, user};
 use crate::error::{Error, Problems, Result};
@@ -197,11 +197,11 @@ async fn record(
     let payment = model
         .insert(&*txn)
         .await
-    // The partial unique index settles a race the check above cannot see (PostgreSQL).
-    .map_err(|e| match is_unique_violation(&e) {
-        true => Error::Conflict(ALREADY_PENDING.into()),
-        false => e.into(),
-    })?;
+        // The partial unique index settles a race the check above cannot see (PostgreSQL).
+        .map_err(|e| match is_unique_violation(&e) {
+            true => Error::Conflict(ALREADY_PENDING.into()),
+            false => e.into(),
+        })?;
     audit::record(
         &*txn,
         audit::Action {

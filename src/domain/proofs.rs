@@ -142,11 +142,7 @@ fn clean_name(name: Option<&str>, content_type: &str) -> String {
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         let ext = content_type.rsplit('/').next().unwrap_or("bin");
@@ -269,8 +265,8 @@ pub async fn for_customer(
 
 /// The proof of any payment, for staff (the panel's route checks who asks).
 pub async fn for_staff(db: &Db, store: &ProofStore, payment_id: i64) -> Result<Download> {
-    let payment = crate::domain::found::<payment::Model, _>(db.conn(), payment_id, "Payment")
-        .await?;
+    let payment =
+        crate::domain::found::<payment::Model, _>(db.conn(), payment_id, "Payment").await?;
     open(store, &payment).await
 }
 
@@ -280,7 +276,11 @@ async fn open(store: &ProofStore, payment: &payment::Model) -> Result<Download> 
     let bytes = match store.storage.get(key).await {
         Ok(bytes) => bytes,
         Err(StorageError::Missing) => {
-            tracing::error!(key, payment = payment.id, "a payment's proof is missing from storage");
+            tracing::error!(
+                key,
+                payment = payment.id,
+                "a payment's proof is missing from storage"
+            );
             return Err(no_proof());
         }
         Err(e) => return Err(unavailable(e)),
@@ -336,7 +336,10 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_segment_without_control_characters() {
-        assert_eq!(clean_name(Some("../../etc/rec\u{0}eipt.pdf"), "application/pdf"), "receipt.pdf");
+        assert_eq!(
+            clean_name(Some("../../etc/rec\u{0}eipt.pdf"), "application/pdf"),
+            "receipt.pdf"
+        );
         assert_eq!(clean_name(Some("C:\\x\\scan.png"), "image/png"), "scan.png");
         assert_eq!(clean_name(Some(" .. "), "image/png"), "proof.png");
         assert_eq!(clean_name(None, "application/pdf"), "proof.pdf");

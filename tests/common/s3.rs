@@ -71,7 +71,9 @@ impl S3Server {
                     "TOLLGATE_REQUIRE_S3=1 but {var} is not set"
                 );
                 announce.call_once(|| {
-                    eprintln!("note: S3 tests skipped (set {var} to run them against a real server)")
+                    eprintln!(
+                        "note: S3 tests skipped (set {var} to run them against a real server)"
+                    )
                 });
                 return None;
             }

@@ -27,7 +27,14 @@ async fn storage_down_answers_503_and_creates_nothing(backend: Backend) {
     let mut parts = confirm_fields(&invoice.to_string(), "BT-DOWN");
     parts.push(file("r.pdf", "application/pdf", pdf()));
     let started = std::time::Instant::now();
-    let r = post_form(&app, "/billing/admin/payments/confirm/", &token, &parts, None).await;
+    let r = post_form(
+        &app,
+        "/billing/admin/payments/confirm/",
+        &token,
+        &parts,
+        None,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
     assert_eq!(
         r.body["error"],
@@ -53,7 +60,14 @@ async fn round_trip(app: &TestApp) {
     assert!(panel.get("/admin/").await.status.is_success());
 
     let path = format!("/billing/payments/{id}/proof/");
-    let r = post_form(app, &path, &token, &[file("r.pdf", "application/pdf", pdf())], None).await;
+    let r = post_form(
+        app,
+        &path,
+        &token,
+        &[file("r.pdf", "application/pdf", pdf())],
+        None,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let kept = stored(app).await;
     assert_eq!(kept.len(), 1, "the replaced object is deleted");

@@ -172,7 +172,8 @@ fn proof_cell(p: &crate::entities::payment::Model, shared: &Shared) -> Cell {
     };
     let href = format!("{LIST}{}/proof/", p.id);
     let kind = p.proof_content_type.as_deref().unwrap_or_default();
-    let size = crate::domain::proofs::describe_size(p.proof_size.unwrap_or_default().max(0) as usize);
+    let size =
+        crate::domain::proofs::describe_size(p.proof_size.unwrap_or_default().max(0) as usize);
     let cell = if kind.starts_with("image/") {
         Cell::image(format!("Proof: {name}"), href)
     } else {

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::uploads;
 use crate::domain::catalog;
 use crate::domain::idempotency::Seal;
 use crate::domain::invoices::{self, Contents};
-use crate::api::uploads;
 use crate::domain::payments::{self, Attachment, ConfirmInput};
 use crate::domain::proofs::Upload;
 use crate::domain::status::{InvoiceStatus, PaymentStatus};
