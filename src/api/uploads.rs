@@ -230,13 +230,13 @@ pub struct ConfirmUpload {
     pub payment_method: String,
     #[schema(example = "BT-20251208-12345")]
     pub manual_reference: String,
-    #[schema(example = "Transferred via ABC Bank on Dec 8, 2025")]
+    #[schema(nullable = false, example = "Transferred via ABC Bank on Dec 8, 2025")]
     pub manual_notes: Option<String>,
     /// The invoice total, as a decimal string.
     #[schema(example = "89.00")]
     pub amount: String,
     /// A receipt or screenshot: PDF, PNG, JPEG or WebP.
-    #[schema(value_type = Option<String>, format = Binary)]
+    #[schema(value_type = String, format = Binary, required = false)]
     pub proof: Option<Vec<u8>>,
 }
 
