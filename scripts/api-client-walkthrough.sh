@@ -100,6 +100,7 @@ case $backend in
         ;;
 esac
 export TOLLGATE_BIND="127.0.0.1:$port" TOLLGATE_SECRET_KEY=client-walkthrough TOLLGATE_LOG=warn
+export TOLLGATE_STORAGE_URL="file://$work/uploads"
 echo "==> $bin on $base ($backend)"
 
 "$bin" >"$work/server.log" 2>&1 &
