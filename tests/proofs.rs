@@ -345,6 +345,14 @@ async fn a_retried_upload_with_its_key_is_replayed(app: TestApp) {
     parts.push(file("r.png", "image/png", png()));
     let other = post_form(&app, path, &token, &parts, Some("upload-1")).await;
     assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Too large with a key: refused the same (413), and answered, not cut off.
+    parts.pop();
+    let mut big = pdf();
+    big.resize(11 * 1024 * 1024, b' ');
+    parts.push(file("big.pdf", "application/pdf", big));
+    let r = post_form(&app, path, &token, &parts, Some("upload-2")).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(stored(&app).await.len(), 1);
 }
 
 async fn the_sweep_deletes_old_orphans_only(app: TestApp) {

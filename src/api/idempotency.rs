@@ -123,18 +123,17 @@ async fn idempotent(state: &AppState, scope: Option<String>, req: Request, next:
     let (parts, body) = req.into_parts();
     let multipart =
         uploads::boundary(&parts.headers).filter(|_| uploads::is_multipart(&parts.headers));
-    let limit = match multipart {
-        Some(_) => uploads::upload_limit(state),
-        None => BODY_LIMIT,
-    };
-    let body: Bytes = match to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(e) => {
-            return match unreadable_body(&e) {
-                Error::PayloadTooLarge(_) if multipart.is_some() => state.proofs.too_large(),
-                other => other,
+    let body: Bytes = match multipart {
+        None => match to_bytes(body, BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(e) => return unreadable_body(&e).into_response(),
+        },
+        Some(_) => {
+            let (limit, drain) = (uploads::upload_limit(state), uploads::drain_limit(state));
+            match uploads::read_body(body, limit, drain, state.proofs.too_large()).await {
+                Ok(b) => b,
+                Err(e) => return e.into_response(),
             }
-            .into_response();
         }
     };
     let mut seen = format!("{} {}\n", parts.method, parts.uri.path()).into_bytes();

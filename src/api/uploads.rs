@@ -43,13 +43,63 @@ pub fn boundary(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// The largest multipart body an upload route reads.
+/// The largest multipart body an upload route accepts.
 pub fn upload_limit(state: &AppState) -> usize {
     state.proofs.max_bytes + MULTIPART_OVERHEAD
 }
 
-/// On an upload route, a multipart body may be as large as a proof allows; any other body
-/// keeps the general limit (a JSON confirmation is refused above 1 MiB, as before).
+/// How much of a body over the limit is still read (and thrown away) before answering 413: a
+/// client that is still sending when the answer comes would otherwise see its connection
+/// reset instead of the answer. Beyond this the connection is simply closed.
+pub fn drain_limit(state: &AppState) -> usize {
+    2 * state.proofs.max_bytes + MULTIPART_OVERHEAD
+}
+
+/// Reads a whole body of at most `limit` bytes; a longer one is read on up to `drain` bytes
+/// (discarded) and refused as `too_large`.
+pub async fn read_body(
+    body: Body,
+    limit: usize,
+    drain: usize,
+    too_large: Error,
+) -> Result<axum::body::Bytes> {
+    use http_body_util::BodyExt;
+    let mut body = http_body_util::Limited::new(body, drain);
+    let mut kept = Vec::new();
+    let mut over = false;
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(e) if over => {
+                tracing::debug!(error = %e, "stopped reading an oversized body");
+                break;
+            }
+            Err(e) => return Err(unreadable(e.as_ref(), &too_large)),
+        };
+        if let Ok(data) = frame.into_data() {
+            over = over || kept.len() + data.len() > limit;
+            if !over {
+                kept.extend_from_slice(&data);
+            }
+        }
+    }
+    match over {
+        true => Err(too_large),
+        false => Ok(kept.into()),
+    }
+}
+
+/// Why a body could not be read, the size limit answered as `too_large` says.
+fn unreadable(e: &(dyn std::error::Error + 'static), too_large: &Error) -> Error {
+    match unreadable_body(e) {
+        Error::PayloadTooLarge(_) => Error::PayloadTooLarge(too_large.to_string()),
+        other => other,
+    }
+}
+
+/// On an upload route, a multipart body may be as large as a proof allows (and is read
+/// through up to [`drain_limit`] to answer one that is larger); any other body keeps the
+/// general limit (a JSON confirmation is refused above 1 MiB, as before).
 pub async fn upload_body_limit(
     State(state): State<AppState>,
     req: Request,
@@ -58,7 +108,7 @@ pub async fn upload_body_limit(
     if !is_multipart(req.headers()) {
         return next.run(req).await;
     }
-    let limited = DefaultBodyLimit::max(upload_limit(&state)).layer(next);
+    let limited = DefaultBodyLimit::max(drain_limit(&state)).layer(next);
     match limited.oneshot(req).await {
         Ok(res) => res,
         Err(never) => match never {},
@@ -117,7 +167,8 @@ pub async fn read_multipart(req: Request, state: &AppState) -> Result<Parts> {
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(|e| refused(e, state))? {
                 if bytes.len() + chunk.len() > state.proofs.max_bytes {
-                    return Err(state.proofs.too_large());
+                    drop(field);
+                    return Err(drain(multipart, state).await);
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -142,6 +193,15 @@ pub async fn read_multipart(req: Request, state: &AppState) -> Result<Parts> {
         }
     }
     Ok(parts)
+}
+
+/// Reads what is left of a body whose file is too large (see [`drain_limit`]), and gives the
+/// 413 to answer.
+async fn drain(mut multipart: Multipart, state: &AppState) -> Error {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+    state.proofs.too_large()
 }
 
 /// `Content-Disposition` with the original name: an ASCII fallback in `filename` and the

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use crate::common::TestApp;
 use crate::common::admin::Panel;
 use crate::files::{Part, confirm_fields, file, multipart, pdf, png};
-use crate::{confirmed_with, fetch};
+use crate::{confirmed_with, fetch, on_both_backends};
 
 on_both_backends!(
     the_same_file_on_two_payments_is_flagged,
