@@ -100,6 +100,7 @@ case $backend in
         ;;
 esac
 export TOLLGATE_BIND="127.0.0.1:$port" TOLLGATE_SECRET_KEY=client-walkthrough TOLLGATE_LOG=warn
+export TOLLGATE_STORAGE_URL="file://$work/uploads"
 echo "==> $bin on $base ($backend)"
 
 "$bin" >"$work/server.log" 2>&1 &
@@ -131,8 +132,17 @@ else
 fi
 
 # Generate from the description exactly as served. No post hooks (they would need ruff), so a
-# generator warning means the description lost a piece of the client.
-printf 'post_hooks: []\n' >"$work/generator.yaml"
+# generator warning means the description lost a piece of the client. The generator reads
+# binary answers only as application/octet-stream: a proof's download (PDF or image) is told
+# to it as such (its documented `content_type_overrides`), so the client returns its bytes.
+cat >"$work/generator.yaml" <<'YAML'
+post_hooks: []
+content_type_overrides:
+  application/pdf: application/octet-stream
+  image/png: application/octet-stream
+  image/jpeg: application/octet-stream
+  image/webp: application/octet-stream
+YAML
 echo "==> openapi-python-client generate"
 "$venv/bin/openapi-python-client" generate --path "$work/openapi.json" --config "$work/generator.yaml" \
     --meta none --output-path "$work/tollgate_client" >"$work/generate.log" 2>&1 ||

@@ -32,6 +32,7 @@ case $backend in
     *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
 esac
 export TOLLGATE_BIND="127.0.0.1:$port" TOLLGATE_SECRET_KEY=crash-test TOLLGATE_LOG=warn
+export TOLLGATE_STORAGE_URL="file://$work/uploads"
 
 cleanup() {
     [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null || true

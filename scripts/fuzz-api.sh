@@ -34,6 +34,8 @@ case $backend in
     *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
 esac
 export TOLLGATE_BIND="127.0.0.1:$port" TOLLGATE_SECRET_KEY=fuzz TOLLGATE_LOG=warn
+# Proof files the fuzzer uploads go to the run's own folder, removed with it.
+export TOLLGATE_STORAGE_URL="file://$work/uploads"
 
 cleanup() {
     [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true

@@ -28,13 +28,36 @@ def _has_control(text):
     return any(c in text for c in CONTROL)
 
 
+def _multipart_text(request):
+    """The text of a multipart body's parts (their headers and values), leaving out file
+    parts, whose bytes may hold any value (a PNG has NUL and ESC bytes); None for any other
+    body."""
+    ctype = request.headers.get("Content-Type", "")
+    if not ctype.lower().startswith("multipart/form-data") or "boundary=" not in ctype:
+        return None
+    boundary = ctype.split("boundary=", 1)[1].split(";")[0].strip().strip('"').encode()
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogateescape")
+    texts = []
+    for part in body.split(b"--" + boundary):
+        head, _, value = part.partition(b"\r\n\r\n")
+        if b"filename=" in head:
+            continue
+        texts.append((head + value).decode("utf-8", "replace").strip("\r\n-"))
+    return texts
+
+
 def _sent_control(request):
     """Whether the request as sent (not as generated: generation may still change it) carries
-    a control character in its query or body."""
+    a control character in its query or body (in a multipart body, in a text part)."""
     query = urllib.parse.urlsplit(request.url).query
     for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
         if _has_control(key) or _has_control(value):
             return True
+    texts = _multipart_text(request)
+    if texts is not None:
+        return any(_has_control(t) for t in texts)
     body = request.body or b""
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")

@@ -19,9 +19,11 @@ use crate::api::envelope::scope_request_id;
 use crate::auth::tokens::{TokenKeys, load_secret};
 use crate::config::Settings;
 use crate::db::{Db, migrations::Migrator, seed};
+use crate::domain::proofs::ProofStore;
 use crate::domain::statements::CsvProfile;
 use crate::error::Error;
 use crate::state::{AppState, BODY_LIMIT};
+use crate::storage::Storage;
 use crate::{api, rate_limit};
 
 const DOCS_PATH: &str = "/api/docs";
@@ -60,7 +62,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         // The API's description and an interactive page over it, both served offline.
         .merge(SwaggerUi::new(DOCS_PATH).url("/api/v1/openapi.json", openapi))
         .nest("/admin", crate::web::admin::routes())
-        .merge(crate::web::portal::routes())
+        .merge(crate::web::portal::routes(&state))
         .fallback(|| async { Error::NotFound("Not found".into()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -90,6 +92,19 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(MapRequestLayer::new(crate::security::drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// The payment proofs' store as configured (`TOLLGATE_STORAGE_URL`…); a bad URL stops the
+/// start, a store that is down does not (uploads answer 503 until it is back).
+pub fn proof_store(settings: &Settings) -> anyhow::Result<ProofStore> {
+    let uploads = &settings.uploads;
+    let storage = Storage::open(&uploads.storage_url, uploads.s3_endpoint.as_deref())?;
+    tracing::info!(storage = storage.url(), "payment proofs are stored here");
+    Ok(ProofStore {
+        storage,
+        max_bytes: uploads.max_proof_bytes,
+        grace: std::time::Duration::from_secs(uploads.orphan_grace_secs),
+    })
 }
 
 /// A bound, ready server. `port` is known before it starts serving (tests bind port 0).
@@ -124,6 +139,7 @@ impl Application {
         crate::domain::notify::set_credits_low_threshold(
             settings.notifications.credits_low_threshold,
         );
+        let proofs = proof_store(settings)?;
         let listener = TcpListener::bind(&settings.bind).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {
@@ -137,6 +153,7 @@ impl Application {
                 reconcile_stale_after: chrono::Duration::days(i64::from(
                     settings.reconciliation.reconcile_stale_days,
                 )),
+                proofs,
             },
             settings: settings.clone(),
             port,
@@ -147,10 +164,15 @@ impl Application {
         self.state.db.clone()
     }
 
+    pub fn proofs(&self) -> ProofStore {
+        self.state.proofs.clone()
+    }
+
     /// Serves until the process is told to stop (Ctrl-C or SIGTERM), running the jobs too
     /// unless separate workers do.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let housekeeping = crate::housekeeping::spawn(self.state.db.clone());
+        let housekeeping =
+            crate::housekeeping::spawn(self.state.db.clone(), self.state.proofs.clone());
         let (stop_jobs, stop) = tokio::sync::watch::channel(false);
         let jobs = match self.settings.notifications.run_jobs {
             true => {

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
 use crate::config::{
-    DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Reconciliation, Secret, Settings,
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Reconciliation, Secret, Settings, Uploads,
 };
 use crate::db::Db;
 use crate::domain::accounts;
@@ -59,6 +59,8 @@ struct Cli {
     notifications: Notifications,
     #[command(flatten)]
     reconciliation: Reconciliation,
+    #[command(flatten)]
+    uploads: Uploads,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -167,6 +169,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         body_timeout: std::time::Duration::from_secs(cli.body_timeout.max(1)),
         notifications: cli.notifications,
         reconciliation: cli.reconciliation,
+        uploads: cli.uploads,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

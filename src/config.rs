@@ -58,6 +58,7 @@ pub struct Settings {
     pub body_timeout: Duration,
     pub notifications: Notifications,
     pub reconciliation: Reconciliation,
+    pub uploads: Uploads,
 }
 
 /// Bank-statement import and the reconciliation page.
@@ -169,6 +170,45 @@ impl Default for Notifications {
     }
 }
 
+pub const DEFAULT_STORAGE_URL: &str = "file://./uploads";
+pub const DEFAULT_MAX_PROOF_BYTES: usize = 10 * 1024 * 1024;
+
+/// Uploaded files (payment proofs): where they are kept and how large they may be. S3
+/// credentials and region come from the usual `AWS_*` variables, never from here.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Uploads {
+    /// file://PATH (a local folder, created when missing; relative to the working directory)
+    /// or s3://BUCKET[/PREFIX].
+    #[arg(long, global = true, env = "TOLLGATE_STORAGE_URL", default_value = DEFAULT_STORAGE_URL)]
+    pub storage_url: String,
+    /// S3-compatible endpoint (MinIO, Garage, R2…), e.g. http://127.0.0.1:9000; unset: AWS.
+    #[arg(long, global = true, env = "TOLLGATE_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The largest proof file accepted, in bytes.
+    #[arg(long, global = true, env = "TOLLGATE_MAX_PROOF_BYTES", default_value_t = DEFAULT_MAX_PROOF_BYTES)]
+    pub max_proof_bytes: usize,
+    /// Seconds a stored file no payment refers to is kept before the sweep deletes it (an
+    /// upload stores its file just before its transaction commits).
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_ORPHAN_GRACE_SECS",
+        default_value_t = 3600
+    )]
+    pub orphan_grace_secs: u64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            storage_url: DEFAULT_STORAGE_URL.into(),
+            s3_endpoint: None,
+            max_proof_bytes: DEFAULT_MAX_PROOF_BYTES,
+            orphan_grace_secs: 3600,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -185,6 +225,7 @@ impl Default for Settings {
             body_timeout: crate::server::DEFAULT_BODY_TIMEOUT,
             notifications: Notifications::default(),
             reconciliation: Reconciliation::default(),
+            uploads: Uploads::default(),
         }
     }
 }

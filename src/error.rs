@@ -50,6 +50,10 @@ pub enum Error {
         message: String,
         retry_after_secs: u64,
     },
+    /// A service tollgate depends on (file storage) did not answer; nothing was saved, and the
+    /// same request may succeed later (503).
+    #[error("{0}")]
+    Unavailable(String),
     /// Anything else: logged in full, answered as a bare 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

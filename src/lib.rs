@@ -21,4 +21,5 @@ pub mod request_context;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod storage;
 pub mod web;

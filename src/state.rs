@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::auth::tokens::TokenKeys;
 use crate::db::Db;
+use crate::domain::proofs::ProofStore;
 use crate::domain::statements::CsvProfile;
 
 /// The largest request body accepted (1 MiB).
@@ -25,4 +26,6 @@ pub struct AppState {
     pub statement_profiles: Arc<Vec<CsvProfile>>,
     /// How long a pending payment may wait with no statement line before it is highlighted.
     pub reconcile_stale_after: chrono::Duration,
+    /// Where payment proofs are stored, and their size limit.
+    pub proofs: ProofStore,
 }

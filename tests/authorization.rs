@@ -17,6 +17,8 @@ const WHO: [&str; 5] = ["anonymous", "B", "staff", "viewer", "A"];
 struct World {
     tokens: [Option<String>; 5],
     a_invoice: i64,
+    /// A's approved payment, without a proof.
+    a_payment: i64,
     a_site: i64,
     pending: [i64; 2],
 }
@@ -73,6 +75,7 @@ async fn world(app: &TestApp) -> World {
     World {
         tokens: [None, Some(b), Some(staff), Some(viewer), Some(a)],
         a_invoice,
+        a_payment: paid,
         a_site,
         pending,
     }
@@ -86,6 +89,7 @@ const UNAUTH: S = S::UNAUTHORIZED;
 const FORBID: S = S::FORBIDDEN;
 const MISSING: S = S::NOT_FOUND;
 const CONFLICT: S = S::CONFLICT;
+const NOT_FORM: S = S::UNSUPPORTED_MEDIA_TYPE;
 
 /// (method, path, body, expected status for anonymous, B, staff, viewer, A)
 fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
@@ -130,6 +134,19 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
             own_object,
         ),
         ("get", "/billing/payments".into(), json!({}), customer_read),
+        // A JSON body is no upload (tests/proofs.rs sends real ones); A's payment has no proof.
+        (
+            "post",
+            format!("/billing/payments/{}/proof", w.a_payment),
+            json!({}),
+            [UNAUTH, NOT_FORM, FORBID, NOT_FORM, NOT_FORM],
+        ),
+        (
+            "get",
+            format!("/billing/payments/{}/proof", w.a_payment),
+            json!({}),
+            [UNAUTH, MISSING, FORBID, MISSING, MISSING],
+        ),
         (
             "post",
             "/billing/admin/payments/confirm".into(),

@@ -275,7 +275,9 @@ async fn expired_keys_are_purged(app: TestApp) {
         ..Default::default()
     };
     old.insert(app.db.conn()).await.unwrap();
-    let purged = tollgate::housekeeping::run_once(&app.db).await.unwrap();
+    let purged = tollgate::housekeeping::run_once(&app.db, &app.proofs)
+        .await
+        .unwrap();
     assert_eq!(purged.idempotency_keys, 1);
     let keys: Vec<String> = stored_keys(&app).await.into_iter().map(|k| k.key).collect();
     assert_eq!(keys, ["new"]);

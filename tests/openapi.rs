@@ -111,6 +111,19 @@ async fn every_success_reply_is_a_named_typed_schema(app: TestApp) {
             .filter(|(s, _)| s.starts_with('2'))
             .collect();
         assert_eq!(ok.len(), 1, "{method} {path}: one success status");
+        // The one answer that is a file, not an envelope: a proof's download, binary in each
+        // of the types a proof may have.
+        if (method.as_str(), path.as_str()) == ("get", "/billing/payments/{id}/proof") {
+            let content = ok[0].1["content"].as_object().unwrap();
+            let types: BTreeSet<&str> = content.keys().map(String::as_str).collect();
+            let expected = ["application/pdf", "image/jpeg", "image/png", "image/webp"];
+            assert_eq!(types, expected.into());
+            for media in content.values() {
+                let (_, schema) = component(&spec, &media["schema"]);
+                assert_eq!(schema["format"], "binary", "{schema}");
+            }
+            continue;
+        }
         let schema = &ok[0].1["content"]["application/json"]["schema"];
         let (name, envelope) = component(&spec, schema);
         assert!(name.starts_with("Envelope_"), "{method} {path}: {name}");
@@ -191,7 +204,34 @@ async fn request_bodies_require_what_the_server_requires(app: TestApp) {
         let Some(body) = op.get("requestBody") else {
             continue;
         };
-        let (name, schema) = component(&spec, &body["content"]["application/json"]["schema"]);
+        // A file upload has no JSON form; its file part is binary.
+        let Some(json) = body["content"].get("application/json") else {
+            let form = &body["content"]["multipart/form-data"]["schema"];
+            let (_, form) = component(&spec, form);
+            assert_eq!(form["properties"]["proof"]["format"], "binary", "{path}");
+            assert_eq!(form["required"], json!(["proof"]), "{path}");
+            continue;
+        };
+        if path == "/billing/admin/payments/confirm" {
+            // The same fields as text parts, and the optional proof file.
+            let form = &body["content"]["multipart/form-data"]["schema"];
+            let (_, form) = component(&spec, form);
+            let (parts, required) = object_parts(&spec, form);
+            let names: BTreeSet<&str> = parts.iter().map(|(k, _)| k.as_str()).collect();
+            let expected = ["amount", "invoice_id", "manual_notes", "manual_reference"];
+            let expected: BTreeSet<&str> = expected
+                .into_iter()
+                .chain(["payment_method", "proof"])
+                .collect();
+            assert_eq!(names, expected);
+            assert!(!required.contains("proof"));
+            let proof = &parts.iter().find(|(k, _)| k == "proof").unwrap().1;
+            assert!(
+                proof.to_string().contains("\"format\":\"binary\""),
+                "{proof}"
+            );
+        }
+        let (name, schema) = component(&spec, &json["schema"]);
         let (props, required) = object_parts(&spec, schema);
         for (field, prop) in &props {
             let nullable = prop["type"]

@@ -24,6 +24,7 @@ pub fn status(err: &Error) -> StatusCode {
         Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

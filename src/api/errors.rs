@@ -62,7 +62,16 @@ error_statuses! {
          approval\"), a request with the same Idempotency-Key is still running, or a \
          simultaneous change to the same records won (retry)";
     TooLarge = 413, "Request body over 1 MiB";
+    ProofTooLarge = 413,
+        "The proof file is over its limit (`TOLLGATE_MAX_PROOF_BYTES`, 10 MiB by default), or a \
+         JSON body over 1 MiB";
     NotJson = 415, "A non-empty body that is not `application/json`";
+    NotJsonOrMultipart = 415,
+        "A non-empty body that is neither `application/json` nor `multipart/form-data`";
+    NotMultipart = 415, "A body that is not `multipart/form-data`";
+    /// Only where a file is stored or read.
+    StorageUnavailable = 503,
+        "File storage is unavailable; nothing was saved. Try again later";
     /// Listed on the keyed operations by `docs::describe_idempotency`, with the header.
     KeyReused = 422, "This Idempotency-Key was already used with a different request";
 }
@@ -112,4 +121,10 @@ error_groups! {
     /// What any operation taking a JSON body can answer besides its own errors: the body
     /// refused, sent too slowly, too large or not JSON; throttling.
     JsonErrors = [InvalidBody, BodyTimeout, TooLarge, NotJson, Throttled];
+    /// A confirmation, in JSON or with a proof file in `multipart/form-data`.
+    ConfirmErrors =
+        [InvalidBody, BodyTimeout, ProofTooLarge, NotJsonOrMultipart, Throttled, StorageUnavailable];
+    /// A proof file upload (`multipart/form-data` only).
+    UploadErrors =
+        [InvalidBody, BodyTimeout, ProofTooLarge, NotMultipart, Throttled, StorageUnavailable];
 }

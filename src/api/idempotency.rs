@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::envelope::Reply;
 use crate::api::extract::{ClientAddr, unreadable_body};
+use crate::api::uploads;
 use crate::auth::tokens::sha256_hex;
 use crate::domain::idempotency::{self, Answer, Claim, Seal};
 use crate::error::Error;
@@ -120,13 +121,29 @@ async fn idempotent(state: &AppState, scope: Option<String>, req: Request, next:
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    let body: Bytes = match to_bytes(body, BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(e) => return unreadable_body(&e).into_response(),
+    let multipart =
+        uploads::boundary(&parts.headers).filter(|_| uploads::is_multipart(&parts.headers));
+    let body: Bytes = match multipart {
+        None => match to_bytes(body, BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(e) => return unreadable_body(&e).into_response(),
+        },
+        Some(_) => {
+            let (limit, drain) = (uploads::upload_limit(state), uploads::drain_limit(state));
+            match uploads::read_body(body, limit, drain, state.proofs.too_large()).await {
+                Ok(b) => b,
+                Err(e) => return e.into_response(),
+            }
+        }
     };
     let mut seen = format!("{} {}\n", parts.method, parts.uri.path()).into_bytes();
-    seen.extend_from_slice(&body);
-    let fingerprint = sha256_hex(&String::from_utf8_lossy(&seen));
+    let fingerprint = match &multipart {
+        None => {
+            seen.extend_from_slice(&body);
+            sha256_hex(&String::from_utf8_lossy(&seen))
+        }
+        Some(boundary) => multipart_fingerprint(seen, boundary, &body),
+    };
 
     let deadline = tokio::time::Instant::now() + WAIT_FOR_TWIN;
     loop {
@@ -159,6 +176,18 @@ async fn idempotent(state: &AppState, scope: Option<String>, req: Request, next:
             }
         }
     }
+}
+
+/// A multipart body's fingerprint: its bytes as sent (a file is binary, so never through a
+/// lossy text conversion), with the boundary — which a client picks afresh for every
+/// request, a retry included — replaced by a fixed one.
+fn multipart_fingerprint(mut seen: Vec<u8>, boundary: &str, body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    match aho_corasick::AhoCorasick::new([boundary]) {
+        Ok(finder) => seen.extend(finder.replace_all_bytes(body, &[b"BOUNDARY".as_slice()])),
+        Err(_) => seen.extend_from_slice(body),
+    }
+    hex::encode(Sha256::digest(&seen))
 }
 
 /// Stores the answer of a request that changed nothing (a change sealed its own answer, which

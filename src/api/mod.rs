@@ -14,6 +14,7 @@ pub mod operations;
 pub mod password_reset;
 pub mod replies;
 pub mod staff;
+pub mod uploads;
 pub mod usage;
 
 use std::sync::Arc;
@@ -35,8 +36,16 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
             state.clone(),
             idempotency::idempotent_public,
         ));
-    let mut money = OpenApiRouter::new()
+    // The routes that take a file read a multipart body up to the proof limit.
+    let upload_limit = || middleware::from_fn_with_state(state.clone(), uploads::upload_body_limit);
+    let proofs = OpenApiRouter::new()
+        .routes(routes!(billing::attach_proof, billing::download_proof))
+        .route_layer(upload_limit());
+    let confirm = OpenApiRouter::new()
         .routes(routes!(billing::confirm_payment))
+        .route_layer(upload_limit());
+    let mut money = OpenApiRouter::new()
+        .merge(confirm)
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
         .routes(routes!(usage::spend))
@@ -54,6 +63,7 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(signup)
         .merge(money)
+        .merge(proofs)
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))

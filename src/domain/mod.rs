@@ -22,6 +22,7 @@ pub mod password_reset;
 pub mod payment_queue;
 pub mod payment_review;
 pub mod payments;
+pub mod proofs;
 pub mod reconcile;
 pub mod search;
 pub mod signup;

@@ -194,15 +194,30 @@ pub async fn row(db: &Db, id: i64) -> Result<PaymentRow> {
 /// Which of these references another payment also carries: a likely duplicate or fraud.
 /// Returns the references used by more than one payment.
 pub async fn shared_references(db: &Db, references: &[String]) -> Result<HashSet<String>> {
-    if references.is_empty() {
+    shared_values(db, payment::Column::ManualReference, references).await
+}
+
+/// Which of these proof hashes (SHA-256) another payment's proof also has: the same receipt
+/// sent for two payments, flagged like a reused reference.
+pub async fn shared_proofs(db: &Db, hashes: &[String]) -> Result<HashSet<String>> {
+    shared_values(db, payment::Column::ProofSha256, hashes).await
+}
+
+/// The values of `column` among `values` that more than one payment holds.
+async fn shared_values(
+    db: &Db,
+    column: payment::Column,
+    values: &[String],
+) -> Result<HashSet<String>> {
+    if values.is_empty() {
         return Ok(HashSet::new());
     }
     let shared: Vec<(Option<String>, i64)> = payment::Entity::find()
         .select_only()
-        .column(payment::Column::ManualReference)
+        .column(column)
         .column_as(payment::Column::Id.count(), "n")
-        .filter(payment::Column::ManualReference.is_in(references.iter().cloned()))
-        .group_by(payment::Column::ManualReference)
+        .filter(column.is_in(values.iter().cloned()))
+        .group_by(column)
         .having(Expr::col(payment::Column::Id).count().gt(1))
         .into_tuple()
         .all(db.conn())

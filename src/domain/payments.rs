@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::db::{Db, is_unique_violation};
 use crate::domain::idempotency::Seal;
 use crate::domain::money::{format_minor, parse_amount_value};
+use crate::domain::proofs::{self, ProofStore, Stored, Upload};
 use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus};
 use crate::domain::validate::optional_text;
 use crate::domain::{Member, audit, notify};
@@ -43,15 +44,50 @@ pub struct Confirmed {
     pub invoice: invoice::Model,
 }
 
-/// The customer reports an external payment of one of their invoices; it awaits staff review.
+/// A proof file sent with a confirmation, and the store it goes to.
+pub struct Attachment<'a> {
+    pub store: &'a ProofStore,
+    pub upload: Upload,
+}
+
+/// What confirmation checked before its transaction.
+struct Checked {
+    invoice_id: i64,
+    method: PaymentMethod,
+    reference: Option<String>,
+    notes: Option<String>,
+    amount: Value,
+}
+
+/// The customer reports an external payment of one of their invoices, with a proof file or
+/// without; it awaits staff review. The file is stored before the transaction and deleted
+/// when the transaction fails, so a refused confirmation leaves nothing behind.
 pub async fn confirm(
     db: &Db,
     member: &Member,
     input: ConfirmInput,
+    proof: Option<Attachment<'_>>,
     seal: &Seal<'_, Confirmed>,
 ) -> Result<Confirmed> {
     member.ensure_can_write()?;
     let mut p = Problems::default();
+    let kind = match &proof {
+        Some(a) => a.store.check(&a.upload, &mut p)?,
+        None => None,
+    };
+    let checked = check(input, p)?;
+    let stored = match (proof, kind) {
+        (Some(a), Some(kind)) => Some((a.store, a.store.save(a.upload, kind).await?)),
+        _ => None,
+    };
+    let result = record(db, member, checked, stored.as_ref().map(|(_, s)| s), seal).await;
+    if let (Err(_), Some((store, s))) = (&result, &stored) {
+        store.discard(&s.key).await;
+    }
+    result
+}
+
+fn check(input: ConfirmInput, mut p: Problems) -> Result<Checked> {
     if input.invoice_id.is_none() {
         p.add("invoice_id", "This field is required.");
     }
@@ -79,9 +115,30 @@ pub async fn confirm(
         p.add("amount", "This field is required.");
     }
     p.finish()?;
-    let invoice_id = input.invoice_id.unwrap_or_default();
-    let method = method.ok_or_else(|| Error::Internal(anyhow::anyhow!("method checked above")))?;
+    Ok(Checked {
+        invoice_id: input.invoice_id.unwrap_or_default(),
+        method: method.ok_or_else(|| Error::Internal(anyhow::anyhow!("method checked above")))?,
+        reference,
+        notes,
+        amount: input.amount.unwrap_or(Value::Null),
+    })
+}
 
+/// The transaction of [`confirm`].
+async fn record(
+    db: &Db,
+    member: &Member,
+    checked: Checked,
+    proof: Option<&Stored>,
+    seal: &Seal<'_, Confirmed>,
+) -> Result<Confirmed> {
+    let Checked {
+        invoice_id,
+        method,
+        reference,
+        notes,
+        amount,
+    } = checked;
     let txn = db.begin_write().await?;
     let invoice = invoice::Entity::find_by_id(invoice_id)
         .filter(invoice::Column::AccountId.eq(member.account.id))
@@ -94,7 +151,6 @@ pub async fn confirm(
             other => format!("Invoice is {other} and cannot be paid"),
         }));
     }
-    let amount = input.amount.unwrap_or(Value::Null);
     let amount = parse_amount_value(&amount, &invoice.currency)
         .map_err(|e| Error::field("amount", e.message()))?;
     if amount != invoice.total {
@@ -121,7 +177,7 @@ pub async fn confirm(
         return Err(Error::Conflict(ALREADY_PENDING.into()));
     }
     let now = Utc::now();
-    let payment = payment::ActiveModel {
+    let mut model = payment::ActiveModel {
         invoice_id: Set(invoice.id),
         account_id: Set(member.account.id),
         amount: Set(amount),
@@ -134,14 +190,18 @@ pub async fn confirm(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    for (col, value) in proofs::columns(proof) {
+        model.set(col, value);
     }
-    .insert(&*txn)
-    .await
-    // The partial unique index settles a race the check above cannot see (PostgreSQL).
-    .map_err(|e| match is_unique_violation(&e) {
-        true => Error::Conflict(ALREADY_PENDING.into()),
-        false => e.into(),
-    })?;
+    let payment = model
+        .insert(&*txn)
+        .await
+        // The partial unique index settles a race the check above cannot see (PostgreSQL).
+        .map_err(|e| match is_unique_violation(&e) {
+            true => Error::Conflict(ALREADY_PENDING.into()),
+            false => e.into(),
+        })?;
     audit::record(
         &*txn,
         audit::Action {
@@ -150,8 +210,7 @@ pub async fn confirm(
             object_type: "payment",
             object_id: payment.id,
             before: Value::Null,
-            after: json!({"status": payment.status, "invoice": invoice.invoice_number,
-                          "amount": payment.amount, "manual_reference": payment.manual_reference}),
+            after: confirmed_audit(&payment, &invoice),
             ledger_id: None,
         },
     )
@@ -161,6 +220,17 @@ pub async fn confirm(
     seal.write(&*txn, &confirmed).await?;
     txn.commit().await?;
     Ok(confirmed)
+}
+
+/// What the audit log keeps of a confirmation (the proof's name and hash when it had one).
+fn confirmed_audit(payment: &payment::Model, invoice: &invoice::Model) -> Value {
+    let mut after = json!({"status": payment.status, "invoice": invoice.invoice_number,
+                           "amount": payment.amount, "manual_reference": payment.manual_reference});
+    if let Some(name) = &payment.proof_name {
+        after["proof_name"] = json!(name);
+        after["proof_sha256"] = json!(payment.proof_sha256);
+    }
+    after
 }
 
 /// The reviewer's email, for one payment.

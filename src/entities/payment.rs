@@ -16,7 +16,14 @@ pub struct Model {
     pub manual_reference: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub manual_notes: Option<String>,
+    /// The proof's key in object storage (`proofs/<uuid>`); never the uploaded file's name.
     pub proof: Option<String>,
+    pub proof_sha256: Option<String>,
+    pub proof_size: Option<i64>,
+    /// Sniffed from the file's bytes when it was uploaded.
+    pub proof_content_type: Option<String>,
+    /// The name the customer's file had, for the download's `Content-Disposition`.
+    pub proof_name: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub admin_notes: Option<String>,
     pub approved_by_id: Option<i64>,

@@ -262,7 +262,6 @@ fn paid_records(
         status: Set(payment_status),
         manual_reference: Set(Some(format!("DEMO-{account}"))),
         manual_notes: Set(None),
-        proof: Set(None),
         admin_notes: Set(None),
         approved_by_id: Set(None),
         approved_at: Set(reviewed.then_some(created)),
@@ -272,6 +271,8 @@ fn paid_records(
         submitted_by_id: Set(Some(user)),
         created_at: Set(created),
         updated_at: Set(created),
+        // No proof: its columns are left to their default, null.
+        ..Default::default()
     });
     if reviewed {
         let action = if active {

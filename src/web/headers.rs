@@ -16,7 +16,12 @@ pub fn secured<S: Clone + Send + Sync + 'static>(pages: Router<S>) -> Router<S> 
     };
     pages
         .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
+        // A stored file served from a page route sets its own, stricter `sandbox`; every page
+        // gets this one.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "same-origin"))
         .layer(set(header::CACHE_CONTROL, "no-store"))

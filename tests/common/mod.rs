@@ -15,6 +15,7 @@ use tollgate::db::Db;
 pub mod admin;
 pub mod browser;
 pub mod receiver;
+pub mod s3;
 pub mod smtp;
 
 pub const PASSWORD: &str = "TestPass123!";
@@ -82,7 +83,10 @@ pub struct TestApp {
     pub database_url: String,
     /// Where the app writes its mails when no SMTP server is set.
     pub mail_dir: std::path::PathBuf,
+    /// Where payment proofs go (a local folder of the test's own unless the test set one).
+    pub proofs: tollgate::domain::proofs::ProofStore,
     _files: Option<tempfile::TempDir>,
+    _uploads: tempfile::TempDir,
     _mail: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -195,10 +199,13 @@ pub async fn spawn_app_with(
     settings.notifications.mail_dir = mail.path().to_owned();
     settings.notifications.run_jobs = false;
     settings.notifications.jobs_poll_ms = 50;
+    let uploads = tempfile::tempdir().expect("temp dir");
+    settings.uploads.storage_url = format!("file://{}", uploads.path().display());
     configure(&mut settings);
     let app = Application::build(&settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port);
     let db = app.db();
+    let proofs = app.proofs();
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
         address,
@@ -207,7 +214,9 @@ pub async fn spawn_app_with(
         backend,
         database_url,
         mail_dir: settings.notifications.mail_dir.clone(),
+        proofs,
         _files: files,
+        _uploads: uploads,
         _mail: mail,
         _pg: pg,
     })

@@ -17,6 +17,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/billing/invoices"),
     ("get", "/billing/invoices/{id}"),
     ("get", "/billing/payments"),
+    ("post", "/billing/payments/{id}/proof"),
+    ("get", "/billing/payments/{id}/proof"),
     ("post", "/billing/admin/payments/confirm"),
     ("get", "/billing/admin/payments"),
     ("get", "/billing/admin/audit"),

@@ -142,6 +142,38 @@ pub struct Payment {
     pub approved_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// The file the customer attached (a receipt, a screenshot); null when none was.
+    #[schema(required = true)]
+    pub proof: Option<PaymentProof>,
+}
+
+/// A payment's proof file, as stored. Download it from `GET billing/payments/{id}/proof/`.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentProof {
+    /// The name the file was uploaded under.
+    #[schema(example = "transfer-receipt.pdf")]
+    pub name: String,
+    /// Sniffed from the file's bytes: application/pdf, image/png, image/jpeg or image/webp.
+    #[schema(example = "application/pdf")]
+    pub content_type: String,
+    /// Bytes.
+    #[schema(example = 48213)]
+    pub size: i64,
+    /// SHA-256 of the bytes, hex.
+    #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    pub sha256: String,
+}
+
+impl PaymentProof {
+    pub fn of(p: &payment::Model) -> Option<Self> {
+        p.proof.as_ref()?;
+        Some(PaymentProof {
+            name: p.proof_name.clone().unwrap_or_default(),
+            content_type: p.proof_content_type.clone().unwrap_or_default(),
+            size: p.proof_size.unwrap_or_default(),
+            sha256: p.proof_sha256.clone().unwrap_or_default(),
+        })
+    }
 }
 
 impl Payment {
@@ -161,6 +193,7 @@ impl Payment {
             approved_by: approved_by.map(str::to_owned),
             approved_at: opt_time(p.approved_at),
             created_at: time(p.created_at),
+            proof: PaymentProof::of(p),
         }
     }
 }

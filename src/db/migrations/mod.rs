@@ -12,6 +12,7 @@ mod m0009_web_sessions;
 mod m0010_jobs;
 mod m0011_password_resets;
 mod m0012_webhooks;
+mod m0013_payment_proofs;
 mod m0014_bank_statements;
 
 use sea_orm_migration::prelude::*;
@@ -171,6 +172,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_jobs::Migration),
             Box::new(m0011_password_resets::Migration),
             Box::new(m0012_webhooks::Migration),
+            Box::new(m0013_payment_proofs::Migration),
             Box::new(m0014_bank_statements::Migration),
         ]
     }

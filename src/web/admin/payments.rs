@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
             get(list).post(payment_review::bulk_action),
         )
         .route("/billing/payment/{id}", get(change))
+        .route("/billing/payment/{id}/proof", get(proof))
         .route(
             "/billing/payment/{id}/{decision}",
             post(payment_review::review),
@@ -88,15 +89,38 @@ fn filter_from(q: &ListQuery) -> StaffFilter {
     }
 }
 
+/// What a page of payments shares with other payments: references, and proof files (by
+/// their SHA-256) — a likely duplicate or fraud, flagged beside the reference.
+#[derive(Default)]
+pub(crate) struct Shared {
+    references: HashSet<String>,
+    proofs: HashSet<String>,
+}
+
+impl Shared {
+    fn proof_warning(&self, p: &crate::entities::payment::Model) -> Option<String> {
+        p.proof_sha256
+            .as_ref()
+            .filter(|h| self.proofs.contains(*h))
+            .map(|_| "proof file also attached to another payment".to_owned())
+    }
+}
+
 /// The cells of one payment, as the list and the confirmation page show them.
-pub(crate) fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> Vec<Cell> {
+pub(crate) fn cells(row: &PaymentRow, shared: &Shared, full: bool) -> Vec<Cell> {
     let p = &row.payment;
-    let reference = Cell::opt(p.manual_reference.clone()).warned(
+    let warnings: Vec<String> = [
         p.manual_reference
             .as_ref()
-            .filter(|r| shared.contains(*r))
+            .filter(|r| shared.references.contains(*r))
             .map(|_| "reference used by another payment".to_owned()),
-    );
+        shared.proof_warning(p),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let reference = Cell::opt(p.manual_reference.clone())
+        .warned(Some(warnings.join("; ")).filter(|w| !w.is_empty()));
     let mut cells = vec![
         Cell::link(
             &row.account_name,
@@ -125,15 +149,53 @@ pub(crate) fn cells(row: &PaymentRow, shared: &HashSet<String>, full: bool) -> V
     cells
 }
 
-pub(crate) async fn shared_refs(
-    state: &AppState,
-    rows: &[PaymentRow],
-) -> Result<HashSet<String>, Error> {
+pub(crate) async fn shared_refs(state: &AppState, rows: &[PaymentRow]) -> Result<Shared, Error> {
     let refs: Vec<String> = rows
         .iter()
         .filter_map(|r| r.payment.manual_reference.clone())
         .collect();
-    payment_queue::shared_references(&state.db, &refs).await
+    let hashes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.payment.proof_sha256.clone())
+        .collect();
+    Ok(Shared {
+        references: payment_queue::shared_references(&state.db, &refs).await?,
+        proofs: payment_queue::shared_proofs(&state.db, &hashes).await?,
+    })
+}
+
+/// The proof's cell on a payment's page: an image shown inline, a PDF linked (both through
+/// the staff-only route below), flagged when another payment has the same file.
+fn proof_cell(p: &crate::entities::payment::Model, shared: &Shared) -> Cell {
+    let (Some(_), Some(name)) = (&p.proof, &p.proof_name) else {
+        return Cell::text("—");
+    };
+    let href = format!("{LIST}{}/proof/", p.id);
+    let kind = p.proof_content_type.as_deref().unwrap_or_default();
+    let size =
+        crate::domain::proofs::describe_size(p.proof_size.unwrap_or_default().max(0) as usize);
+    let cell = if kind.starts_with("image/") {
+        Cell::image(format!("Proof: {name}"), href)
+    } else {
+        Cell::link(format!("{name} (PDF, {size})"), href)
+    };
+    cell.warned(shared.proof_warning(p))
+}
+
+/// A payment's proof file, for staff: shown in the browser (an image, a PDF), in a sandbox.
+pub async fn proof(
+    State(state): State<AppState>,
+    _staffer: Staffer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound("Payment not found".into()))?;
+    let file = crate::domain::proofs::for_staff(&state.db, &state.proofs, id).await?;
+    Ok(crate::api::uploads::download(
+        file,
+        crate::api::uploads::Disposition::Inline,
+    ))
 }
 
 pub async fn list(
@@ -264,12 +326,7 @@ pub async fn change(
         ),
         ("Manual reference".to_owned(), reference),
         ("Manual notes".to_owned(), Cell::opt(p.manual_notes.clone())),
-        (
-            "Proof".to_owned(),
-            p.proof
-                .clone()
-                .map_or_else(|| Cell::text("—"), |url| Cell::link("View proof", url)),
-        ),
+        ("Proof".to_owned(), proof_cell(p, &shared)),
         ("Admin notes".to_owned(), Cell::opt(p.admin_notes.clone())),
         (
             "Failure reason".to_owned(),

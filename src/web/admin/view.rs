@@ -14,6 +14,9 @@ pub struct Cell {
     pub warn: Option<String>,
     /// A button posting (with the page's CSRF token) to this path; `text` is its label.
     pub post: Option<String>,
+    /// An image shown inline from this same-site path (a payment's proof); `text` is its alt
+    /// text, `href` where clicking it leads.
+    pub image: Option<String>,
 }
 
 impl Cell {
@@ -46,6 +49,16 @@ impl Cell {
         Cell {
             text: label.into(),
             post: Some(action.into()),
+            ..Default::default()
+        }
+    }
+    /// An image from `src`, linked to itself at full size.
+    pub fn image(alt: impl Into<String>, src: impl Into<String>) -> Cell {
+        let src = src.into();
+        Cell {
+            text: alt.into(),
+            href: Some(src.clone()),
+            image: Some(src),
             ..Default::default()
         }
     }

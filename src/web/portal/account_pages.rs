@@ -2,7 +2,7 @@
 //! and `/credits/` (the balance, the ledger with its running balance, and what was spent on
 //! each kind of operation).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::Response;
 
 use crate::domain::credits;
@@ -24,6 +24,8 @@ pub struct PaymentLine {
     /// Staff's reason, for a rejected one.
     pub reason: Option<String>,
     pub submitted: String,
+    /// The attached proof's name and where to download it.
+    pub proof: Option<(String, String)>,
 }
 
 impl From<&payment::Model> for PaymentLine {
@@ -36,6 +38,11 @@ impl From<&payment::Model> for PaymentLine {
             status: p.status.as_str(),
             reason: p.failure_reason.clone(),
             submitted: time(p.created_at),
+            proof: p
+                .proof_name
+                .clone()
+                .filter(|_| p.proof.is_some())
+                .map(|name| (name, format!("/payments/{}/proof/", p.id))),
         }
     }
 }
@@ -55,6 +62,24 @@ pub async fn payments(
     let payments = newest_rows::<payment::Entity>(&state, &customer).await?;
     let rows = payments.iter().map(PaymentLine::from).collect();
     Ok(html(&PaymentsPage { frame, rows }))
+}
+
+/// A proof the customer attached to one of their payments, downloaded (another account's
+/// payment, or one without a proof, is "not found").
+pub async fn proof(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| crate::error::Error::NotFound("Payment not found".into()))?;
+    let account = customer.member.account.id;
+    let file = crate::domain::proofs::for_customer(&state.db, &state.proofs, account, id).await?;
+    Ok(crate::api::uploads::download(
+        file,
+        crate::api::uploads::Disposition::Attachment,
+    ))
 }
 
 pub struct LedgerLine {

@@ -3,15 +3,17 @@
 //! its payments, and the "I have paid" form, which calls the same `payments::confirm` as the
 //! API.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::uploads;
 use crate::domain::catalog;
 use crate::domain::idempotency::Seal;
 use crate::domain::invoices::{self, Contents};
-use crate::domain::payments::{self, ConfirmInput};
+use crate::domain::payments::{self, Attachment, ConfirmInput};
+use crate::domain::proofs::Upload;
 use crate::domain::status::{InvoiceStatus, PaymentStatus};
 use crate::entities::{invoice, payment_method_config as pmc};
 use crate::error::Error;
@@ -206,12 +208,61 @@ pub async fn show(
     Ok(html(&page))
 }
 
+impl ConfirmForm {
+    fn from_parts(parts: &uploads::Parts) -> Self {
+        let text = |name: &str| parts.get(name).unwrap_or_default();
+        ConfirmForm {
+            payment_method: text("payment_method"),
+            manual_reference: text("manual_reference"),
+            amount: text("amount"),
+            manual_notes: text("manual_notes"),
+        }
+    }
+}
+
+/// The "I have paid" form as posted: urlencoded (no file), or multipart with an optional
+/// proof file — the page's form is multipart; its CSRF token is checked either way before
+/// anything is done with the form.
+async fn posted(
+    state: &AppState,
+    req: Request,
+) -> Result<(Customer, ConfirmForm, Option<Upload>), Response> {
+    if !uploads::is_multipart(req.headers()) {
+        let Posted { by, form } = Posted::<Customer, ConfirmForm>::from_request(req, state).await?;
+        return Ok((by, form, None));
+    }
+    let (mut head, body) = req.into_parts();
+    let by = Customer::from_request_parts(&mut head, state).await?;
+    let parts = uploads::read_multipart(Request::from_parts(head, body), state)
+        .await
+        .map_err(|e| PageError(e).into_response())?;
+    by.check_csrf(&parts.get("csrf_token").unwrap_or_default())
+        .map_err(IntoResponse::into_response)?;
+    Ok((by, ConfirmForm::from_parts(&parts), parts.proof))
+}
+
 /// "I have paid": confirms the payment through the domain, then back to the invoice with the
 /// guide's message; a refused form comes back with each problem beside its field.
 pub async fn confirm(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Posted { by, form }: Posted<Customer, ConfirmForm>,
+    req: Request,
+) -> Response {
+    let (by, form, proof) = match posted(&state, req).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    submit(&state, &id, by, form, proof)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn submit(
+    state: &AppState,
+    id: &str,
+    by: Customer,
+    form: ConfirmForm,
+    proof: Option<Upload>,
 ) -> Result<Response, PageError> {
     let invoice_id = id.parse::<i64>().map_err(|_| not_found())?;
     let input = ConfirmInput {
@@ -221,15 +272,19 @@ pub async fn confirm(
         manual_notes: given(&form.manual_notes),
         amount: given(&form.amount).map(Value::String),
     };
-    match payments::confirm(&state.db, &by.member, input, &Seal::none()).await {
+    let proof = proof.map(|upload| Attachment {
+        store: &state.proofs,
+        upload,
+    });
+    match payments::confirm(&state.db, &by.member, input, proof, &Seal::none()).await {
         Ok(_) => {
-            by.flash(&state, FlashLevel::Success, SUBMITTED.into())
+            by.flash(state, FlashLevel::Success, SUBMITTED.into())
                 .await?;
             Ok(Redirect::to(&format!("/invoices/{invoice_id}/")).into_response())
         }
         Err(e) => {
             let (status, errors) = refused_fields(e)?;
-            let page = invoice_page(&state, &by, &id, Some(form), errors).await?;
+            let page = invoice_page(state, &by, id, Some(form), errors).await?;
             Ok((status, html(&page)).into_response())
         }
     }

@@ -19,7 +19,10 @@ use crate::state::AppState;
 use crate::web::portal::session::Pages;
 use crate::web::{assets, error, headers, login};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    // "I have paid" may carry a proof file: its multipart body may be as large as one.
+    let upload_limit =
+        axum::middleware::from_fn_with_state(state.clone(), crate::api::uploads::upload_body_limit);
     let pages = Router::new()
         .route("/", get(dashboard::show))
         .merge(login::routes::<Pages>())
@@ -31,8 +34,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/invoices", get(invoices::list))
         .route("/invoices/{id}", get(invoices::show))
-        .route("/invoices/{id}/pay", post(invoices::confirm))
+        .route(
+            "/invoices/{id}/pay",
+            post(invoices::confirm).route_layer(upload_limit),
+        )
         .route("/payments", get(account_pages::payments))
+        .route("/payments/{id}/proof", get(account_pages::proof))
         .route("/credits", get(account_pages::credits))
         .route(
             "/sites",
