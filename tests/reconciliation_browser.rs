@@ -23,7 +23,9 @@ const PEOPLE: [(&str, &str, &str, &str); 4] = [
     ("Omar", "Farooq", "Quetta Dry Fruits", "BT-20261202-51564"),
 ];
 
-async fn confirm_all(app: &TestApp) {
+/// Each customer's (token, payment id).
+async fn confirm_all(app: &TestApp) -> Vec<(String, i64)> {
+    let mut all = Vec::new();
     for (i, (first, last, company, reference)) in PEOPLE.iter().enumerate() {
         let email = format!("{}{i}@test.com", first.to_lowercase());
         let r = app
@@ -43,7 +45,57 @@ async fn confirm_all(app: &TestApp) {
         let invoice = r.data()["invoice"]["id"].as_i64().expect("invoice");
         let c = app.confirm(token, invoice, "89.00", reference).await;
         assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+        all.push((
+            token.to_owned(),
+            c.data()["payment_id"].as_i64().expect("id"),
+        ));
     }
+    all
+}
+
+/// A bank's transfer receipt as a customer would photograph it: drawn by the browser itself,
+/// so the proof is a real PNG.
+async fn receipt(b: &Browser) -> Vec<u8> {
+    let html = "<body style='font:16px sans-serif;margin:40px;background:#f4f6f8'>\
+        <div style='background:#fff;border:1px solid #ccd;padding:24px;width:420px'>\
+        <h2 style='color:#1a4d8f'>Meezan Bank: transfer receipt</h2>\
+        <p>From: Omar Farooq<br>To: tollgate billing<br>Amount: USD 89.00<br>\
+        Reference: BT-20261202-51564<br>Date: 2 Dec 2026, 14:05</p>\
+        <p style='color:#2a7a2a'><b>Status: completed</b></p></div></body>";
+    b.client
+        .goto(&format!("data:text/html,{}", html.replace('#', "%23")))
+        .await
+        .expect("receipt drawn");
+    b.client.screenshot().await.expect("receipt PNG")
+}
+
+/// The customer adds `png` as the proof of their payment, through the API.
+async fn upload_proof(app: &TestApp, token: &str, payment: i64, png: Vec<u8>) {
+    let boundary = "----tollgate-receipt";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"proof\"; filename=\"receipt.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = app
+        .client
+        .post(app.url(&format!("/billing/payments/{payment}/proof/")))
+        .bearer_auth(token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
 }
 
 /// Two exact transfers, one with a 1.50 fee taken on the way, and an unrelated credit.
@@ -89,7 +141,7 @@ async fn staff_upload_a_statement_and_approve_the_ticked_pairs(app: TestApp) {
     tollgate::domain::accounts::create_staff_user(&app.db, "admin@example.com", "adminpass")
         .await
         .expect("staff");
-    confirm_all(&app).await;
+    let customers = confirm_all(&app).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("december.xml");
     std::fs::write(&file, statement()).expect("statement written");
@@ -115,7 +167,7 @@ async fn staff_upload_a_statement_and_approve_the_ticked_pairs(app: TestApp) {
         .await;
     assert_eq!(ticked.len(), 2, "only the exact pairs are ticked");
     let fee = b.text("#pairs-table tr:nth-child(3) .warn").await;
-    assert_eq!(fee, "-1.50");
+    assert_eq!(fee, "-1.50 USD");
     assert_eq!(b.find_all("#unmatched-lines tbody tr").await.len(), 1);
     assert_eq!(b.find_all("#unmatched-payments tbody tr").await.len(), 1);
     b.screenshot_whole_page("reconciliation").await;
@@ -124,5 +176,15 @@ async fn staff_upload_a_statement_and_approve_the_ticked_pairs(app: TestApp) {
     let done = b.message("success").await;
     assert!(done.starts_with("Approved 2 payments"), "{done}");
     assert_eq!(b.find_all("#pairs-table tbody tr").await.len(), 1);
+
+    // The customer with no transfer on the statement sends the bank's receipt; staff see it
+    // on the payment's page.
+    let (token, payment) = &customers[3];
+    let png = receipt(&b).await;
+    upload_proof(&app, token, *payment, png).await;
+    b.goto(&format!("/admin/billing/payment/{payment}/")).await;
+    let shown = b.find_all(".proof-image img").await;
+    assert_eq!(shown.len(), 1, "the proof is shown inline");
+    b.screenshot_whole_page("payment-proof").await;
     b.close().await;
 }
