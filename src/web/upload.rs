@@ -13,6 +13,7 @@ use crate::domain::validate::{CONTROL_CHARACTERS, forbidden_control};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::error::PageError;
+use crate::web::form::{Button, Posted};
 use crate::web::session::SignedInPage;
 
 /// One file of an upload form.
@@ -44,6 +45,13 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        if !crate::api::uploads::is_multipart(req.headers()) {
+            // Not an upload: its token is still checked first, so a forged post is told 403
+            // whatever it sent.
+            Posted::<S, Button>::from_request(req, state).await?;
+            let wrong = Error::UnsupportedMediaType("Send the form as multipart/form-data.".into());
+            return Err(PageError(wrong).into_response());
+        }
         let (mut parts, body) = req.into_parts();
         let by = S::from_request_parts(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
