@@ -3,7 +3,7 @@
 
     cargo build --release && python3 scripts/bench-statements.py [path/to/tollgate]
 
-A fresh SQLite database is filled by `tollgate seed-demo` until it holds at least 10,000
+A fresh SQLite database is filled by `tollgate seed-demo` (120,000 accounts) so that it holds at least 10,000
 payments awaiting review; a camt.053.001.08 statement with one credit for each of 10,000 of
 them is written (90 % carrying the customer's reference, 5 % with a bank fee deducted, 5 %
 with the reference missing, found by payer name and amount) plus 500 debits; then
@@ -69,7 +69,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.db")
         url = f"sqlite://{path}"
-        seed, _ = run(url, "seed-demo", "--accounts", str(LINES * 6))
+        seed, _ = run(url, "seed-demo", "--accounts", str(LINES * 12))
         db = sqlite3.connect(path)
         pending = db.execute(
             "SELECT p.manual_reference, p.amount, p.currency, a.name, i.invoice_number "
@@ -87,7 +87,7 @@ def main():
         again, _ = run(url, "statements", "import", file)
         lines = LINES + 500
         print(f"binary: {BIN}")
-        print(f"seeded {LINES * 6} demo accounts ({len(pending)} pending payments) in {seed:.1f} s")
+        print(f"seeded {LINES * 12} demo accounts ({len(pending)} pending payments) in {seed:.1f} s")
         print(f"statement: {lines} lines ({LINES} credits, 500 debits), "
               f"{os.path.getsize(file) / 1e6:.1f} MB")
         print(report.strip())
