@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
 use crate::config::{
-    DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Reconciliation, Secret, Settings, Uploads,
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Providers, Reconciliation, Secret, Settings,
+    Uploads,
 };
 use crate::db::Db;
 use crate::domain::accounts;
@@ -61,6 +62,8 @@ struct Cli {
     reconciliation: Reconciliation,
     #[command(flatten)]
     uploads: Uploads,
+    #[command(flatten)]
+    providers: Providers,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -170,6 +173,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         notifications: cli.notifications,
         reconciliation: cli.reconciliation,
         uploads: cli.uploads,
+        providers: cli.providers,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -59,6 +59,7 @@ pub struct Settings {
     pub notifications: Notifications,
     pub reconciliation: Reconciliation,
     pub uploads: Uploads,
+    pub providers: Providers,
 }
 
 /// Bank-statement import and the reconciliation page.
@@ -226,6 +227,55 @@ impl Default for Settings {
             notifications: Notifications::default(),
             reconciliation: Reconciliation::default(),
             uploads: Uploads::default(),
+            providers: Providers::default(),
         }
     }
+}
+
+pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
+pub const DEFAULT_PAYPAL_API_BASE: &str = "https://api-m.paypal.com";
+
+/// Card (Stripe) and PayPal. A provider is offered only when its keys are all set; its API
+/// base is configurable so that tests (and a sandbox) point elsewhere.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Providers {
+    /// Stripe secret key (`sk_live_…`, `sk_test_…`).
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_STRIPE_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub stripe_secret_key: Option<Secret>,
+    /// Stripe publishable key (`pk_…`), given to Stripe.js on the portal's card page.
+    #[arg(long, global = true, env = "TOLLGATE_STRIPE_PUBLISHABLE_KEY")]
+    pub stripe_publishable_key: Option<String>,
+    /// The signing secret (`whsec_…`) of the webhook endpoint registered at Stripe; several,
+    /// comma-separated, while one is being rolled.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_STRIPE_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    pub stripe_webhook_secret: Option<Secret>,
+    /// Default https://api.stripe.com.
+    #[arg(long, global = true, env = "TOLLGATE_STRIPE_API_BASE")]
+    pub stripe_api_base: Option<String>,
+    #[arg(long, global = true, env = "TOLLGATE_PAYPAL_CLIENT_ID")]
+    pub paypal_client_id: Option<String>,
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_PAYPAL_SECRET",
+        hide_env_values = true
+    )]
+    pub paypal_secret: Option<Secret>,
+    /// The id PayPal gave the webhook subscription (not an event's id): part of every signed
+    /// message.
+    #[arg(long, global = true, env = "TOLLGATE_PAYPAL_WEBHOOK_ID")]
+    pub paypal_webhook_id: Option<String>,
+    /// Default https://api-m.paypal.com (https://api-m.sandbox.paypal.com for the sandbox).
+    #[arg(long, global = true, env = "TOLLGATE_PAYPAL_API_BASE")]
+    pub paypal_api_base: Option<String>,
 }

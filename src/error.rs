@@ -32,6 +32,9 @@ pub enum Error {
     Contended,
     #[error("{0}")]
     InsufficientCredits(String),
+    /// A payment provider declined the payment as sent (a card refused at once): 402.
+    #[error("{0}")]
+    PaymentDeclined(String),
     /// Well-formed but refused as sent, e.g. an idempotency key reused for another request.
     #[error("{0}")]
     Unprocessable(String),

@@ -23,6 +23,7 @@ pub mod payment_queue;
 pub mod payment_review;
 pub mod payments;
 pub mod proofs;
+pub mod providers;
 pub mod reconcile;
 pub mod search;
 pub mod signup;
