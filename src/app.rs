@@ -140,6 +140,8 @@ impl Application {
             settings.notifications.credits_low_threshold,
         );
         let proofs = proof_store(settings)?;
+        let providers = crate::providers::Configured::from_settings(&settings.providers)?;
+        db.catalog_cache().set_unconfigured(providers.missing());
         let listener = TcpListener::bind(&settings.bind).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {
@@ -154,6 +156,12 @@ impl Application {
                     settings.reconciliation.reconcile_stale_days,
                 )),
                 proofs,
+                providers,
+                public_url: settings
+                    .notifications
+                    .public_url
+                    .trim_end_matches('/')
+                    .to_owned(),
             },
             settings: settings.clone(),
             port,

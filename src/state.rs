@@ -28,4 +28,9 @@ pub struct AppState {
     pub reconcile_stale_after: chrono::Duration,
     /// Where payment proofs are stored, and their size limit.
     pub proofs: ProofStore,
+    /// Card and PayPal, where their keys are set.
+    pub providers: crate::providers::Configured,
+    /// The address customers reach this server at (`TOLLGATE_PUBLIC_URL`), for the links
+    /// providers send them back to.
+    pub public_url: String,
 }

@@ -54,7 +54,11 @@ pub async fn payment_methods(
     let rows = catalog::payment_method_rows(&state.db).await?;
     let data = rendered.get_or_render(&rows, country, |country| {
         let methods = catalog::methods_for_country(&rows, country);
-        lists::whole(&methods)
+        let mut page: Page<PaymentMethod> = lists::whole(&methods);
+        for method in &mut page.results {
+            method.available = catalog::takes(&state.db, method.payment_method);
+        }
+        page
     })?;
     Ok(ok_raw(data))
 }

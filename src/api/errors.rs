@@ -72,6 +72,15 @@ error_statuses! {
     /// Only where a file is stored or read.
     StorageUnavailable = 503,
         "File storage is unavailable; nothing was saved. Try again later";
+    /// Card and PayPal checkout.
+    CardDeclined = 402, "The provider declined the payment as sent (e.g. the card); nothing was charged";
+    MethodUnavailable = 422,
+        "The method is not offered for the account's country, or its provider is not set up";
+    ProviderUnavailable = 503,
+        "The payment provider did not answer; nothing was charged. Try again later";
+    /// Inbound provider webhooks.
+    WebhookRefused = 400,
+        "The signature, certificate, timestamp or webhook id did not hold; nothing was changed";
     /// Listed on the keyed operations by `docs::describe_idempotency`, with the header.
     KeyReused = 422, "This Idempotency-Key was already used with a different request";
 }

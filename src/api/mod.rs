@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod operations;
 pub mod password_reset;
+pub mod provider_payments;
 pub mod replies;
 pub mod staff;
 pub mod uploads;
@@ -77,6 +78,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(billing::list_invoices))
         .routes(routes!(billing::invoice_detail))
         .routes(routes!(billing::list_payments))
+        .routes(routes!(provider_payments::pay_card))
+        .routes(routes!(provider_payments::stripe_webhook))
         .routes(routes!(staff::list_payments))
         .routes(routes!(staff::audit_log))
         .routes(routes!(usage::balance))

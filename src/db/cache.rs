@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::entities::status::PaymentMethod;
 use crate::entities::{credit_cost, payment_method_config as pmc};
 
 pub const TTL: Duration = Duration::from_secs(2);
@@ -55,6 +56,9 @@ pub struct CatalogCache {
     pub costs: Slot<credit_cost::Model>,
     /// Bumped by every invalidation; a load that started before one is not stored.
     generation: AtomicU64,
+    /// Methods whose provider this server has no keys for (card, PayPal): read as disabled
+    /// wherever the configuration is, so they are neither listed nor taken at sign-up.
+    unconfigured: RwLock<Vec<PaymentMethod>>,
 }
 
 impl CatalogCache {
@@ -69,6 +73,21 @@ impl CatalogCache {
         if self.generation.load(Ordering::Acquire) == generation {
             slot.put(rows);
         }
+    }
+
+    /// Which methods this server cannot take (set once at start).
+    pub fn set_unconfigured(&self, methods: Vec<PaymentMethod>) {
+        if let Ok(mut guard) = self.unconfigured.write() {
+            *guard = methods;
+        }
+        self.invalidate();
+    }
+
+    /// Whether `method`'s provider has no keys here.
+    pub fn is_unconfigured(&self, method: PaymentMethod) -> bool {
+        self.unconfigured
+            .read()
+            .is_ok_and(|methods| methods.contains(&method))
     }
 
     /// Forgets every copy; call after an edit commits.

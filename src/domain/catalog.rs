@@ -75,6 +75,12 @@ where
     Ok(rows)
 }
 
+/// Whether this server takes `method`: a manual one always, card and PayPal once their
+/// provider's keys are set.
+pub fn takes(db: &Db, method: PaymentMethod) -> bool {
+    !db.catalog_cache().is_unconfigured(method)
+}
+
 /// The effective configuration of one method in one country, enabled or not found.
 pub async fn payment_method(
     db: &Db,

@@ -26,6 +26,7 @@ pub mod proofs;
 pub mod providers;
 pub mod reconcile;
 pub mod search;
+pub mod settlement;
 pub mod signup;
 pub mod sites;
 pub mod staff;

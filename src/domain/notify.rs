@@ -39,6 +39,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "payment.submitted",
     "payment.approved",
     "payment.rejected",
+    "payment.failed",
     "subscription.activated",
     "credits.low",
 ];
@@ -150,6 +151,18 @@ pub async fn payment_rejected<C: ConnectionTrait>(
     .await?;
     let data = json!({"payment": payment_data(payment), "invoice": invoice_data(invoice)});
     event(txn, "payment.rejected", &subject, data).await
+}
+
+/// A card or PayPal attempt failed at the provider: `payment.failed` for integrations. No mail:
+/// the customer saw the failure on the payment page and may try again there.
+pub async fn payment_failed<C: ConnectionTrait>(
+    txn: &C,
+    payment: &payment::Model,
+    invoice: &invoice::Model,
+) -> Result<()> {
+    let subject = format!("payment:{}", payment.id);
+    let data = json!({"payment": payment_data(payment), "invoice": invoice_data(invoice)});
+    event(txn, "payment.failed", &subject, data).await
 }
 
 /// A debit took the balance from `before` to `after`: when that crossed the threshold going

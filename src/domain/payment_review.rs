@@ -1,19 +1,17 @@
 //! Staff review of manual payments: approve or reject, one or many, all or none, in one
 //! transaction. The JSON API and the admin panel both call these.
 
-use chrono::{DateTime, Months, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::json;
 
 use crate::db::Db;
 use crate::domain::idempotency::Seal;
+use crate::domain::settlement::{Settled, Settler, settle};
 use crate::domain::staff::StaffActor;
-use crate::domain::status::{
-    AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentStatus,
-    SubscriptionStatus,
-};
-use crate::domain::{audit, catalog, credits, notify, retry_contended};
-use crate::entities::{account, invoice, payment, plan, subscription, user};
+use crate::domain::status::PaymentStatus;
+use crate::domain::{audit, notify, retry_contended};
+use crate::entities::{account, invoice, payment, subscription, user};
 use crate::error::{Error, Result};
 
 mod guard;
@@ -88,117 +86,13 @@ async fn approve_one<C: ConnectionTrait>(
         .col_expr(payment::Column::UpdatedAt, now.into());
     let payment = claim_pending(txn, id, PaymentStatus::Succeeded, update).await?;
 
-    let paid = InvoiceStatus::Paid;
-    let invoice = invoice::Entity::update_many()
-        .col_expr(invoice::Column::Status, paid.into())
-        .col_expr(invoice::Column::PaidAt, now.into())
-        .col_expr(invoice::Column::UpdatedAt, now.into())
-        .filter(invoice::Column::Id.eq(payment.invoice_id))
-        .filter(invoice::Column::Status.is_in(InvoiceStatus::sources_of(paid)))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::Conflict(format!("Invoice of payment {id} is not pending")))?;
-
-    let mut subscription = None;
-    let mut plan: Option<plan::Model> = None;
-    if let Some(sub_id) = invoice.subscription_id {
-        let sub = subscription::Entity::find_by_id(sub_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("subscription {sub_id} missing")))?;
-        let sub_plan = catalog::plan_by_id(txn, sub.plan_id).await?;
-        let months = if sub_plan.billing_cycle == BillingCycle::Annual.as_str() {
-            12
-        } else {
-            1
-        };
-        let active = SubscriptionStatus::Active;
-        let activated = subscription::Entity::update_many()
-            .col_expr(subscription::Column::Status, active.into())
-            .col_expr(subscription::Column::CurrentPeriodStart, Some(now).into())
-            .col_expr(
-                subscription::Column::CurrentPeriodEnd,
-                now.checked_add_months(Months::new(months)).into(),
-            )
-            .col_expr(
-                subscription::Column::ExternalPaymentId,
-                payment.manual_reference.clone().into(),
-            )
-            .col_expr(subscription::Column::UpdatedAt, now.into())
-            .filter(subscription::Column::Id.eq(sub.id))
-            .filter(subscription::Column::Status.is_in(SubscriptionStatus::sources_of(active)))
-            .exec_with_returning(txn)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Error::Conflict(format!("Subscription of payment {id} cannot become active"))
-            })?;
-        subscription = Some(activated);
-        plan = Some(sub_plan);
-    }
-
-    let active = AccountStatus::Active;
-    let mut activate = account::Entity::update_many()
-        .col_expr(account::Column::Status, active.into())
-        .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(payment.account_id))
-        .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
-    if let Some(plan) = &plan {
-        activate = activate.col_expr(account::Column::PlanId, plan.id.into());
-    }
-    if activate.exec(txn).await?.rows_affected == 0 {
-        return Err(Error::Conflict(format!(
-            "Account of payment {id} cannot become active"
-        )));
-    }
-
-    let credits_added = plan.as_ref().map_or(0, |p| p.included_credits);
-    let mut ledger_id = None;
-    if credits_added > 0 {
-        let plan_name = plan.as_ref().map_or("", |p| p.name.as_str());
-        let granted = credits::grant(
-            txn,
-            payment.account_id,
-            credits_added,
-            CreditTransactionType::Subscription,
-            format!("{plan_name} plan credits ({})", invoice.invoice_number),
-            Some(format!("payment:{}", payment.id)),
-        )
-        .await?;
-        ledger_id = Some(granted.id);
-    }
-    let account = account::Entity::find_by_id(payment.account_id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("account missing")))?;
-    audit::record(
-        txn,
-        audit::Action {
-            actor: Some(staff.id()),
-            action: "payment.approve",
-            object_type: "payment",
-            object_id: payment.id,
-            before: json!({"status": PaymentStatus::PendingApproval,
-                           "invoice_status": InvoiceStatus::Pending,
-                           "credits": account.credits - credits_added}),
-            after: json!({"status": payment.status, "invoice_status": invoice.status,
-                          "account_status": account.status, "credits": account.credits,
-                          "admin_notes": payment.admin_notes}),
-            ledger_id,
-        },
-    )
-    .await?;
-    notify::payment_approved(
-        txn,
-        &payment,
-        &invoice,
-        subscription.as_ref(),
+    let settled = settle(txn, &payment, Settler::Staff(staff), now).await?;
+    let Settled {
+        invoice,
+        account,
+        subscription,
         credits_added,
-    )
-    .await?;
+    } = settled;
     Ok(Reviewed {
         payment,
         invoice,

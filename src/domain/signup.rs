@@ -164,11 +164,14 @@ async fn validate(db: &Db, input: SignupInput) -> Result<Signup> {
                 None => None,
             };
             match offered {
-                Some(m) if m.payment_method.is_manual() => Some(m),
-                Some(_) => {
+                Some(m) if catalog::takes(db, m.payment_method) => Some(m),
+                Some(m) => {
                     p.add(
                         "payment_method",
-                        "Card and PayPal payments are not available yet; choose bank_transfer or local_wallet.",
+                        format!(
+                            "{} is not set up on this server; choose bank_transfer or local_wallet.",
+                            m.display_name
+                        ),
                     );
                     None
                 }

@@ -82,7 +82,13 @@ mod tests {
             InvoiceStatus::as_str,
         );
         stored(
-            &["pending_approval", "succeeded", "failed", "refunded"],
+            &[
+                "pending_approval",
+                "succeeded",
+                "failed",
+                "refunded",
+                "processing",
+            ],
             PaymentStatus::as_str,
         );
         stored(

@@ -29,6 +29,7 @@ pub mod password_reset;
 pub mod payment;
 pub mod payment_method_config;
 pub mod plan;
+pub mod provider_event;
 pub mod refresh_token;
 pub mod setting;
 pub mod site;

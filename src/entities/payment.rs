@@ -30,6 +30,10 @@ pub struct Model {
     pub approved_at: Option<DateTimeUtc>,
     pub failure_reason: Option<String>,
     pub submitted_by_id: Option<i64>,
+    /// Card and PayPal: the provider's id of this payment (a PaymentIntent, a PayPal order).
+    pub provider_ref: Option<String>,
+    /// The provider's id of the money movement (a charge, a capture), once it succeeded.
+    pub provider_capture: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

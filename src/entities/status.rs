@@ -134,11 +134,14 @@ text_enum! {
         Succeeded = "succeeded",
         Failed = "failed",
         Refunded = "refunded",
+        /// Card and PayPal: started with the provider, settled by its signed event.
+        Processing = "processing",
     }
 }
 
 text_enum! {
-    /// How money is paid. Card (`stripe`) and `paypal` are configured but not yet taken.
+    /// How money is paid: by card (`stripe`) or `paypal` through a provider, or outside tollgate
+    /// and confirmed by reference.
     // Named `PaymentMethodType` in the API description: `PaymentMethod` there is a method's
     // configuration for a country (`api::replies::billing::PaymentMethod`).
     #[schema(as = PaymentMethodType)]
@@ -184,6 +187,25 @@ text_enum! {
         // A correction by staff, with their reason (`credits::adjust`).
         Adjustment = "adjustment",
         Trial = "trial",
+    }
+}
+
+text_enum! {
+    /// What an inbound provider event did (`provider_events.outcome`).
+    pub enum EventOutcome {
+        /// The invoice was paid by it, through the approval cascade.
+        Settled = "settled",
+        /// The payment was marked failed with the provider's message.
+        Failed = "failed",
+        /// Kept for the record (a refund, an event for a payment already in that state).
+        Recorded = "recorded",
+        /// Not applied and shown to staff: the amount or currency differs from the invoice's,
+        /// or the invoice was already paid another way.
+        Flagged = "flagged",
+        /// A type tollgate does not act on, or a payment it does not know.
+        Ignored = "ignored",
+        /// The signature (or certificate, or timestamp) did not hold; nothing was read.
+        Rejected = "rejected",
     }
 }
 

@@ -217,6 +217,10 @@ pub struct PaymentMethod {
     pub details: Value,
     pub is_enabled: bool,
     pub sort_order: i32,
+    /// Whether this server takes the method now: card and PayPal need their provider's keys
+    /// (`TOLLGATE_STRIPE_*`, `TOLLGATE_PAYPAL_*`); until then they are listed, as configured,
+    /// but refused at sign-up and not offered by the portal.
+    pub available: bool,
 }
 
 impl From<&payment_method_config::Model> for PaymentMethod {
@@ -230,6 +234,7 @@ impl From<&payment_method_config::Model> for PaymentMethod {
             details: parse_json(&m.details),
             is_enabled: m.is_enabled,
             sort_order: m.sort_order,
+            available: true,
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod billing;
+pub mod checkout;
 pub mod lists;
 pub mod staff;
 pub mod usage;

@@ -14,6 +14,7 @@ mod m0011_password_resets;
 mod m0012_webhooks;
 mod m0013_payment_proofs;
 mod m0014_bank_statements;
+mod m0015_provider_payments;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -174,6 +175,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_webhooks::Migration),
             Box::new(m0013_payment_proofs::Migration),
             Box::new(m0014_bank_statements::Migration),
+            Box::new(m0015_provider_payments::Migration),
         ]
     }
 }

@@ -10,18 +10,21 @@ use crate::entities::payment;
 use crate::error::{Error, Problems, Result};
 
 /// Claims a pending payment for review, setting its status to `next`: one conditional update
-/// (from the statuses `next` may be reached from: pending approval), so of two staff acting at
-/// the same moment exactly one gets the row and the other is told it is no longer pending.
+/// from `pending_approval` (staff review nothing else: a rejected payment stays rejected, and a
+/// card payment is settled by its provider), so of two staff acting at the same moment exactly
+/// one gets the row and the other is told it is no longer pending.
 pub(super) async fn claim_pending<C: ConnectionTrait>(
     txn: &C,
     id: i64,
     next: PaymentStatus,
     update: sea_orm::UpdateMany<payment::Entity>,
 ) -> Result<payment::Model> {
+    let from = PaymentStatus::PendingApproval;
+    debug_assert!(from.can_become(next));
     let claimed = update
         .col_expr(payment::Column::Status, next.into())
         .filter(payment::Column::Id.eq(id))
-        .filter(payment::Column::Status.is_in(PaymentStatus::sources_of(next)))
+        .filter(payment::Column::Status.eq(from))
         .exec_with_returning(txn)
         .await?;
     match claimed.into_iter().next() {

@@ -14,6 +14,9 @@ use http::HeaderMap;
 use crate::domain::status::PaymentMethod;
 use crate::error::Result;
 
+pub mod checkout;
+pub mod events;
+
 /// A payment to start with a provider: one attempt at paying one invoice.
 #[derive(Debug)]
 pub struct Checkout<'a> {

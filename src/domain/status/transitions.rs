@@ -29,10 +29,17 @@ pub trait Lifecycle: Copy + Eq + 'static {
 }
 
 impl Lifecycle for PaymentStatus {
-    /// A confirmed payment is reviewed once: approved or rejected (`payment_review`).
+    /// A confirmed payment is reviewed once by staff: approved or rejected (`payment_review`,
+    /// which claims only `pending_approval` rows). A card or PayPal payment is settled by its
+    /// provider's signed event (`providers::events`): it succeeds or fails from `processing`,
+    /// and a failed attempt may still succeed (the customer retried the same PaymentIntent);
+    /// nothing makes a succeeded payment fail.
     const TRANSITIONS: &'static [(Self, Self)] = &[
         (Self::PendingApproval, Self::Succeeded),
         (Self::PendingApproval, Self::Failed),
+        (Self::Processing, Self::Succeeded),
+        (Self::Processing, Self::Failed),
+        (Self::Failed, Self::Succeeded),
     ];
 }
 
@@ -119,24 +126,27 @@ mod tests {
     }
 
     #[test]
-    fn a_payment_is_reviewed_once_from_pending_approval() {
+    fn a_payment_is_reviewed_once_and_never_unpaid() {
         use PaymentStatus::*;
-        assert_eq!(PaymentStatus::sources_of(Succeeded), [PendingApproval]);
-        assert_eq!(PaymentStatus::sources_of(Failed), [PendingApproval]);
+        assert_eq!(
+            PaymentStatus::sources_of(Succeeded),
+            [PendingApproval, Processing, Failed]
+        );
+        assert_eq!(
+            PaymentStatus::sources_of(Failed),
+            [PendingApproval, Processing]
+        );
         assert!(PendingApproval.can_become(Succeeded));
         assert!(PendingApproval.can_become(Failed));
-        // A reviewed payment stays reviewed: approving twice, or after a rejection, is refused.
+        // Approving twice is refused, and a late failure never un-pays.
         assert!(!Succeeded.can_become(Succeeded));
-        assert!(!Failed.can_become(Succeeded));
         assert!(!Succeeded.can_become(Failed));
-        assert_eq!(
-            final_statuses(&PaymentStatus::ALL),
-            [Succeeded, Failed, Refunded]
-        );
-        // Confirmation creates payments in `pending_approval`; nothing refunds yet.
+        assert_eq!(final_statuses(&PaymentStatus::ALL), [Succeeded, Refunded]);
+        // Confirmation creates payments in `pending_approval`, a provider's checkout in
+        // `processing`; nothing refunds yet.
         assert_eq!(
             without_a_way_in(&PaymentStatus::ALL),
-            [PendingApproval, Refunded]
+            [PendingApproval, Refunded, Processing]
         );
     }
 

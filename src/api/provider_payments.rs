@@ -1,0 +1,105 @@
+//! Card and PayPal: starting a payment of an invoice, and the providers' signed webhooks that
+//! settle it. The webhooks take no sign-in: the signature over the raw body is the proof.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::caller::Customer;
+use crate::api::envelope::{Envelope, Reply, created, ok};
+use crate::api::errors::{
+    CardDeclined, Conflict, CustomerMayNotWrite, JsonErrors, MethodUnavailable, NotFound,
+    ProviderUnavailable, QueryErrors, Unauthenticated, WebhookRefused,
+};
+use crate::api::extract::{AppJson, path_id};
+use crate::api::replies::checkout::{CheckoutData, WebhookData};
+use crate::domain::providers::checkout::{self, ReturnUrls};
+use crate::domain::providers::events;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// What paying by card may carry.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CardInput {
+    /// A card Stripe.js already tokenised (`pm_…`): the payment is confirmed at once.
+    /// Without it, confirm in the browser with the returned `client_secret`.
+    #[schema(example = "pm_1PqR8s2eZvKYlo2C")]
+    pub payment_method: Option<String>,
+}
+
+/// Pay an invoice by card (Stripe).
+///
+/// Starts a PaymentIntent for the invoice total. The invoice is paid — and a paid plan's
+/// account activated with its credits — when Stripe's signed `payment_intent.succeeded`
+/// arrives at the Stripe webhook, never by this call.
+#[utoipa::path(
+    post,
+    path = "/billing/invoices/{id}/pay/card",
+    tag = "billing",
+    params(("id" = i64, Path, description = "Invoice id")),
+    request_body(content((CardInput = "application/json"))),
+    responses(
+        (status = 201, description = "Started; finish in the browser, or wait for Stripe's event", body = Envelope<CheckoutData>),
+        JsonErrors, Unauthenticated, CustomerMayNotWrite, CardDeclined, NotFound, Conflict,
+        MethodUnavailable, ProviderUnavailable,
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn pay_card(
+    State(state): State<AppState>,
+    Customer(member): Customer,
+    Path(id): Path<String>,
+    AppJson(input): AppJson<CardInput>,
+) -> Result<Reply<CheckoutData>> {
+    let id = path_id(&id, "Invoice not found")?;
+    let stripe = state.providers.stripe.as_deref().ok_or_else(|| {
+        Error::Unprocessable("Paying by stripe is not available for this account.".into())
+    })?;
+    let urls = return_urls(&state, id);
+    let begun =
+        checkout::begin(&state.db, stripe, &member, id, input.payment_method, &urls).await?;
+    let data = CheckoutData::new(&begun, Some(stripe.publishable_key.clone()));
+    Ok(created(data).message("Card payment started."))
+}
+
+/// Where PayPal sends the customer back: the portal's invoice page.
+fn return_urls(state: &AppState, invoice_id: i64) -> ReturnUrls {
+    let page = format!("{}/billing/invoices/{invoice_id}/", state.public_url);
+    ReturnUrls {
+        approved: format!("{page}?paypal=approved"),
+        cancelled: format!("{page}?paypal=cancelled"),
+    }
+}
+
+/// Stripe's webhook.
+///
+/// Register this URL at Stripe for `payment_intent.succeeded`, `payment_intent.payment_failed`
+/// and `charge.refunded`, and set its signing secret as `TOLLGATE_STRIPE_WEBHOOK_SECRET`. Each
+/// event is applied once: a second delivery answers 200 and changes nothing.
+#[utoipa::path(
+    post,
+    path = "/billing/webhooks/stripe",
+    tag = "webhooks",
+    request_body(content((Object = "application/json")), description = "A Stripe event, signed in `Stripe-Signature`"),
+    params(("Stripe-Signature" = String, Header, description = "`t=…,v1=…`")),
+    responses(
+        (status = 200, description = "Received (also when received before)", body = Envelope<WebhookData>),
+        WebhookRefused, QueryErrors,
+    ),
+    security(),
+)]
+pub async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Reply<WebhookData>> {
+    let stripe = state
+        .providers
+        .stripe
+        .as_deref()
+        .ok_or_else(|| Error::NotFound("Stripe is not set up on this server".into()))?;
+    let receipt = events::receive(&state.db, stripe, &headers, &body, chrono::Utc::now()).await?;
+    Ok(ok(WebhookData::from(&receipt)).message("Event received."))
+}

@@ -1,0 +1,172 @@
+//! Starting a card or PayPal payment of an invoice. The payment row is written first, in
+//! `processing`, and committed; only then is the provider asked, with the row's id in its
+//! metadata and idempotency key. So a provider's event always finds its payment (even when it
+//! arrives before the provider's answer to `start` does), and a retried request never starts
+//! a second charge for the same attempt.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use super::{Checkout, PaymentProvider, Started};
+use crate::db::Db;
+use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentStatus};
+use crate::domain::{Member, audit, catalog};
+use crate::entities::{invoice, payment};
+use crate::error::{Error, Result};
+
+/// Where the provider sends the customer back (PayPal); unused by card payments.
+pub struct ReturnUrls {
+    pub approved: String,
+    pub cancelled: String,
+}
+
+/// A started payment: tollgate's row and what the provider answered.
+#[derive(Debug)]
+pub struct Begun {
+    pub payment: payment::Model,
+    pub invoice: invoice::Model,
+    pub started: Started,
+}
+
+/// Starts paying one of the member's invoices with `provider`. `card` is a payment method the
+/// browser already tokenised (Stripe `pm_…`), confirmed at once; without it the browser
+/// confirms with the returned client secret.
+pub async fn begin<P: PaymentProvider>(
+    db: &Db,
+    provider: &P,
+    member: &Member,
+    invoice_id: i64,
+    card: Option<String>,
+    urls: &ReturnUrls,
+) -> Result<Begun> {
+    member.ensure_can_write()?;
+    let method = provider.method();
+    let card = card.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if card.as_deref().is_some_and(|c| c.len() > 255) {
+        return Err(Error::field(
+            "payment_method",
+            "Ensure this field has no more than 255 characters.",
+        ));
+    }
+    let invoice =
+        crate::domain::invoices::get_for_account(db, member.account.id, invoice_id).await?;
+    if !invoice.status.can_become(InvoiceStatus::Paid) {
+        return Err(Error::Conflict(match invoice.status {
+            InvoiceStatus::Paid => "Invoice is already paid".into(),
+            other => format!("Invoice is {other} and cannot be paid"),
+        }));
+    }
+    let offered = catalog::payment_method(db, member.account.billing_country.as_deref(), method)
+        .await?
+        .is_some_and(|m| catalog::takes(db, m.payment_method));
+    if !offered {
+        return Err(Error::Unprocessable(format!(
+            "Paying by {method} is not available for this account."
+        )));
+    }
+
+    let payment = open(db, member, &invoice, method).await?;
+    let checkout = Checkout {
+        payment_id: payment.id,
+        invoice_id: invoice.id,
+        invoice_number: &invoice.invoice_number,
+        amount: invoice.total,
+        currency: &invoice.currency,
+        card: card.as_deref(),
+        return_url: &urls.approved,
+        cancel_url: &urls.cancelled,
+    };
+    let started = match provider.start(&checkout).await {
+        Ok(started) => started,
+        Err(e) => {
+            fail_to_start(db, payment.id, &e).await?;
+            return Err(e);
+        }
+    };
+    let payment = payment::Entity::update_many()
+        .col_expr(
+            payment::Column::ProviderRef,
+            Some(started.reference.clone()).into(),
+        )
+        .col_expr(payment::Column::UpdatedAt, Utc::now().into())
+        .filter(payment::Column::Id.eq(payment.id))
+        .exec_with_returning(db.conn())
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("payment {} vanished", payment.id)))?;
+    Ok(Begun {
+        payment,
+        invoice,
+        started,
+    })
+}
+
+/// The attempt's row, in `processing`, with its audit entry.
+async fn open(
+    db: &Db,
+    member: &Member,
+    invoice: &invoice::Model,
+    method: crate::domain::status::PaymentMethod,
+) -> Result<payment::Model> {
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let payment = payment::ActiveModel {
+        invoice_id: Set(invoice.id),
+        account_id: Set(member.account.id),
+        amount: Set(invoice.total),
+        currency: Set(invoice.currency.clone()),
+        payment_method: Set(method),
+        status: Set(PaymentStatus::Processing),
+        submitted_by_id: Set(Some(member.user.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await?;
+    audit::record(
+        &*txn,
+        audit::Action {
+            actor: Some(member.user.id),
+            action: "payment.start",
+            object_type: "payment",
+            object_id: payment.id,
+            before: serde_json::Value::Null,
+            after: json!({"status": payment.status, "payment_method": method,
+                          "invoice": invoice.invoice_number, "amount": payment.amount}),
+            ledger_id: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(payment)
+}
+
+/// The provider refused or could not be reached: the attempt is failed with why, so it is not
+/// left looking as if it might still be paid.
+async fn fail_to_start(db: &Db, id: i64, e: &Error) -> Result<()> {
+    let reason = match e {
+        Error::PaymentDeclined(m) | Error::Unavailable(m) => m.clone(),
+        _ => "The payment could not be started".into(),
+    };
+    let failed = PaymentStatus::Failed;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, failed.into())
+        .col_expr(
+            payment::Column::FailureReason,
+            Some(truncate(&reason, 255)).into(),
+        )
+        .col_expr(payment::Column::UpdatedAt, Utc::now().into())
+        .filter(payment::Column::Id.eq(id))
+        .filter(payment::Column::Status.eq(PaymentStatus::Processing))
+        .exec(db.conn())
+        .await?;
+    Ok(())
+}
+
+/// `text` cut to at most `max` characters.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

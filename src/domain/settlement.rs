@@ -1,0 +1,195 @@
+//! What paying an invoice does, whoever says it was paid: staff approving a confirmed transfer
+//! (`payment_review`) or a provider's signed event for a card or PayPal payment
+//! (`providers::events`). One cascade, run inside the caller's transaction after it claimed
+//! the payment: invoice → paid, subscription → active for a new period, account → active on
+//! the plan, the plan's credits granted with a `subscription` ledger row, the audit entry, and
+//! the receipt mail and outgoing webhooks in the outbox.
+
+use chrono::{DateTime, Months, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::domain::staff::StaffActor;
+use crate::domain::status::{
+    AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentMethod,
+    SubscriptionStatus,
+};
+use crate::domain::{audit, catalog, credits, notify};
+use crate::entities::{account, invoice, payment, plan, subscription};
+use crate::error::{Error, Result};
+
+/// Who settled a payment, for the audit log.
+#[derive(Clone, Copy)]
+pub enum Settler<'a> {
+    Staff(&'a StaffActor),
+    /// The provider's event, by its id: no user acted.
+    Provider {
+        method: PaymentMethod,
+        event_id: &'a str,
+    },
+}
+
+/// What settling changed besides the payment.
+#[derive(Debug)]
+pub struct Settled {
+    pub invoice: invoice::Model,
+    pub account: account::Model,
+    pub subscription: Option<subscription::Model>,
+    pub credits_added: i64,
+}
+
+/// Settles the invoice of `payment`, which the caller has just claimed (its status set to
+/// `succeeded` by a conditional update). Every change is itself conditional: an invoice that
+/// is no longer pending (paid another way a moment ago) is a conflict, and the caller's
+/// transaction must then be rolled back.
+pub(crate) async fn settle<C: ConnectionTrait>(
+    txn: &C,
+    payment: &payment::Model,
+    by: Settler<'_>,
+    now: DateTime<Utc>,
+) -> Result<Settled> {
+    let id = payment.id;
+    let paid = InvoiceStatus::Paid;
+    let invoice = invoice::Entity::update_many()
+        .col_expr(invoice::Column::Status, paid.into())
+        .col_expr(invoice::Column::PaidAt, now.into())
+        .col_expr(invoice::Column::UpdatedAt, now.into())
+        .filter(invoice::Column::Id.eq(payment.invoice_id))
+        .filter(invoice::Column::Status.is_in(InvoiceStatus::sources_of(paid)))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Conflict(format!("Invoice of payment {id} is not pending")))?;
+
+    let mut subscription = None;
+    let mut plan: Option<plan::Model> = None;
+    if let Some(sub_id) = invoice.subscription_id {
+        let sub_plan = {
+            let sub = subscription::Entity::find_by_id(sub_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("subscription {sub_id} missing")))?;
+            catalog::plan_by_id(txn, sub.plan_id).await?
+        };
+        subscription = Some(activate_subscription(txn, payment, sub_id, &sub_plan, now).await?);
+        plan = Some(sub_plan);
+    }
+
+    let active = AccountStatus::Active;
+    let mut activate = account::Entity::update_many()
+        .col_expr(account::Column::Status, active.into())
+        .col_expr(account::Column::UpdatedAt, now.into())
+        .filter(account::Column::Id.eq(payment.account_id))
+        .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
+    if let Some(plan) = &plan {
+        activate = activate.col_expr(account::Column::PlanId, plan.id.into());
+    }
+    if activate.exec(txn).await?.rows_affected == 0 {
+        return Err(Error::Conflict(format!(
+            "Account of payment {id} cannot become active"
+        )));
+    }
+
+    let credits_added = plan.as_ref().map_or(0, |p| p.included_credits);
+    let mut ledger_id = None;
+    if credits_added > 0 {
+        let plan_name = plan.as_ref().map_or("", |p| p.name.as_str());
+        let granted = credits::grant(
+            txn,
+            payment.account_id,
+            credits_added,
+            CreditTransactionType::Subscription,
+            format!("{plan_name} plan credits ({})", invoice.invoice_number),
+            Some(format!("payment:{}", payment.id)),
+        )
+        .await?;
+        ledger_id = Some(granted.id);
+    }
+    let account = account::Entity::find_by_id(payment.account_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("account missing")))?;
+    let mut after = json!({"status": payment.status, "invoice_status": invoice.status,
+                           "account_status": account.status, "credits": account.credits,
+                           "admin_notes": payment.admin_notes});
+    let (actor, action) = match by {
+        Settler::Staff(staff) => (Some(staff.id()), "payment.approve"),
+        Settler::Provider { method, event_id } => {
+            after["provider"] = json!(method);
+            after["event_id"] = json!(event_id);
+            after["provider_ref"] = json!(payment.provider_ref);
+            (None, "payment.settle")
+        }
+    };
+    audit::record(
+        txn,
+        audit::Action {
+            actor,
+            action,
+            object_type: "payment",
+            object_id: payment.id,
+            before: json!({"status": before_status(by),
+                           "invoice_status": InvoiceStatus::Pending,
+                           "credits": account.credits - credits_added}),
+            after,
+            ledger_id,
+        },
+    )
+    .await?;
+    notify::payment_approved(txn, payment, &invoice, subscription.as_ref(), credits_added).await?;
+    Ok(Settled {
+        invoice,
+        account,
+        subscription,
+        credits_added,
+    })
+}
+
+fn before_status(by: Settler<'_>) -> &'static str {
+    match by {
+        Settler::Staff(_) => "pending_approval",
+        Settler::Provider { .. } => "processing",
+    }
+}
+
+/// The subscription becomes active for a new period from now, whatever its status was.
+async fn activate_subscription<C: ConnectionTrait>(
+    txn: &C,
+    payment: &payment::Model,
+    sub_id: i64,
+    plan: &plan::Model,
+    now: DateTime<Utc>,
+) -> Result<subscription::Model> {
+    let months = if plan.billing_cycle == BillingCycle::Annual.as_str() {
+        12
+    } else {
+        1
+    };
+    let external = payment
+        .manual_reference
+        .clone()
+        .or_else(|| payment.provider_ref.clone());
+    let active = SubscriptionStatus::Active;
+    subscription::Entity::update_many()
+        .col_expr(subscription::Column::Status, active.into())
+        .col_expr(subscription::Column::CurrentPeriodStart, Some(now).into())
+        .col_expr(
+            subscription::Column::CurrentPeriodEnd,
+            now.checked_add_months(Months::new(months)).into(),
+        )
+        .col_expr(subscription::Column::ExternalPaymentId, external.into())
+        .col_expr(subscription::Column::UpdatedAt, now.into())
+        .filter(subscription::Column::Id.eq(sub_id))
+        .filter(subscription::Column::Status.is_in(SubscriptionStatus::sources_of(active)))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            Error::Conflict(format!(
+                "Subscription of payment {} cannot become active",
+                payment.id
+            ))
+        })
+}

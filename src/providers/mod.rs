@@ -1,0 +1,32 @@
+//! The payment providers behind `domain::providers::PaymentProvider`: HTTP clients for their
+//! APIs and the checks of their webhook signatures. Nothing here changes tollgate's records;
+//! the domain does, with what these return.
+
+pub mod stripe;
+
+use std::sync::Arc;
+
+use crate::domain::status::PaymentMethod;
+
+/// The providers this server has keys for.
+#[derive(Clone, Default)]
+pub struct Configured {
+    pub stripe: Option<Arc<stripe::Stripe>>,
+}
+
+impl Configured {
+    pub fn from_settings(settings: &crate::config::Providers) -> anyhow::Result<Configured> {
+        Ok(Configured {
+            stripe: stripe::Stripe::from_settings(settings)?.map(Arc::new),
+        })
+    }
+
+    /// The provider methods without keys here: listed as configured but not taken.
+    pub fn missing(&self) -> Vec<PaymentMethod> {
+        let mut missing = vec![PaymentMethod::Paypal];
+        if self.stripe.is_none() {
+            missing.push(PaymentMethod::Stripe);
+        }
+        missing
+    }
+}
