@@ -16,6 +16,7 @@ pub mod housekeeping;
 pub mod jobs;
 pub mod notify;
 pub mod ops;
+pub mod providers;
 pub mod rate_limit;
 pub mod request_context;
 pub mod security;
