@@ -246,3 +246,38 @@ async fn a_signed_webhook_is_verified_with_the_test_ca() {
         .unwrap_err();
     assert_eq!(err, Rejection::BadSignature);
 }
+
+#[tokio::test]
+async fn amounts_go_out_in_the_currencys_own_places() {
+    let fake = FakePaypal::start().await;
+    let pp = paypal(&fake.base_url());
+    let yen = Checkout {
+        amount: 1500,
+        currency: "JPY",
+        ..checkout(11)
+    };
+    let order = pp.start(&yen).await.unwrap().reference;
+    let unit = &fake.orders()[0].body["purchase_units"][0];
+    assert_eq!(
+        unit["amount"],
+        json!({"currency_code": "JPY", "value": "1500"})
+    );
+    let capture = pp.capture(&order).await.unwrap();
+    assert_eq!((capture.amount, capture.currency.as_str()), (1500, "JPY"));
+
+    // Nothing is sent for an amount or currency PayPal would refuse anyway.
+    for bad in [
+        Checkout {
+            amount: 0,
+            ..checkout(12)
+        },
+        Checkout {
+            currency: "US",
+            ..checkout(13)
+        },
+    ] {
+        let err = pp.start(&bad).await.unwrap_err();
+        assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
+    }
+    assert_eq!(fake.orders().len(), 1);
+}

@@ -106,6 +106,9 @@ impl Orders {
     /// the customer approves at `approve_url`.
     pub async fn create(&self, checkout: &Checkout<'_>) -> Result<Started> {
         let currency = checkout.currency.to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(Error::field("currency", "Not an ISO 4217 currency code."));
+        }
         if checkout.amount <= 0 {
             return Err(Error::field(
                 "amount",
@@ -309,6 +312,8 @@ fn refusal(what: &str, status: StatusCode, answer: &Value) -> Error {
         .unwrap_or("");
     let debug_id = answer["debug_id"].as_str().unwrap_or("-");
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        // PayPal's support asks for the debug id; the customer only needs to retry.
+        tracing::warn!(%status, name, debug_id, "PayPal could not {what}");
         return Error::Unavailable(format!(
             "PayPal could not {what} right now ({status}); try again later."
         ));
@@ -333,8 +338,10 @@ fn refusal(what: &str, status: StatusCode, answer: &Value) -> Error {
     ))
 }
 
+/// The cause goes to the log; the message (which a customer may see in a 503) stays generic.
 fn cannot_reach(err: reqwest::Error) -> Error {
-    Error::Unavailable(format!("PayPal could not be reached: {err}"))
+    tracing::warn!(error = %err, timeout = err.is_timeout(), "PayPal could not be reached");
+    Error::Unavailable("PayPal could not be reached; try again in a few minutes.".to_owned())
 }
 
 fn unexpected(what: &str) -> Error {
