@@ -281,3 +281,35 @@ async fn amounts_go_out_in_the_currencys_own_places() {
     }
     assert_eq!(fake.orders().len(), 1);
 }
+
+#[tokio::test]
+async fn the_http_fetcher_follows_no_redirect_and_reads_at_most_64_kib() {
+    use axum::response::Redirect;
+    use tollgate::providers::paypal::{CertFetcher, HttpCertFetcher};
+
+    let app = axum::Router::new()
+        .route(
+            "/cert",
+            axum::routing::get(|| async { fake_paypal::LEAF_PEM }),
+        )
+        .route(
+            "/huge",
+            axum::routing::get(|| async { "A".repeat(65 * 1024) }),
+        )
+        .route(
+            "/moved",
+            axum::routing::get(|| async { Redirect::temporary("/cert") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let fetcher = HttpCertFetcher::new().unwrap();
+    let url = |path: &str| url::Url::parse(&format!("{base}{path}")).unwrap();
+    let pem = fetcher.fetch(&url("/cert")).await.unwrap();
+    assert_eq!(pem, fake_paypal::LEAF_PEM.as_bytes());
+    let err = fetcher.fetch(&url("/huge")).await.unwrap_err();
+    assert!(err.contains("larger than"), "{err}");
+    let err = fetcher.fetch(&url("/moved")).await.unwrap_err();
+    assert!(err.contains("307"), "{err}");
+}
