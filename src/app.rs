@@ -172,6 +172,17 @@ impl Application {
         self.state.db.clone()
     }
 
+    /// Where PayPal's signing certificates come from (tests serve their own CA's). Before the
+    /// server runs only.
+    pub fn set_paypal_cert_fetcher(
+        &mut self,
+        certs: Arc<dyn crate::providers::paypal::CertFetcher>,
+    ) {
+        if let Some(paypal) = self.state.providers.paypal.as_mut().and_then(Arc::get_mut) {
+            paypal.set_cert_fetcher(certs);
+        }
+    }
+
     pub fn proofs(&self) -> ProofStore {
         self.state.proofs.clone()
     }

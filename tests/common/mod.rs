@@ -14,6 +14,7 @@ use tollgate::db::Db;
 
 pub mod admin;
 pub mod browser;
+pub mod fake_paypal;
 pub mod receiver;
 pub mod s3;
 pub mod smtp;

@@ -1,0 +1,102 @@
+//! PayPal: orders (Orders v2) to start and capture a payment, and webhooks verified offline
+//! against PayPal's signing certificate.
+
+pub mod certs;
+pub mod events;
+pub mod orders;
+pub mod signature;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use http::HeaderMap;
+
+use crate::config::{self, DEFAULT_PAYPAL_API_BASE};
+use crate::domain::providers::{Checkout, InboundEvent, PaymentProvider, Rejection, Started};
+use crate::domain::status::PaymentMethod;
+use crate::error::Result;
+
+pub use certs::{CertCache, CertFetcher, HttpCertFetcher};
+pub use orders::{Capture, CaptureStatus};
+
+/// PayPal as configured: API credentials, the webhook subscription's id, and where its
+/// signing certificates come from.
+pub struct Paypal {
+    orders: orders::Orders,
+    webhook_id: String,
+    certs: CertCache,
+}
+
+impl Paypal {
+    /// PayPal when the client id, secret and webhook id are all set (an empty one counts as
+    /// unset); `None` otherwise, and when the API base is not a URL or no HTTP client can be
+    /// built (both logged).
+    pub fn from_settings(
+        settings: &config::Providers,
+        certs: Arc<dyn CertFetcher>,
+    ) -> Option<Paypal> {
+        let client_id = settings
+            .paypal_client_id
+            .as_deref()
+            .filter(|s| !s.is_empty())?;
+        let secret = settings
+            .paypal_secret
+            .clone()
+            .filter(|s| !s.expose().is_empty())?;
+        let webhook_id = settings
+            .paypal_webhook_id
+            .as_deref()
+            .filter(|s| !s.is_empty())?;
+        let base = settings
+            .paypal_api_base
+            .as_deref()
+            .unwrap_or(DEFAULT_PAYPAL_API_BASE);
+        if url::Url::parse(base).is_err() {
+            tracing::error!(base, "PayPal's API base is not a URL; PayPal is off");
+            return None;
+        }
+        let orders = match orders::Orders::new(base, client_id, secret) {
+            Ok(orders) => orders,
+            Err(err) => {
+                tracing::error!(error = %err, "no HTTP client for PayPal; PayPal is off");
+                return None;
+            }
+        };
+        Some(Paypal {
+            orders,
+            webhook_id: webhook_id.to_owned(),
+            certs: CertCache::new(certs),
+        })
+    }
+
+    /// Replaces where certificates come from (tests serve their own CA's); forgets any cached.
+    pub fn set_cert_fetcher(&mut self, certs: Arc<dyn CertFetcher>) {
+        self.certs = CertCache::new(certs);
+    }
+
+    /// Captures an order the customer approved. Only a `Capture` whose `is_paid()` is true
+    /// means the money arrived: a `PENDING` capture must not settle the invoice.
+    pub async fn capture(&self, order_id: &str) -> Result<Capture> {
+        self.orders.capture(order_id).await
+    }
+}
+
+impl PaymentProvider for Paypal {
+    fn method(&self) -> PaymentMethod {
+        PaymentMethod::Paypal
+    }
+
+    async fn start(&self, checkout: &Checkout<'_>) -> Result<Started> {
+        self.orders.create(checkout).await
+    }
+
+    async fn verify(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<InboundEvent, Rejection> {
+        signature::verify(headers, body, &self.webhook_id, &self.certs, now).await?;
+        events::parse(body)
+    }
+}
