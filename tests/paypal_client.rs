@@ -66,7 +66,7 @@ async fn an_order_is_created_then_captured() {
     assert_eq!(body["intent"], "CAPTURE");
     let unit = &body["purchase_units"][0];
     assert_eq!(unit["custom_id"], "7");
-    assert_eq!(unit["invoice_id"], "INV-2026-0003");
+    assert_eq!(unit["invoice_id"], "INV-2026-0003-7");
     assert_eq!(
         unit["amount"],
         json!({"currency_code": "USD", "value": "89.00"})

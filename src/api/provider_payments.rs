@@ -17,6 +17,7 @@ use crate::api::extract::{AppJson, path_id};
 use crate::api::replies::checkout::{CheckoutData, WebhookData};
 use crate::domain::providers::checkout::{self, ReturnUrls};
 use crate::domain::providers::events;
+use crate::domain::status::{EventOutcome, PaymentMethod};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -101,5 +102,119 @@ pub async fn stripe_webhook(
         .as_deref()
         .ok_or_else(|| Error::NotFound("Stripe is not set up on this server".into()))?;
     let receipt = events::receive(&state.db, stripe, &headers, &body, chrono::Utc::now()).await?;
+    Ok(ok(WebhookData::from(&receipt)).message("Event received."))
+}
+
+/// Pay an invoice with PayPal.
+///
+/// Creates a PayPal order for the invoice total and answers its `approve_url`. After the
+/// customer approves it there, PayPal sends them back to the portal's invoice page; then
+/// capture it with `POST billing/payments/{id}/paypal/capture`.
+#[utoipa::path(
+    post,
+    path = "/billing/invoices/{id}/pay/paypal",
+    tag = "billing",
+    params(("id" = i64, Path, description = "Invoice id")),
+    responses(
+        (status = 201, description = "Order created; send the customer to `approve_url`", body = Envelope<CheckoutData>),
+        QueryErrors, Unauthenticated, CustomerMayNotWrite, NotFound, Conflict, MethodUnavailable,
+        ProviderUnavailable,
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn pay_paypal(
+    State(state): State<AppState>,
+    Customer(member): Customer,
+    Path(id): Path<String>,
+) -> Result<Reply<CheckoutData>> {
+    let id = path_id(&id, "Invoice not found")?;
+    let paypal = state.providers.paypal.as_deref().ok_or_else(|| {
+        Error::Unprocessable("Paying by paypal is not available for this account.".into())
+    })?;
+    let urls = return_urls(&state, id);
+    let begun = checkout::begin(&state.db, paypal, &member, id, None, &urls).await?;
+    Ok(created(CheckoutData::new(&begun, None)).message("PayPal order created."))
+}
+
+/// Capture an approved PayPal order.
+///
+/// A completed capture settles the invoice at once, through the same once-only path as
+/// PayPal's `PAYMENT.CAPTURE.COMPLETED` webhook (which then changes nothing). A capture PayPal
+/// holds as `PENDING` settles nothing until that webhook arrives.
+#[utoipa::path(
+    post,
+    path = "/billing/payments/{id}/paypal/capture",
+    tag = "billing",
+    params(("id" = i64, Path, description = "Payment id")),
+    responses(
+        (status = 200, description = "Captured; `outcome` says what it did", body = Envelope<WebhookData>),
+        QueryErrors, Unauthenticated, CustomerMayNotWrite, CardDeclined, NotFound, Conflict,
+        MethodUnavailable, ProviderUnavailable,
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn capture_paypal(
+    State(state): State<AppState>,
+    Customer(member): Customer,
+    Path(id): Path<String>,
+) -> Result<Reply<WebhookData>> {
+    let id = path_id(&id, "Payment not found")?;
+    member.ensure_can_write()?;
+    let paypal = state.providers.paypal.as_deref().ok_or_else(|| {
+        Error::Unprocessable("Paying by paypal is not available for this account.".into())
+    })?;
+    let payment = checkout::unfinished(&state.db, &member, id, PaymentMethod::Paypal).await?;
+    let order = payment.provider_ref.as_deref().unwrap_or_default();
+    let capture = paypal.capture(order).await?;
+    let event = capture.as_event();
+    let raw = serde_json::json!({"capture": capture.capture_id, "order": capture.order_id,
+                                 "status": event.event_type})
+    .to_string();
+    let receipt = events::apply(
+        &state.db,
+        PaymentMethod::Paypal,
+        &event,
+        &raw,
+        chrono::Utc::now(),
+    )
+    .await?;
+    let message = match (capture.is_paid(), receipt.outcome) {
+        (true, EventOutcome::Settled) => "Payment received; the invoice is paid.",
+        (false, EventOutcome::Failed) => "PayPal declined the payment.",
+        (false, _) => {
+            "PayPal is holding the payment for review; the invoice is paid once PayPal completes it."
+        }
+        (true, _) => "Payment captured.",
+    };
+    Ok(ok(WebhookData::from(&receipt)).message(message))
+}
+
+/// PayPal's webhook.
+///
+/// Register this URL at PayPal for `PAYMENT.CAPTURE.COMPLETED`, `PAYMENT.CAPTURE.DENIED` and
+/// `PAYMENT.CAPTURE.REFUNDED`, and set the webhook's id as `TOLLGATE_PAYPAL_WEBHOOK_ID`. The
+/// signature is checked offline against PayPal's certificate.
+#[utoipa::path(
+    post,
+    path = "/billing/webhooks/paypal",
+    tag = "webhooks",
+    request_body(content((Object = "application/json")), description = "A PayPal event, signed in the `PAYPAL-TRANSMISSION-*` headers"),
+    responses(
+        (status = 200, description = "Received (also when received before)", body = Envelope<WebhookData>),
+        WebhookRefused, QueryErrors,
+    ),
+    security(),
+)]
+pub async fn paypal_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Reply<WebhookData>> {
+    let paypal = state
+        .providers
+        .paypal
+        .as_deref()
+        .ok_or_else(|| Error::NotFound("PayPal is not set up on this server".into()))?;
+    let receipt = events::receive(&state.db, paypal, &headers, &body, chrono::Utc::now()).await?;
     Ok(ok(WebhookData::from(&receipt)).message("Event received."))
 }

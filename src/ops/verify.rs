@@ -73,7 +73,7 @@ const CHECKS: &[(&str, &str)] = &[
          || ' without an audit entry of its review' \
          FROM payments p WHERE p.status IN ('succeeded', 'failed') AND NOT EXISTS ( \
            SELECT 1 FROM audit_log a WHERE a.object_type = 'payment' AND a.object_id = p.id \
-           AND a.action IN ('payment.approve', 'payment.reject'))",
+           AND a.action IN ('payment.approve', 'payment.reject', 'payment.settle', 'payment.fail'))",
     ),
     (
         "active-subscription-is-paid",

@@ -15,6 +15,7 @@ use tollgate::db::Db;
 pub mod admin;
 pub mod browser;
 pub mod fake_paypal;
+pub mod fake_stripe;
 pub mod receiver;
 pub mod s3;
 pub mod smtp;
@@ -177,6 +178,16 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
+    spawn_app_customised(backend, configure, |_| {}).await
+}
+
+/// `spawn_app_with`, with the built application adjusted by `customise` before it serves
+/// (e.g. PayPal's certificates from the test CA).
+pub async fn spawn_app_customised(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+    customise: impl FnOnce(&mut Application),
+) -> Option<TestApp> {
     let (database_url, files, pg) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -203,7 +214,8 @@ pub async fn spawn_app_with(
     let uploads = tempfile::tempdir().expect("temp dir");
     settings.uploads.storage_url = format!("file://{}", uploads.path().display());
     configure(&mut settings);
-    let app = Application::build(&settings).await.expect("app builds");
+    let mut app = Application::build(&settings).await.expect("app builds");
+    customise(&mut app);
     let address = format!("http://127.0.0.1:{}", app.port);
     let db = app.db();
     let proofs = app.proofs();

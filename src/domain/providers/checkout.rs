@@ -151,22 +151,56 @@ async fn fail_to_start(db: &Db, id: i64, e: &Error) -> Result<()> {
         Error::PaymentDeclined(m) | Error::Unavailable(m) => m.clone(),
         _ => "The payment could not be started".into(),
     };
+    let reason = truncate(&reason, 255);
     let failed = PaymentStatus::Failed;
-    payment::Entity::update_many()
+    let txn = db.begin_write().await?;
+    let done = payment::Entity::update_many()
         .col_expr(payment::Column::Status, failed.into())
-        .col_expr(
-            payment::Column::FailureReason,
-            Some(truncate(&reason, 255)).into(),
-        )
+        .col_expr(payment::Column::FailureReason, Some(reason.clone()).into())
         .col_expr(payment::Column::UpdatedAt, Utc::now().into())
         .filter(payment::Column::Id.eq(id))
         .filter(payment::Column::Status.eq(PaymentStatus::Processing))
-        .exec(db.conn())
+        .exec(&*txn)
         .await?;
+    if done.rows_affected == 1 {
+        audit::record(
+            &*txn,
+            audit::Action {
+                actor: None,
+                action: "payment.fail",
+                object_type: "payment",
+                object_id: id,
+                before: json!({"status": PaymentStatus::Processing}),
+                after: json!({"status": failed, "failure_reason": reason}),
+                ledger_id: None,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
 /// `text` cut to at most `max` characters.
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
+}
+
+/// One of the member's payments by `method` that may still be finished: `processing`.
+pub async fn unfinished(
+    db: &Db,
+    member: &Member,
+    payment_id: i64,
+    method: crate::domain::status::PaymentMethod,
+) -> Result<payment::Model> {
+    let payment = payment::Entity::find_by_id(payment_id)
+        .filter(payment::Column::AccountId.eq(member.account.id))
+        .filter(payment::Column::PaymentMethod.eq(method))
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| Error::NotFound("Payment not found".into()))?;
+    if payment.status != PaymentStatus::Processing || payment.provider_ref.is_none() {
+        return Err(Error::Conflict(format!("Payment is {}", payment.status)));
+    }
+    Ok(payment)
 }

@@ -14,13 +14,15 @@ use sea_orm::{
     EntityTrait, QueryFilter, TransactionTrait,
 };
 
+use serde_json::json;
+
 use super::checkout::truncate;
 use super::{EventKind, InboundEvent, PaymentProvider, PaymentRef, Rejection};
 use crate::db::{Db, is_unique_violation};
 use crate::domain::money::format_minor;
 use crate::domain::settlement::{Settler, settle};
 use crate::domain::status::{EventOutcome, Lifecycle, PaymentMethod, PaymentStatus};
-use crate::domain::{notify, retry_contended};
+use crate::domain::{audit, notify, retry_contended};
 use crate::entities::{invoice, payment, provider_event};
 use crate::error::{Error, Result};
 
@@ -335,6 +337,19 @@ async fn fail<C: ConnectionTrait>(
                 .one(txn)
                 .await?
                 .ok_or_else(|| Error::Internal(anyhow::anyhow!("invoice missing")))?;
+            audit::record(
+                txn,
+                audit::Action {
+                    actor: None,
+                    action: "payment.fail",
+                    object_type: "payment",
+                    object_id: failed.id,
+                    before: json!({"status": payment.status}),
+                    after: json!({"status": failed.status, "failure_reason": failed.failure_reason}),
+                    ledger_id: None,
+                },
+            )
+            .await?;
             notify::payment_failed(txn, &failed, &invoice).await?;
             Ok((EventOutcome::Failed, Some(truncate(message, 255))))
         }

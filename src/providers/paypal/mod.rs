@@ -100,3 +100,47 @@ impl PaymentProvider for Paypal {
         events::parse(body)
     }
 }
+
+impl Capture {
+    /// The capture as an inbound event, so that the API's answer settles (or fails) the
+    /// payment through the same once-only path as PayPal's webhook: keyed by the capture, so
+    /// the webhook for the same capture later finds the payment settled. A pending capture
+    /// is not money: it changes nothing, and PayPal's `PAYMENT.CAPTURE.COMPLETED` settles it.
+    pub fn as_event(&self) -> crate::domain::providers::InboundEvent {
+        use crate::domain::providers::{EventKind, InboundEvent, PaymentRef};
+        let payment = PaymentRef {
+            payment_id: self.custom_id.as_deref().and_then(|id| id.parse().ok()),
+            reference: self.order_id.clone(),
+        };
+        let kind = match &self.status {
+            CaptureStatus::Completed => EventKind::Succeeded {
+                payment,
+                amount: self.amount,
+                currency: self.currency.clone(),
+                capture: Some(self.capture_id.clone()),
+            },
+            CaptureStatus::Declined => EventKind::Failed {
+                payment,
+                message: self
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "PayPal declined the payment".into()),
+            },
+            CaptureStatus::Pending | CaptureStatus::Other(_) => EventKind::Other,
+        };
+        InboundEvent {
+            event_id: format!("capture:{}", self.capture_id),
+            event_type: format!("CAPTURE.{}", self.status_word()),
+            kind,
+        }
+    }
+
+    fn status_word(&self) -> &str {
+        match &self.status {
+            CaptureStatus::Completed => "COMPLETED",
+            CaptureStatus::Pending => "PENDING",
+            CaptureStatus::Declined => "DECLINED",
+            CaptureStatus::Other(word) => word,
+        }
+    }
+}

@@ -119,7 +119,7 @@ impl Orders {
             "intent": "CAPTURE",
             "purchase_units": [{
                 "custom_id": checkout.payment_id.to_string(),
-                "invoice_id": checkout.invoice_number,
+                "invoice_id": format!("{}-{}", checkout.invoice_number, checkout.payment_id),
                 "amount": {
                     "currency_code": currency,
                     "value": format_minor(checkout.amount, &currency),

@@ -1,0 +1,136 @@
+//! The whole card sign-up against the real localstripe: tollgate creates the PaymentIntent,
+//! localstripe charges the test card and delivers its own signed webhook, and the account
+//! becomes active with its credits. localstripe's bodies are pretty-printed: the signature is
+//! over those exact bytes.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::fake_stripe::{self, LocalStripe, WEBHOOK_SECRET};
+use crate::common::{Backend, TestApp, spawn_app_with};
+use crate::support::{register_card, standing};
+
+async fn app_on(backend: Backend) -> Option<(TestApp, LocalStripe)> {
+    let stripe = LocalStripe::start().await?;
+    let app = spawn_app_with(backend, |s| fake_stripe::configure(s, &stripe.base)).await?;
+    let hook = app.url("/billing/webhooks/stripe/");
+    stripe.register_webhook(&hook, WEBHOOK_SECRET).await;
+    Some((app, stripe))
+}
+
+/// Waits for localstripe's webhook (it sends about a second after the charge).
+async fn until_status(app: &TestApp, token: &str, status: &str) -> (String, i64) {
+    for _ in 0..100 {
+        let now = standing(app, token).await;
+        if now.0 == status {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    standing(app, token).await
+}
+
+async fn signup_by_card_through_localstripe(backend: Backend) {
+    let Some((app, stripe)) = app_on(backend).await else {
+        return;
+    };
+    let r = register_card(&app, "ls-card@test.com").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let token = r.data()["token"].as_str().unwrap().to_owned();
+    let invoice = r.data()["invoice"]["id"].as_i64().unwrap();
+    let card = stripe.card("4242424242424242").await;
+    let paid = app
+        .post(
+            &format!("/billing/invoices/{invoice}/pay/card/"),
+            Some(&token),
+            json!({"payment_method": card}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+    assert_eq!(paid.data()["provider_status"], "succeeded");
+    assert!(
+        paid.data()["provider_ref"]
+            .as_str()
+            .unwrap()
+            .starts_with("pi_")
+    );
+    assert_eq!(
+        until_status(&app, &token, "active").await,
+        ("active".into(), 1000)
+    );
+    let inv = app
+        .get(&format!("/billing/invoices/{invoice}/"), Some(&token))
+        .await;
+    assert_eq!(inv.data()["status"], "paid");
+    assert_eq!(app.assert_ledger_consistent(&token).await, 1000);
+    assert_eq!(
+        tollgate::ops::verify::verify(&app.db).await.unwrap(),
+        vec![]
+    );
+}
+
+async fn a_declined_card_fails_and_changes_nothing_else(backend: Backend) {
+    let Some((app, stripe)) = app_on(backend).await else {
+        return;
+    };
+    let r = register_card(&app, "ls-declined@test.com").await;
+    let token = r.data()["token"].as_str().unwrap().to_owned();
+    let invoice = r.data()["invoice"]["id"].as_i64().unwrap();
+    let card = stripe.card("4000000000000341").await;
+    let paid = app
+        .post(
+            &format!("/billing/invoices/{invoice}/pay/card/"),
+            Some(&token),
+            json!({"payment_method": card}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::PAYMENT_REQUIRED, "{}", paid.body);
+    assert_eq!(paid.error(), "Your card was declined.");
+    // localstripe's `payment_intent.payment_failed` arrives and finds the attempt failed.
+    let mut outcome = None;
+    for _ in 0..100 {
+        let kept = crate::support::events(&app).await;
+        if let Some(e) = kept.first() {
+            outcome = Some((e.event_type.clone(), e.verified));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        outcome,
+        Some(("payment_intent.payment_failed".into(), true))
+    );
+    let payments = app.get("/billing/payments/", Some(&token)).await;
+    assert_eq!(payments.data()["results"][0]["status"], "failed");
+    assert_eq!(standing(&app, &token).await, ("pending_payment".into(), 0));
+    assert_eq!(
+        tollgate::ops::verify::verify(&app.db).await.unwrap(),
+        vec![]
+    );
+}
+
+mod sqlite {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signup_by_card_through_localstripe() {
+        super::signup_by_card_through_localstripe(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_declined_card_fails_and_changes_nothing_else() {
+        super::a_declined_card_fails_and_changes_nothing_else(Backend::Sqlite).await;
+    }
+}
+
+mod postgres {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signup_by_card_through_localstripe() {
+        super::signup_by_card_through_localstripe(Backend::Postgres).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_declined_card_fails_and_changes_nothing_else() {
+        super::a_declined_card_fails_and_changes_nothing_else(Backend::Postgres).await;
+    }
+}
