@@ -309,8 +309,17 @@ impl CertFetcher for TestCerts {
 
 /// A webhook delivery signed now with the fixture key for `webhook_id`: its headers and body.
 pub fn signed_delivery(webhook_id: &str, body: &str) -> (Vec<(String, String)>, Vec<u8>) {
+    signed_delivery_at(webhook_id, body, chrono::Utc::now())
+}
+
+/// A delivery signed as if sent at `at` (a replay of an old one, say).
+pub fn signed_delivery_at(
+    webhook_id: &str,
+    body: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (Vec<(String, String)>, Vec<u8>) {
     let transmission_id = uuid::Uuid::new_v4().to_string();
-    let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let time = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let crc = crc32fast::hash(body.as_bytes());
     let message = format!("{transmission_id}|{time}|{webhook_id}|{crc}");
     let key = RsaPrivateKey::from_pkcs8_pem(LEAF_KEY).expect("the fixture key is PKCS#8 PEM");
