@@ -16,6 +16,9 @@ use tollgate::entities::provider_event;
 use common::fake_paypal::{self, FakePaypal, Outcome, TestCerts};
 use common::{Backend, PASSWORD, Res, TestApp, spawn_app_customised};
 
+/// A delivery's headers, as (name, value).
+type Headers = Vec<(String, String)>;
+
 const WEBHOOK_ID: &str = "8PT597110X687430LKGECATA";
 
 struct PaypalApp {
@@ -236,7 +239,7 @@ async fn forged_and_replayed_deliveries_change_nothing(app: PaypalApp) {
     };
     let (good, raw) = fake_paypal::signed_delivery(WEBHOOK_ID, &body);
     let cert = "PAYPAL-CERT-URL";
-    let mut cases: Vec<(&str, Vec<(String, String)>, Vec<u8>)> = Vec::new();
+    let mut cases: Vec<(&str, Headers, Vec<u8>)> = Vec::new();
     let tampered = body.replace("89.00", "1.00").into_bytes();
     cases.push(("tampered body", good.clone(), tampered));
     let (other, raw_other) = fake_paypal::signed_delivery("ANOTHER-WEBHOOK-ID", &body);
