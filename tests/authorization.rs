@@ -90,6 +90,7 @@ const FORBID: S = S::FORBIDDEN;
 const MISSING: S = S::NOT_FOUND;
 const CONFLICT: S = S::CONFLICT;
 const NOT_FORM: S = S::UNSUPPORTED_MEDIA_TYPE;
+const UNAVAILABLE: S = S::UNPROCESSABLE_ENTITY;
 
 /// (method, path, body, expected status for anonymous, B, staff, viewer, A)
 fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
@@ -146,6 +147,38 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
             format!("/billing/payments/{}/proof", w.a_payment),
             json!({}),
             [UNAUTH, MISSING, FORBID, MISSING, MISSING],
+        ),
+        // No provider is set up here: starting or capturing is refused (422) to any customer
+        // who may write, and the webhooks are not there at all.
+        (
+            "post",
+            format!("/billing/invoices/{}/pay/card", w.a_invoice),
+            json!({}),
+            [UNAUTH, UNAVAILABLE, FORBID, FORBID, UNAVAILABLE],
+        ),
+        (
+            "post",
+            format!("/billing/invoices/{}/pay/paypal", w.a_invoice),
+            json!({}),
+            [UNAUTH, UNAVAILABLE, FORBID, FORBID, UNAVAILABLE],
+        ),
+        (
+            "post",
+            format!("/billing/payments/{}/paypal/capture", w.a_payment),
+            json!({}),
+            [UNAUTH, UNAVAILABLE, FORBID, FORBID, UNAVAILABLE],
+        ),
+        (
+            "post",
+            "/billing/webhooks/stripe".into(),
+            json!({}),
+            [MISSING; 5],
+        ),
+        (
+            "post",
+            "/billing/webhooks/paypal".into(),
+            json!({}),
+            [MISSING; 5],
         ),
         (
             "post",

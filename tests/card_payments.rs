@@ -7,6 +7,8 @@ mod common;
 
 #[path = "card/localstripe.rs"]
 mod localstripe;
+#[path = "card/pages.rs"]
+mod pages;
 #[path = "card/support.rs"]
 mod support;
 
@@ -25,7 +27,14 @@ both!(
     a_card_event_racing_a_staff_approval_settles_once,
     late_odd_and_unknown_events_change_nothing,
     an_unconfigured_provider_is_listed_but_refused,
+    the_portal_offers_the_card_and_its_page_lets_stripe_in,
+    staff_see_the_payment_s_provider_and_its_events,
 );
+
+use pages::{
+    staff_see_the_payment_s_provider_and_its_events,
+    the_portal_offers_the_card_and_its_page_lets_stripe_in,
+};
 
 async fn a_card_signup_is_settled_by_the_signed_event(app: CardApp) {
     let (token, invoice) = app.card_customer("card@test.com").await;

@@ -305,6 +305,58 @@ async fn twenty_concurrent_webhooks_settle_once(app: PaypalApp) {
     app.assert_verified_clean().await;
 }
 
+async fn the_portal_sends_to_paypal_and_completes_on_return(app: PaypalApp) {
+    let (token, invoice, _, _) = app.started("portal-pp@test.com").await;
+    let mut portal = common::admin::Panel::customer(&app, "portal-pp@test.com").await;
+    let page = portal.get(&format!("/invoices/{invoice}/")).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/invoices/{invoice}/paypal/\""))
+    );
+    assert!(
+        !page.body.contains("Pay by card"),
+        "Stripe is not set up here"
+    );
+    let sent = portal
+        .post(&format!("/invoices/{invoice}/paypal/"), &[])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let approve = sent.location.unwrap();
+    let order = approve.split("token=").nth(1).unwrap().to_owned();
+    assert!(
+        approve.starts_with("https://www.sandbox.paypal.com/"),
+        "{approve}"
+    );
+    // PayPal sends the customer back; the page offers to complete the payment.
+    let back = portal
+        .get(&format!(
+            "/invoices/{invoice}/?paypal=approved&token={order}&PayerID=X"
+        ))
+        .await;
+    assert!(back.body.contains("Complete payment"), "{}", back.body);
+    assert!(back.body.contains(&format!("value=\"{order}\"")));
+    // Another order's token, or none, completes nothing.
+    let wrong = portal
+        .post(
+            &format!("/invoices/{invoice}/paypal/capture/"),
+            &[("token", "NOT-AN-ORDER")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.standing(&token).await, ("pending_payment".into(), 0));
+    let done = portal
+        .post(
+            &format!("/invoices/{invoice}/paypal/capture/"),
+            &[("token", &order)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let shown = portal.get(&format!("/invoices/{invoice}/")).await;
+    assert!(shown.body.contains("Payment received"), "{}", shown.body);
+    assert_eq!(app.standing(&token).await, ("active".into(), 1000));
+    app.assert_verified_clean().await;
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite { $(
@@ -330,4 +382,5 @@ both!(
     a_declined_capture_fails_the_attempt,
     forged_and_replayed_deliveries_change_nothing,
     twenty_concurrent_webhooks_settle_once,
+    the_portal_sends_to_paypal_and_completes_on_return,
 );

@@ -17,7 +17,7 @@ use crate::api::extract::{AppJson, path_id};
 use crate::api::replies::checkout::{CheckoutData, WebhookData};
 use crate::domain::providers::checkout::{self, ReturnUrls};
 use crate::domain::providers::events;
-use crate::domain::status::{EventOutcome, PaymentMethod};
+use crate::domain::status::PaymentMethod;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -55,6 +55,7 @@ pub async fn pay_card(
     AppJson(input): AppJson<CardInput>,
 ) -> Result<Reply<CheckoutData>> {
     let id = path_id(&id, "Invoice not found")?;
+    member.ensure_can_write()?;
     let stripe = state.providers.stripe.as_deref().ok_or_else(|| {
         Error::Unprocessable("Paying by stripe is not available for this account.".into())
     })?;
@@ -67,7 +68,7 @@ pub async fn pay_card(
 
 /// Where PayPal sends the customer back: the portal's invoice page.
 fn return_urls(state: &AppState, invoice_id: i64) -> ReturnUrls {
-    let page = format!("{}/billing/invoices/{invoice_id}/", state.public_url);
+    let page = format!("{}/invoices/{invoice_id}/", state.public_url);
     ReturnUrls {
         approved: format!("{page}?paypal=approved"),
         cancelled: format!("{page}?paypal=cancelled"),
@@ -128,6 +129,7 @@ pub async fn pay_paypal(
     Path(id): Path<String>,
 ) -> Result<Reply<CheckoutData>> {
     let id = path_id(&id, "Invoice not found")?;
+    member.ensure_can_write()?;
     let paypal = state.providers.paypal.as_deref().ok_or_else(|| {
         Error::Unprocessable("Paying by paypal is not available for this account.".into())
     })?;
@@ -166,26 +168,7 @@ pub async fn capture_paypal(
     let payment = checkout::unfinished(&state.db, &member, id, PaymentMethod::Paypal).await?;
     let order = payment.provider_ref.as_deref().unwrap_or_default();
     let capture = paypal.capture(order).await?;
-    let event = capture.as_event();
-    let raw = serde_json::json!({"capture": capture.capture_id, "order": capture.order_id,
-                                 "status": event.event_type})
-    .to_string();
-    let receipt = events::apply(
-        &state.db,
-        PaymentMethod::Paypal,
-        &event,
-        &raw,
-        chrono::Utc::now(),
-    )
-    .await?;
-    let message = match (capture.is_paid(), receipt.outcome) {
-        (true, EventOutcome::Settled) => "Payment received; the invoice is paid.",
-        (false, EventOutcome::Failed) => "PayPal declined the payment.",
-        (false, _) => {
-            "PayPal is holding the payment for review; the invoice is paid once PayPal completes it."
-        }
-        (true, _) => "Payment captured.",
-    };
+    let (receipt, message) = crate::providers::paypal::record_capture(&state.db, &capture).await?;
     Ok(ok(WebhookData::from(&receipt)).message(message))
 }
 

@@ -38,6 +38,7 @@ pub const ADMIN: &[Asset] = &[
 pub const PORTAL: &[Asset] = &[
     Asset::css("portal.css", include_str!("../../static/portal/portal.css")),
     Asset::js("portal.js", include_str!("../../static/portal/portal.js")),
+    Asset::js("card.js", include_str!("../../static/portal/card.js")),
 ];
 
 /// A handler serving one site's assets by name.

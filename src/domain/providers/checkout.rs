@@ -204,3 +204,22 @@ pub async fn unfinished(
     }
     Ok(payment)
 }
+
+/// The member's PayPal payment of `invoice_id` for the order PayPal named on the customer's
+/// return, while it is still `processing`.
+pub async fn order_of(
+    db: &Db,
+    member: &Member,
+    invoice_id: i64,
+    order: &str,
+) -> Result<payment::Model> {
+    let payment = payment::Entity::find()
+        .filter(payment::Column::AccountId.eq(member.account.id))
+        .filter(payment::Column::InvoiceId.eq(invoice_id))
+        .filter(payment::Column::PaymentMethod.eq(crate::domain::status::PaymentMethod::Paypal))
+        .filter(payment::Column::ProviderRef.eq(order.trim()))
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| Error::NotFound("Payment not found".into()))?;
+    unfinished(db, member, payment.id, payment.payment_method).await
+}

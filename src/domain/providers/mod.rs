@@ -16,6 +16,7 @@ use crate::error::Result;
 
 pub mod checkout;
 pub mod events;
+pub mod inbound;
 
 /// A payment to start with a provider: one attempt at paying one invoice.
 #[derive(Debug)]

@@ -144,3 +144,33 @@ impl Capture {
         }
     }
 }
+
+/// Applies a capture's answer once, as an event (see [`Capture::as_event`]), and says what
+/// it did in the customer's words: paid, declined, or held by PayPal.
+pub async fn record_capture(
+    db: &crate::db::Db,
+    capture: &Capture,
+) -> Result<(crate::domain::providers::events::Receipt, &'static str)> {
+    use crate::domain::status::EventOutcome;
+    let event = capture.as_event();
+    let raw = serde_json::json!({"capture": capture.capture_id, "order": capture.order_id,
+                                 "status": event.event_type})
+    .to_string();
+    let receipt = crate::domain::providers::events::apply(
+        db,
+        PaymentMethod::Paypal,
+        &event,
+        &raw,
+        Utc::now(),
+    )
+    .await?;
+    let said = match (capture.is_paid(), receipt.outcome) {
+        (true, EventOutcome::Settled) => "Payment received; the invoice is paid.",
+        (false, EventOutcome::Failed) => "PayPal declined the payment.",
+        (false, _) => {
+            "PayPal is holding the payment for review; the invoice is paid once PayPal completes it."
+        }
+        (true, _) => "Payment captured.",
+    };
+    Ok((receipt, said))
+}

@@ -15,6 +15,7 @@ pub const SITES: &str = "/admin/sites/site/";
 pub const INDUSTRIES: &str = "/admin/sites/industry/";
 pub const WEBHOOK_ENDPOINTS: &str = "/admin/notifications/webhookendpoint/";
 pub const JOBS: &str = "/admin/notifications/job/";
+pub const PROVIDER_EVENTS: &str = "/admin/billing/providerevent/";
 
 /// One record's page: `href(ACCOUNTS, 7)` → `/admin/accounts/account/7/`.
 pub fn href(list: &str, id: i64) -> String {

@@ -14,6 +14,7 @@ pub mod payment_methods;
 pub mod payment_review;
 pub mod payments;
 pub mod plans;
+pub mod provider_events;
 pub mod query;
 pub mod reconciliation;
 pub mod record;
@@ -48,6 +49,7 @@ pub const RECORDS: &[Registered] = &[
     registered::<invoices::Invoices>(),
     registered::<subscriptions::Subscriptions>(),
     registered::<ledger::CreditTransactions>(),
+    registered::<provider_events::ProviderEvents>(),
     registered::<plans::Plans>(),
     registered::<payment_methods::PaymentMethods>(),
     registered::<accounts::Accounts>(),

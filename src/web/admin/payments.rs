@@ -325,6 +325,14 @@ pub async fn change(
             Cell::text(p.payment_method.as_str().replace('_', " ")),
         ),
         ("Manual reference".to_owned(), reference),
+        (
+            "Provider reference".to_owned(),
+            Cell::opt(p.provider_ref.clone()),
+        ),
+        (
+            "Provider capture".to_owned(),
+            Cell::opt(p.provider_capture.clone()),
+        ),
         ("Manual notes".to_owned(), Cell::opt(p.manual_notes.clone())),
         ("Proof".to_owned(), proof_cell(p, &shared)),
         ("Admin notes".to_owned(), Cell::opt(p.admin_notes.clone())),
@@ -357,6 +365,13 @@ pub async fn change(
             danger: true,
         });
     }
+    let tables = match p.payment_method.is_manual() {
+        true => vec![],
+        false => {
+            let events = crate::domain::providers::inbound::of_payment(&state.db, id).await?;
+            vec![crate::web::admin::provider_events::history(&events)]
+        }
+    };
     let mut crumbs = crumbs();
     crumbs.push(("Payments".into(), LIST.into()));
     let page = ChangePage {
@@ -365,7 +380,7 @@ pub async fn change(
             .await?,
         heading: format!("Payment #{id} — {}", row.invoice_number),
         fields,
-        tables: vec![],
+        tables,
         forms,
     };
     Ok(html(&page))

@@ -17,6 +17,8 @@ pub struct Cell {
     /// An image shown inline from this same-site path (a payment's proof); `text` is its alt
     /// text, `href` where clicking it leads.
     pub image: Option<String>,
+    /// Shown as written, line breaks and indentation kept (a raw webhook body).
+    pub pre: bool,
 }
 
 impl Cell {
@@ -59,6 +61,14 @@ impl Cell {
             text: alt.into(),
             href: Some(src.clone()),
             image: Some(src),
+            ..Default::default()
+        }
+    }
+    /// Text shown preformatted.
+    pub fn pre(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            pre: true,
             ..Default::default()
         }
     }

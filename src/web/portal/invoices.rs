@@ -3,7 +3,7 @@
 //! its payments, and the "I have paid" form, which calls the same `payments::confirm` as the
 //! API.
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,7 +14,7 @@ use crate::domain::idempotency::Seal;
 use crate::domain::invoices::{self, Contents};
 use crate::domain::payments::{self, Attachment, ConfirmInput};
 use crate::domain::proofs::Upload;
-use crate::domain::status::{InvoiceStatus, PaymentStatus};
+use crate::domain::status::{InvoiceStatus, PaymentMethod, PaymentStatus};
 use crate::entities::{invoice, payment_method_config as pmc};
 use crate::error::Error;
 use crate::state::AppState;
@@ -137,6 +137,11 @@ struct InvoicePage {
     methods: Vec<(String, String)>,
     /// Whether the form is offered: the invoice is open and no payment awaits review.
     payable: bool,
+    /// Card and PayPal buttons, where offered and set up.
+    card: bool,
+    paypal: bool,
+    /// PayPal sent the customer back with this approved order: "Complete payment".
+    paypal_order: Option<String>,
     form: ConfirmForm,
     errors: FormErrors,
 }
@@ -147,6 +152,7 @@ async fn invoice_page(
     id: &str,
     form: Option<ConfirmForm>,
     errors: FormErrors,
+    paypal_order: Option<String>,
 ) -> Result<InvoicePage, PageError> {
     let account = &customer.member.account;
     let id = id.parse::<i64>().map_err(|_| not_found())?;
@@ -154,8 +160,12 @@ async fn invoice_page(
     let title = format!("Invoice {}", invoice.invoice_number);
     let (frame, _) = frame(state, customer, title, "/invoices/").await?;
     let method = invoices::payment_instructions(&state.db, account).await?;
-    let offered = catalog::payment_methods_for(&state.db, account.billing_country.as_deref())
-        .await?
+    let all = catalog::payment_methods_for(&state.db, account.billing_country.as_deref()).await?;
+    let takes = |method: PaymentMethod| {
+        all.iter().any(|m| m.payment_method == method) && catalog::takes(&state.db, method)
+    };
+    let (card, paypal) = (takes(PaymentMethod::Stripe), takes(PaymentMethod::Paypal));
+    let offered = all
         .into_iter()
         .filter(|m| m.payment_method.is_manual())
         .map(|m| (m.payment_method.as_str().to_owned(), m.display_name))
@@ -177,9 +187,13 @@ async fn invoice_page(
         amount: amount.clone(),
         ..ConfirmForm::default()
     });
+    let payable = invoice.status == InvoiceStatus::Pending && !waiting;
     Ok(InvoicePage {
         frame,
-        payable: invoice.status == InvoiceStatus::Pending && !waiting,
+        payable,
+        card: payable && card,
+        paypal: payable && paypal,
+        paypal_order: paypal_order.filter(|_| payable && paypal),
         amount,
         currency: invoice.currency.clone(),
         instructions: method
@@ -199,12 +213,25 @@ fn not_found() -> PageError {
     PageError(Error::NotFound("Invoice not found".into()))
 }
 
+/// What PayPal adds to the invoice page's address when it sends the customer back.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Returned {
+    paypal: Option<String>,
+    token: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     customer: Customer,
     Path(id): Path<String>,
+    Query(back): Query<Returned>,
 ) -> Result<Response, PageError> {
-    let page = invoice_page(&state, &customer, &id, None, FormErrors::default()).await?;
+    let order = (back.paypal.as_deref() == Some("approved"))
+        .then_some(back.token)
+        .flatten()
+        .filter(|t| !t.is_empty() && t.len() <= 64);
+    let page = invoice_page(&state, &customer, &id, None, FormErrors::default(), order).await?;
     Ok(html(&page))
 }
 
@@ -284,7 +311,7 @@ async fn submit(
         }
         Err(e) => {
             let (status, errors) = refused_fields(e)?;
-            let page = invoice_page(state, &by, id, Some(form), errors).await?;
+            let page = invoice_page(state, &by, id, Some(form), errors, None).await?;
             Ok((status, html(&page)).into_response())
         }
     }

@@ -4,6 +4,7 @@
 //! only adds copy buttons, the confirmation dialog and live payment methods at sign-up.
 
 pub mod account_pages;
+pub mod checkout;
 pub mod dashboard;
 pub mod edit_pages;
 pub mod frame;
@@ -38,6 +39,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/invoices/{id}/pay",
             post(invoices::confirm).route_layer(upload_limit),
         )
+        .route("/invoices/{id}/card", post(checkout::card))
+        .route("/invoices/{id}/paypal", post(checkout::paypal))
+        .route("/invoices/{id}/paypal/capture", post(checkout::capture))
         .route("/payments", get(account_pages::payments))
         .route("/payments/{id}/proof", get(account_pages::proof))
         .route("/credits", get(account_pages::credits))

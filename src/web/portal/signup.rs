@@ -89,7 +89,7 @@ impl Methods {
             Some(code) => catalog::payment_methods_for(&state.db, Some(code))
                 .await?
                 .into_iter()
-                .filter(|m| m.payment_method.is_manual())
+                .filter(|m| catalog::takes(&state.db, m.payment_method))
                 .map(|m| {
                     let value = m.payment_method.as_str().to_owned();
                     (value, m.display_name, m.instructions)
