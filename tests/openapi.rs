@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use common::TestApp;
 use reqwest::StatusCode;
-use routes::{ANY_SIGNED_IN, KEYED, PUBLIC, ROUTES};
+use routes::{ANY_SIGNED_IN, DECLINABLE, KEYED, PROVIDER, PUBLIC, ROUTES, WEBHOOKS};
 use serde_json::{Value, json};
 use tollgate::domain::status::{
     AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, PaymentMethod,
@@ -144,7 +144,8 @@ async fn every_success_reply_is_a_named_typed_schema(app: TestApp) {
 
 /// Each operation lists the statuses it can give, each with the error envelope by `$ref`:
 /// 401 only where a token is read or checked, 403 only behind a token, 404 only where an id
-/// is looked up, 413/415/408 only with a body, 402 only for spending, 422 only with a key.
+/// is looked up (or a webhook's provider), 413/415/408 only with a body, 402 only for spending
+/// or a provider's refusal, 422 only with a key or a provider.
 async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
     let spec = spec(&app).await;
     for (method, path, op) in operations(&spec) {
@@ -168,7 +169,9 @@ async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
         let with_body = op.get("requestBody").is_some();
         let keyed = KEYED.contains(&path.as_str());
         let checks_token = !public || path == "/auth/login" || path == "/auth/refresh";
-        let looks_up = path.contains("{id}") || path.ends_with("/payments/confirm");
+        let looks_up = path.contains("{id}")
+            || path.ends_with("/payments/confirm")
+            || WEBHOOKS.contains(&path.as_str());
         let expect = |status: &str, wanted: bool| {
             assert_eq!(
                 statuses.contains(status),
@@ -178,14 +181,17 @@ async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
         };
         expect("400", true);
         expect("401", checks_token);
-        expect("402", path == "/billing/credits/usage");
+        expect(
+            "402",
+            path == "/billing/credits/usage" || DECLINABLE.contains(&path.as_str()),
+        );
         expect("403", !public && !ANY_SIGNED_IN.contains(&path.as_str()));
         expect("404", looks_up);
         expect("408", with_body);
         expect("409", method == "post");
         expect("413", with_body);
         expect("415", with_body);
-        expect("422", keyed);
+        expect("422", keyed || PROVIDER.contains(&path.as_str()));
         expect("429", true);
         assert!(
             !statuses.contains("405") && !statuses.contains("500"),

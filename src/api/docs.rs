@@ -30,6 +30,7 @@ use crate::api::errors::KeyReused;
         (name = "credits", description = "Prepaid credits"),
         (name = "sites", description = "Sites, limited per plan"),
         (name = "staff", description = "Platform staff only"),
+        (name = "webhooks", description = "Inbound: the payment providers' signed events (no sign-in)"),
     ),
     // Referenced by name (from `api::errors`, and logout's optional body), so registered here.
     components(schemas(ErrorEnvelope, LogoutInput))

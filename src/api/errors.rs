@@ -79,6 +79,7 @@ error_statuses! {
     ProviderUnavailable = 503,
         "The payment provider did not answer; nothing was charged. Try again later";
     /// Inbound provider webhooks.
+    ProviderNotSetUp = 404, "This provider's keys are not set on this server";
     WebhookRefused = 400,
         "The signature, certificate, timestamp or webhook id did not hold; nothing was changed";
     /// Listed on the keyed operations by `docs::describe_idempotency`, with the header.

@@ -50,6 +50,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
         .routes(routes!(usage::spend))
+        .routes(routes!(provider_payments::pay_card))
+        .routes(routes!(provider_payments::pay_paypal))
         .route_layer(middleware::from_fn_with_state(
             state,
             idempotency::idempotent_signed_in,
@@ -78,10 +80,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(billing::list_invoices))
         .routes(routes!(billing::invoice_detail))
         .routes(routes!(billing::list_payments))
-        .routes(routes!(provider_payments::pay_card))
-        .routes(routes!(provider_payments::stripe_webhook))
-        .routes(routes!(provider_payments::pay_paypal))
         .routes(routes!(provider_payments::capture_paypal))
+        .routes(routes!(provider_payments::stripe_webhook))
         .routes(routes!(provider_payments::paypal_webhook))
         .routes(routes!(staff::list_payments))
         .routes(routes!(staff::audit_log))

@@ -10,12 +10,14 @@ use utoipa::ToSchema;
 use crate::api::caller::Customer;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    CardDeclined, Conflict, CustomerMayNotWrite, JsonErrors, MethodUnavailable, NotFound,
-    ProviderUnavailable, QueryErrors, Unauthenticated, WebhookRefused,
+    BodyTimeout, CardDeclined, Conflict, CustomerMayNotWrite, JsonErrors, MethodUnavailable,
+    NotFound, NotJson, ProviderNotSetUp, ProviderUnavailable, QueryErrors, TooLarge,
+    Unauthenticated, WebhookRefused,
 };
 use crate::api::extract::{AppJson, path_id};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::replies::checkout::{CheckoutData, WebhookData};
-use crate::domain::providers::checkout::{self, ReturnUrls};
+use crate::domain::providers::checkout::{self, Begun, ReturnUrls};
 use crate::domain::providers::events;
 use crate::domain::status::PaymentMethod;
 use crate::error::{Error, Result};
@@ -26,8 +28,32 @@ use crate::state::AppState;
 pub struct CardInput {
     /// A card Stripe.js already tokenised (`pm_…`): the payment is confirmed at once.
     /// Without it, confirm in the browser with the returned `client_secret`.
-    #[schema(example = "pm_1PqR8s2eZvKYlo2C")]
+    #[schema(nullable = false, example = "pm_1PqR8s2eZvKYlo2C")]
     pub payment_method: Option<String>,
+}
+
+/// A provider's event as it sends it. The signature is checked over the raw bytes before
+/// anything in it is read; only the fields tollgate reads are described here.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // described for clients; the providers' own parsers read the bytes
+pub struct ProviderEvent {
+    /// The event's id (`evt_…` at Stripe, `WH-…` at PayPal): a second delivery of one id
+    /// changes nothing.
+    #[schema(nullable = false)]
+    id: Option<String>,
+    /// Stripe's event type (`payment_intent.succeeded`).
+    #[serde(rename = "type")]
+    #[schema(nullable = false)]
+    kind: Option<String>,
+    /// PayPal's event type (`PAYMENT.CAPTURE.COMPLETED`).
+    #[schema(nullable = false)]
+    event_type: Option<String>,
+    /// Stripe: `{object: …}`, the PaymentIntent or charge.
+    #[schema(nullable = false, required = false, value_type = Object)]
+    data: Option<serde_json::Value>,
+    /// PayPal: the capture or refund.
+    #[schema(nullable = false, required = false, value_type = Object)]
+    resource: Option<serde_json::Value>,
 }
 
 /// Pay an invoice by card (Stripe).
@@ -51,6 +77,7 @@ pub struct CardInput {
 pub async fn pay_card(
     State(state): State<AppState>,
     Customer(member): Customer,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     AppJson(input): AppJson<CardInput>,
 ) -> Result<Reply<CheckoutData>> {
@@ -60,10 +87,29 @@ pub async fn pay_card(
         Error::Unprocessable("Paying by stripe is not available for this account.".into())
     })?;
     let urls = return_urls(&state, id);
-    let begun =
-        checkout::begin(&state.db, stripe, &member, id, input.payment_method, &urls).await?;
-    let data = CheckoutData::new(&begun, Some(stripe.publishable_key.clone()));
-    Ok(created(data).message("Card payment started."))
+    let publishable = stripe.publishable_key.clone();
+    let reply = move |b: &Begun| card_reply(b, &publishable);
+    let seal = key.seal(reply.clone());
+    let begun = checkout::begin(
+        &state.db,
+        stripe,
+        &member,
+        id,
+        input.payment_method,
+        &urls,
+        &seal,
+    )
+    .await?;
+    Ok(reply(&begun))
+}
+
+fn card_reply(begun: &Begun, publishable_key: &str) -> Reply<CheckoutData> {
+    created(CheckoutData::new(begun, Some(publishable_key.to_owned())))
+        .message("Card payment started.")
+}
+
+fn paypal_reply(begun: &Begun) -> Reply<CheckoutData> {
+    created(CheckoutData::new(begun, None)).message("PayPal order created.")
 }
 
 /// Where PayPal sends the customer back: the portal's invoice page.
@@ -84,11 +130,11 @@ fn return_urls(state: &AppState, invoice_id: i64) -> ReturnUrls {
     post,
     path = "/billing/webhooks/stripe",
     tag = "webhooks",
-    request_body(content((Object = "application/json")), description = "A Stripe event, signed in `Stripe-Signature`"),
+    request_body(content((ProviderEvent = "application/json")), description = "A Stripe event, signed in `Stripe-Signature`"),
     params(("Stripe-Signature" = String, Header, description = "`t=…,v1=…`")),
     responses(
         (status = 200, description = "Received (also when received before)", body = Envelope<WebhookData>),
-        WebhookRefused, QueryErrors,
+        WebhookRefused, ProviderNotSetUp, Conflict, BodyTimeout, TooLarge, NotJson, QueryErrors,
     ),
     security(),
 )]
@@ -102,6 +148,7 @@ pub async fn stripe_webhook(
         .stripe
         .as_deref()
         .ok_or_else(|| Error::NotFound("Stripe is not set up on this server".into()))?;
+    require_json(&headers)?;
     let receipt = events::receive(&state.db, stripe, &headers, &body, chrono::Utc::now()).await?;
     Ok(ok(WebhookData::from(&receipt)).message("Event received."))
 }
@@ -126,6 +173,7 @@ pub async fn stripe_webhook(
 pub async fn pay_paypal(
     State(state): State<AppState>,
     Customer(member): Customer,
+    key: IdempotencyKey,
     Path(id): Path<String>,
 ) -> Result<Reply<CheckoutData>> {
     let id = path_id(&id, "Invoice not found")?;
@@ -134,8 +182,9 @@ pub async fn pay_paypal(
         Error::Unprocessable("Paying by paypal is not available for this account.".into())
     })?;
     let urls = return_urls(&state, id);
-    let begun = checkout::begin(&state.db, paypal, &member, id, None, &urls).await?;
-    Ok(created(CheckoutData::new(&begun, None)).message("PayPal order created."))
+    let seal = key.seal(paypal_reply);
+    let begun = checkout::begin(&state.db, paypal, &member, id, None, &urls, &seal).await?;
+    Ok(paypal_reply(&begun))
 }
 
 /// Capture an approved PayPal order.
@@ -181,10 +230,10 @@ pub async fn capture_paypal(
     post,
     path = "/billing/webhooks/paypal",
     tag = "webhooks",
-    request_body(content((Object = "application/json")), description = "A PayPal event, signed in the `PAYPAL-TRANSMISSION-*` headers"),
+    request_body(content((ProviderEvent = "application/json")), description = "A PayPal event, signed in the `PAYPAL-TRANSMISSION-*` headers"),
     responses(
         (status = 200, description = "Received (also when received before)", body = Envelope<WebhookData>),
-        WebhookRefused, QueryErrors,
+        WebhookRefused, ProviderNotSetUp, Conflict, BodyTimeout, TooLarge, NotJson, QueryErrors,
     ),
     security(),
 )]
@@ -198,6 +247,22 @@ pub async fn paypal_webhook(
         .paypal
         .as_deref()
         .ok_or_else(|| Error::NotFound("PayPal is not set up on this server".into()))?;
+    require_json(&headers)?;
     let receipt = events::receive(&state.db, paypal, &headers, &body, chrono::Utc::now()).await?;
     Ok(ok(WebhookData::from(&receipt)).message("Event received."))
+}
+
+/// Both providers send their events as JSON; anything else is not one of theirs.
+fn require_json(headers: &HeaderMap) -> Result<()> {
+    let mime = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase());
+    match mime.as_deref() {
+        Some("application/json") => Ok(()),
+        _ => Err(Error::UnsupportedMediaType(
+            "Content-Type must be application/json".into(),
+        )),
+    }
 }

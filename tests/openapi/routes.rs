@@ -30,6 +30,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/sites"),
     ("post", "/sites"),
     ("get", "/sites/{id}"),
+    ("post", "/billing/invoices/{id}/pay/card"),
+    ("post", "/billing/invoices/{id}/pay/paypal"),
+    ("post", "/billing/payments/{id}/paypal/capture"),
+    ("post", "/billing/webhooks/stripe"),
+    ("post", "/billing/webhooks/paypal"),
 ];
 
 /// Operations anyone may call (README's "public" row).
@@ -43,6 +48,9 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/auth/refresh"),
     ("post", "/auth/password-reset"),
     ("post", "/auth/password-reset/confirm"),
+    // The providers' signed events: the signature is the proof, not a token.
+    ("post", "/billing/webhooks/stripe"),
+    ("post", "/billing/webhooks/paypal"),
 ];
 
 /// Operations that honour `Idempotency-Key` (every call that changes money).
@@ -52,6 +60,22 @@ pub const KEYED: &[&str] = &[
     "/billing/admin/payments/{id}/approve",
     "/billing/admin/payments/{id}/reject",
     "/billing/credits/usage",
+    "/billing/invoices/{id}/pay/card",
+    "/billing/invoices/{id}/pay/paypal",
 ];
+
+/// Operations a payment provider may refuse as sent (402), and where a provider that is not
+/// offered for the account, or not set up, is refused (422).
+pub const PROVIDER: &[&str] = &[
+    "/billing/invoices/{id}/pay/card",
+    "/billing/invoices/{id}/pay/paypal",
+    "/billing/payments/{id}/paypal/capture",
+];
+pub const DECLINABLE: &[&str] = &[
+    "/billing/invoices/{id}/pay/card",
+    "/billing/payments/{id}/paypal/capture",
+];
+/// The webhooks answer 404 while their provider is not set up.
+pub const WEBHOOKS: &[&str] = &["/billing/webhooks/stripe", "/billing/webhooks/paypal"];
 
 pub const ANY_SIGNED_IN: &[&str] = &["/auth/logout", "/auth/me"];

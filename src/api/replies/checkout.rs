@@ -28,10 +28,13 @@ pub struct CheckoutData {
     #[schema(example = "USD")]
     pub currency: String,
     /// Stripe: for `stripe.confirmCardPayment` in the browser.
+    #[schema(required = true)]
     pub client_secret: Option<String>,
     /// Stripe: the key Stripe.js is loaded with.
+    #[schema(required = true)]
     pub publishable_key: Option<String>,
     /// PayPal: where the customer approves the order.
+    #[schema(required = true)]
     pub approve_url: Option<String>,
 }
 

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{Checkout, PaymentProvider, Started};
 use crate::db::Db;
+use crate::domain::idempotency::Seal;
 use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentStatus};
 use crate::domain::{Member, audit, catalog};
 use crate::entities::{invoice, payment};
@@ -31,7 +32,8 @@ pub struct Begun {
 
 /// Starts paying one of the member's invoices with `provider`. `card` is a payment method the
 /// browser already tokenised (Stripe `pm_…`), confirmed at once; without it the browser
-/// confirms with the returned client secret.
+/// confirms with the returned client secret. `seal` keeps the answer under the request's
+/// Idempotency-Key, so a retried request replays it instead of starting a second charge.
 pub async fn begin<P: PaymentProvider>(
     db: &Db,
     provider: &P,
@@ -39,6 +41,7 @@ pub async fn begin<P: PaymentProvider>(
     invoice_id: i64,
     card: Option<String>,
     urls: &ReturnUrls,
+    seal: &Seal<'_, Begun>,
 ) -> Result<Begun> {
     member.ensure_can_write()?;
     let method = provider.method();
@@ -84,6 +87,8 @@ pub async fn begin<P: PaymentProvider>(
             return Err(e);
         }
     };
+    // The provider's id, and the request's answer under its Idempotency-Key, in one commit.
+    let txn = db.begin_write().await?;
     let payment = payment::Entity::update_many()
         .col_expr(
             payment::Column::ProviderRef,
@@ -91,16 +96,19 @@ pub async fn begin<P: PaymentProvider>(
         )
         .col_expr(payment::Column::UpdatedAt, Utc::now().into())
         .filter(payment::Column::Id.eq(payment.id))
-        .exec_with_returning(db.conn())
+        .exec_with_returning(&*txn)
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("payment {} vanished", payment.id)))?;
-    Ok(Begun {
+    let begun = Begun {
         payment,
         invoice,
         started,
-    })
+    };
+    seal.write(&*txn, &begun).await?;
+    txn.commit().await?;
+    Ok(begun)
 }
 
 /// The attempt's row, in `processing`, with its audit entry.

@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use crate::domain::idempotency::Seal;
 use crate::domain::providers::checkout::{self, Begun, ReturnUrls};
 use crate::domain::status::EventOutcome;
 use crate::error::Error;
@@ -80,7 +81,17 @@ pub async fn card(
         return back(&state, &by, id, e).await;
     };
     let urls = return_urls(&state, id);
-    let begun = match checkout::begin(&state.db, stripe, &by.member, id, None, &urls).await {
+    let begun = match checkout::begin(
+        &state.db,
+        stripe,
+        &by.member,
+        id,
+        None,
+        &urls,
+        &Seal::none(),
+    )
+    .await
+    {
         Ok(begun) => begun,
         Err(e) => return back(&state, &by, id, e).await,
     };
@@ -116,7 +127,17 @@ pub async fn paypal(
         return back(&state, &by, id, e).await;
     };
     let urls = return_urls(&state, id);
-    match checkout::begin(&state.db, paypal, &by.member, id, None, &urls).await {
+    match checkout::begin(
+        &state.db,
+        paypal,
+        &by.member,
+        id,
+        None,
+        &urls,
+        &Seal::none(),
+    )
+    .await
+    {
         Ok(Begun { started, .. }) => match started.approve_url {
             Some(url) => Ok(Redirect::to(&url).into_response()),
             None => Err(Error::Internal(anyhow::anyhow!("PayPal gave no approve link")).into()),
