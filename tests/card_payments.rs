@@ -27,6 +27,7 @@ both!(
     a_card_event_racing_a_staff_approval_settles_once,
     late_odd_and_unknown_events_change_nothing,
     an_unconfigured_provider_is_listed_but_refused,
+    a_retried_start_replays_instead_of_starting_again,
     the_portal_offers_the_card_and_its_page_lets_stripe_in,
     staff_see_the_payment_s_provider_and_its_events,
 );
@@ -298,4 +299,29 @@ async fn an_unconfigured_provider_is_listed_but_refused(app: CardApp) {
         .get("/billing/admin/payment-methods/?country=US", None)
         .await;
     assert_eq!(methods.data()["results"][0]["available"], true);
+}
+
+async fn a_retried_start_replays_instead_of_starting_again(app: CardApp) {
+    let (token, invoice) = app.card_customer("retry@test.com").await;
+    let start = || {
+        app.client
+            .post(app.url(&format!("/billing/invoices/{invoice}/pay/card/")))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "card-attempt-1")
+            .json(&json!({"payment_method": "pm_card_visa"}))
+            .send()
+    };
+    let first = start().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: serde_json::Value = first.json().await.unwrap();
+    let again = start().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert!(again.headers().contains_key("idempotent-replayed"));
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(
+        first["data"], again["data"],
+        "the same attempt, answered again"
+    );
+    assert_eq!(app.stripe.intents().len(), 1, "Stripe was asked once");
+    assert!(app.stripe.intents()[0].contains("confirm=true"));
 }

@@ -54,6 +54,11 @@ async fn control_characters_in_any_body_field_are_refused(app: TestApp) {
     let mut checked = 0;
     for (path, ops) in spec["paths"].as_object().unwrap() {
         let Some(op) = ops.get("post") else { continue };
+        // A provider's event is not a client's input: its raw bytes are checked against the
+        // provider's signature first (tests/card_payments.rs, tests/paypal_payments.rs).
+        if path.starts_with("/billing/webhooks/") {
+            continue;
+        }
         let path = path.replace("{id}", "1");
         for field in string_fields(&spec, op) {
             for text in HOSTILE {

@@ -5,13 +5,14 @@
 //! Each test runs on SQLite and PostgreSQL.
 
 mod common;
+#[path = "card/support.rs"]
+mod support;
 
 use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tollgate::domain::status::EventOutcome;
-use tollgate::entities::provider_event;
 
 use common::fake_paypal::{self, FakePaypal, Outcome, TestCerts};
 use common::{Backend, PASSWORD, Res, TestApp, spawn_app_customised};
@@ -117,24 +118,11 @@ impl PaypalApp {
     }
 
     async fn standing(&self, token: &str) -> (String, i64) {
-        let me = self.get("/auth/me/", Some(token)).await;
-        let balance = self.get("/billing/credits/balance/", Some(token)).await;
-        (
-            me.data()["user"]["account"]["status"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            balance.data()["credits"].as_i64().unwrap(),
-        )
+        support::standing(&self.app, token).await
     }
 
-    async fn events(&self) -> Vec<provider_event::Model> {
-        use sea_orm::{EntityTrait, QueryOrder};
-        provider_event::Entity::find()
-            .order_by_asc(provider_event::Column::Id)
-            .all(self.db.conn())
-            .await
-            .unwrap()
+    async fn events(&self) -> Vec<tollgate::entities::provider_event::Model> {
+        support::events(&self.app).await
     }
 
     async fn assert_verified_clean(&self) {
@@ -357,7 +345,7 @@ async fn the_portal_sends_to_paypal_and_completes_on_return(app: PaypalApp) {
     app.assert_verified_clean().await;
 }
 
-macro_rules! both {
+macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod sqlite { $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -376,7 +364,7 @@ macro_rules! both {
     };
 }
 
-both!(
+on_both!(
     capture_settles_and_the_webhook_then_changes_nothing,
     pending_funds_settle_only_when_paypal_completes_them,
     a_declined_capture_fails_the_attempt,

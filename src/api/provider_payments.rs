@@ -86,7 +86,7 @@ pub async fn pay_card(
     let stripe = state.providers.stripe.as_deref().ok_or_else(|| {
         Error::Unprocessable("Paying by stripe is not available for this account.".into())
     })?;
-    let urls = return_urls(&state, id);
+    let urls = ReturnUrls::to_invoice(&state.public_url, id);
     let publishable = stripe.publishable_key.clone();
     let reply = move |b: &Begun| card_reply(b, &publishable);
     let seal = key.seal(reply.clone());
@@ -110,15 +110,6 @@ fn card_reply(begun: &Begun, publishable_key: &str) -> Reply<CheckoutData> {
 
 fn paypal_reply(begun: &Begun) -> Reply<CheckoutData> {
     created(CheckoutData::new(begun, None)).message("PayPal order created.")
-}
-
-/// Where PayPal sends the customer back: the portal's invoice page.
-fn return_urls(state: &AppState, invoice_id: i64) -> ReturnUrls {
-    let page = format!("{}/invoices/{invoice_id}/", state.public_url);
-    ReturnUrls {
-        approved: format!("{page}?paypal=approved"),
-        cancelled: format!("{page}?paypal=cancelled"),
-    }
 }
 
 /// Stripe's webhook.
@@ -181,7 +172,7 @@ pub async fn pay_paypal(
     let paypal = state.providers.paypal.as_deref().ok_or_else(|| {
         Error::Unprocessable("Paying by paypal is not available for this account.".into())
     })?;
-    let urls = return_urls(&state, id);
+    let urls = ReturnUrls::to_invoice(&state.public_url, id);
     let seal = key.seal(paypal_reply);
     let begun = checkout::begin(&state.db, paypal, &member, id, None, &urls, &seal).await?;
     Ok(paypal_reply(&begun))

@@ -22,6 +22,18 @@ pub struct ReturnUrls {
     pub cancelled: String,
 }
 
+impl ReturnUrls {
+    /// The portal's page of the invoice, at the server's public address: PayPal adds the
+    /// order (`token=`) and the page offers to complete the payment.
+    pub fn to_invoice(public_url: &str, invoice_id: i64) -> ReturnUrls {
+        let page = format!("{public_url}/invoices/{invoice_id}/");
+        ReturnUrls {
+            approved: format!("{page}?paypal=approved"),
+            cancelled: format!("{page}?paypal=cancelled"),
+        }
+    }
+}
+
 /// A started payment: tollgate's row and what the provider answered.
 #[derive(Debug)]
 pub struct Begun {

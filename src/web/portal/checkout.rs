@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::idempotency::Seal;
+use crate::domain::providers::PaymentProvider;
 use crate::domain::providers::checkout::{self, Begun, ReturnUrls};
 use crate::domain::status::EventOutcome;
 use crate::error::Error;
@@ -47,14 +48,6 @@ fn invoice_id(id: &str) -> Result<i64, PageError> {
         .map_err(|_| PageError(Error::NotFound("Invoice not found".into())))
 }
 
-fn return_urls(state: &AppState, invoice_id: i64) -> ReturnUrls {
-    let page = format!("{}/invoices/{invoice_id}/", state.public_url);
-    ReturnUrls {
-        approved: format!("{page}?paypal=approved"),
-        cancelled: format!("{page}?paypal=cancelled"),
-    }
-}
-
 /// Back to the invoice with a message: what the domain refused, said in the page's words.
 async fn back(state: &AppState, by: &Customer, id: i64, e: Error) -> Result<Response, PageError> {
     match e {
@@ -69,6 +62,27 @@ async fn back(state: &AppState, by: &Customer, id: i64, e: Error) -> Result<Resp
     }
 }
 
+/// Starts an attempt with `provider` (none: not set up here); a refusal is the redirect back
+/// to the invoice with its message.
+async fn start<P: PaymentProvider>(
+    state: &AppState,
+    by: &Customer,
+    id: i64,
+    provider: Option<&P>,
+    what: &str,
+) -> Result<Result<Begun, Response>, PageError> {
+    let Some(provider) = provider else {
+        let e = Error::Unprocessable(format!("{what} payments are not available."));
+        return back(state, by, id, e).await.map(Err);
+    };
+    let urls = ReturnUrls::to_invoice(&state.public_url, id);
+    let seal = Seal::none();
+    match checkout::begin(&state.db, provider, &by.member, id, None, &urls, &seal).await {
+        Ok(begun) => Ok(Ok(begun)),
+        Err(e) => back(state, by, id, e).await.map(Err),
+    }
+}
+
 /// "Pay by card": a PaymentIntent for the invoice, and the page that confirms it.
 pub async fn card(
     State(state): State<AppState>,
@@ -76,25 +90,14 @@ pub async fn card(
     Posted { by, .. }: Posted<Customer, Button>,
 ) -> Result<Response, PageError> {
     let id = invoice_id(&id)?;
-    let Some(stripe) = state.providers.stripe.as_deref() else {
-        let e = Error::Unprocessable("Card payments are not available.".into());
-        return back(&state, &by, id, e).await;
-    };
-    let urls = return_urls(&state, id);
-    let begun = match checkout::begin(
-        &state.db,
-        stripe,
-        &by.member,
-        id,
-        None,
-        &urls,
-        &Seal::none(),
-    )
-    .await
-    {
+    let stripe = state.providers.stripe.as_deref();
+    let begun = match start(&state, &by, id, stripe, "Card").await? {
         Ok(begun) => begun,
-        Err(e) => return back(&state, &by, id, e).await,
+        Err(refused) => return Ok(refused),
     };
+    let publishable_key = stripe
+        .map(|s| s.publishable_key.clone())
+        .unwrap_or_default();
     let Begun {
         invoice, started, ..
     } = begun;
@@ -104,7 +107,7 @@ pub async fn card(
         invoice_id: invoice.id,
         amount: crate::web::format::money(invoice.total, &invoice.currency),
         invoice_number: invoice.invoice_number,
-        publishable_key: stripe.publishable_key.clone(),
+        publishable_key,
         client_secret: started.client_secret.unwrap_or_default(),
     };
     let mut response = html(&page);
@@ -122,27 +125,13 @@ pub async fn paypal(
     Posted { by, .. }: Posted<Customer, Button>,
 ) -> Result<Response, PageError> {
     let id = invoice_id(&id)?;
-    let Some(paypal) = state.providers.paypal.as_deref() else {
-        let e = Error::Unprocessable("PayPal payments are not available.".into());
-        return back(&state, &by, id, e).await;
-    };
-    let urls = return_urls(&state, id);
-    match checkout::begin(
-        &state.db,
-        paypal,
-        &by.member,
-        id,
-        None,
-        &urls,
-        &Seal::none(),
-    )
-    .await
-    {
+    let paypal = state.providers.paypal.as_deref();
+    match start(&state, &by, id, paypal, "PayPal").await? {
         Ok(Begun { started, .. }) => match started.approve_url {
             Some(url) => Ok(Redirect::to(&url).into_response()),
             None => Err(Error::Internal(anyhow::anyhow!("PayPal gave no approve link")).into()),
         },
-        Err(e) => back(&state, &by, id, e).await,
+        Err(refused) => Ok(refused),
     }
 }
 
