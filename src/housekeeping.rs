@@ -1,13 +1,13 @@
 //! Forgetting what is no longer needed: idempotency keys past their 24 hours, sign-in
-//! windows that ended a day ago, and stored proof files no payment refers to (after a grace
-//! period). Every server runs it; the deletes are idempotent, so servers sharing one database
+//! windows that ended a day ago, stored proof files no payment refers to (after a grace
+//! period), and refused provider webhook deliveries after 30 days. Every server runs it; the deletes are idempotent, so servers sharing one database
 //! and one store may run them at the same moment without harm.
 
 use std::time::Duration;
 
 use crate::db::Db;
 use crate::domain::proofs::{self, ProofStore};
-use crate::domain::{idempotency, throttle};
+use crate::domain::{idempotency, providers, throttle};
 use crate::error::Result;
 
 /// How often each server cleans up.
@@ -19,6 +19,7 @@ pub struct Purged {
     pub idempotency_keys: u64,
     pub login_windows: u64,
     pub orphan_proofs: u64,
+    pub refused_deliveries: u64,
 }
 
 /// One round. A store that is down fails only the proofs' part: the database's purges are
@@ -35,6 +36,7 @@ pub async fn run_once(db: &Db, proofs: &ProofStore) -> Result<Purged> {
         idempotency_keys: idempotency::purge_expired(db).await?,
         login_windows: throttle::purge(db).await?,
         orphan_proofs,
+        refused_deliveries: providers::inbound::purge_refused(db, chrono::Utc::now()).await?,
     })
 }
 

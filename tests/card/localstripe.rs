@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::fake_stripe::{self, LocalStripe, WEBHOOK_SECRET};
-use crate::common::{Backend, TestApp, spawn_app_with};
+use crate::common::{Backend, Res, TestApp, spawn_app_with};
 use crate::support::{register_card, standing};
 
 async fn app_on(backend: Backend) -> Option<(TestApp, LocalStripe)> {
@@ -32,15 +32,19 @@ async fn until_status(app: &TestApp, token: &str, status: &str) -> (String, i64)
     standing(app, token).await
 }
 
-async fn signup_by_card_through_localstripe(backend: Backend) {
-    let Some((app, stripe)) = app_on(backend).await else {
-        return;
-    };
-    let r = register_card(&app, "ls-card@test.com").await;
+/// Signs up for Starter by card and pays the invoice with the test card `number`, tokenised
+/// at localstripe as Stripe.js would: (token, invoice id, the answer to paying).
+async fn sign_up_and_pay(
+    app: &TestApp,
+    stripe: &LocalStripe,
+    email: &str,
+    number: &str,
+) -> (String, i64, Res) {
+    let r = register_card(app, email).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let token = r.data()["token"].as_str().unwrap().to_owned();
     let invoice = r.data()["invoice"]["id"].as_i64().unwrap();
-    let card = stripe.card("4242424242424242").await;
+    let card = stripe.card(number).await;
     let paid = app
         .post(
             &format!("/billing/invoices/{invoice}/pay/card/"),
@@ -48,6 +52,15 @@ async fn signup_by_card_through_localstripe(backend: Backend) {
             json!({"payment_method": card}),
         )
         .await;
+    (token, invoice, paid)
+}
+
+async fn signup_by_card_through_localstripe(backend: Backend) {
+    let Some((app, stripe)) = app_on(backend).await else {
+        return;
+    };
+    let (token, invoice, paid) =
+        sign_up_and_pay(&app, &stripe, "ls-card@test.com", "4242424242424242").await;
     assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
     assert_eq!(paid.data()["provider_status"], "succeeded");
     assert!(
@@ -75,17 +88,8 @@ async fn a_declined_card_fails_and_changes_nothing_else(backend: Backend) {
     let Some((app, stripe)) = app_on(backend).await else {
         return;
     };
-    let r = register_card(&app, "ls-declined@test.com").await;
-    let token = r.data()["token"].as_str().unwrap().to_owned();
-    let invoice = r.data()["invoice"]["id"].as_i64().unwrap();
-    let card = stripe.card("4000000000000341").await;
-    let paid = app
-        .post(
-            &format!("/billing/invoices/{invoice}/pay/card/"),
-            Some(&token),
-            json!({"payment_method": card}),
-        )
-        .await;
+    let (token, _, paid) =
+        sign_up_and_pay(&app, &stripe, "ls-declined@test.com", "4000000000000341").await;
     assert_eq!(paid.status, StatusCode::PAYMENT_REQUIRED, "{}", paid.body);
     assert_eq!(paid.error(), "Your card was declined.");
     // localstripe's `payment_intent.payment_failed` arrives and finds the attempt failed.

@@ -1,6 +1,7 @@
 //! Staff's view of inbound provider events: every delivery, verified or refused, with what it
 //! did; filtered by outcome and provider, searched by event id, type and note.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait};
 
 use crate::db::Db;
@@ -64,4 +65,19 @@ pub async fn of_payment(db: &Db, payment_id: i64) -> Result<Vec<provider_event::
         .order_by_asc(provider_event::Column::Id)
         .all(db.conn())
         .await?)
+}
+
+/// How long a refused delivery is kept for staff to look at.
+pub const KEEP_REFUSED_DAYS: i64 = 30;
+
+/// Deletes refused deliveries older than [`KEEP_REFUSED_DAYS`]: anyone can send one, so they
+/// must not pile up. Verified events are the record of money and are kept.
+pub async fn purge_refused(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let before = now - chrono::Duration::days(KEEP_REFUSED_DAYS);
+    Ok(provider_event::Entity::delete_many()
+        .filter(provider_event::Column::Verified.eq(false))
+        .filter(provider_event::Column::ReceivedAt.lt(before))
+        .exec(db.conn())
+        .await?
+        .rows_affected)
 }
