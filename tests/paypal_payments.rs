@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tollgate::domain::status::EventOutcome;
 
 use common::fake_paypal::{self, FakePaypal, Outcome, TestCerts};
-use common::{Backend, PASSWORD, Res, TestApp, spawn_app_customised};
+use common::{Backend, Res, TestApp, spawn_app_customised};
 
 /// A delivery's headers, as (name, value).
 type Headers = Vec<(String, String)>;
@@ -57,18 +57,7 @@ impl PaypalApp {
     /// A customer on Starter paying with PayPal, with an order started: (token, invoice,
     /// payment, order id).
     async fn started(&self, email: &str) -> (String, i64, i64, String) {
-        let r = self
-            .post(
-                "/auth/register/",
-                None,
-                json!({
-                    "email": email, "password": PASSWORD, "password_confirm": PASSWORD,
-                    "first_name": "Pay", "last_name": "Pal", "plan_slug": "starter",
-                    "billing_email": email, "billing_country": "DE", "billing_city": "Berlin",
-                    "billing_address_line1": "Unter den Linden 1", "payment_method": "paypal"
-                }),
-            )
-            .await;
+        let r = support::register_paying(&self.app, email, "paypal", "DE").await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let token = r.data()["token"].as_str().unwrap().to_owned();
         let invoice = r.data()["invoice"]["id"].as_i64().unwrap();

@@ -82,10 +82,11 @@ pub async fn pay_card(
     AppJson(input): AppJson<CardInput>,
 ) -> Result<Reply<CheckoutData>> {
     let id = path_id(&id, "Invoice not found")?;
-    member.ensure_can_write()?;
-    let stripe = state.providers.stripe.as_deref().ok_or_else(|| {
-        Error::Unprocessable("Paying by stripe is not available for this account.".into())
-    })?;
+    let stripe = checkout::usable(
+        &member,
+        state.providers.stripe.as_deref(),
+        PaymentMethod::Stripe,
+    )?;
     let urls = ReturnUrls::to_invoice(&state.public_url, id);
     let publishable = stripe.publishable_key.clone();
     let reply = move |b: &Begun| card_reply(b, &publishable);
@@ -168,10 +169,11 @@ pub async fn pay_paypal(
     Path(id): Path<String>,
 ) -> Result<Reply<CheckoutData>> {
     let id = path_id(&id, "Invoice not found")?;
-    member.ensure_can_write()?;
-    let paypal = state.providers.paypal.as_deref().ok_or_else(|| {
-        Error::Unprocessable("Paying by paypal is not available for this account.".into())
-    })?;
+    let paypal = checkout::usable(
+        &member,
+        state.providers.paypal.as_deref(),
+        PaymentMethod::Paypal,
+    )?;
     let urls = ReturnUrls::to_invoice(&state.public_url, id);
     let seal = key.seal(paypal_reply);
     let begun = checkout::begin(&state.db, paypal, &member, id, None, &urls, &seal).await?;
@@ -201,14 +203,13 @@ pub async fn capture_paypal(
     Path(id): Path<String>,
 ) -> Result<Reply<WebhookData>> {
     let id = path_id(&id, "Payment not found")?;
-    member.ensure_can_write()?;
-    let paypal = state.providers.paypal.as_deref().ok_or_else(|| {
-        Error::Unprocessable("Paying by paypal is not available for this account.".into())
-    })?;
+    let paypal = checkout::usable(
+        &member,
+        state.providers.paypal.as_deref(),
+        PaymentMethod::Paypal,
+    )?;
     let payment = checkout::unfinished(&state.db, &member, id, PaymentMethod::Paypal).await?;
-    let order = payment.provider_ref.as_deref().unwrap_or_default();
-    let capture = paypal.capture(order).await?;
-    let (receipt, message) = crate::providers::paypal::record_capture(&state.db, &capture).await?;
+    let (receipt, message) = paypal.complete(&state.db, &payment).await?;
     Ok(ok(WebhookData::from(&receipt)).message(message))
 }
 

@@ -57,14 +57,19 @@ impl Deref for CardApp {
 
 /// Signs up for Starter paying by card, from the US.
 pub async fn register_card(app: &TestApp, email: &str) -> Res {
+    register_paying(app, email, "stripe", "US").await
+}
+
+/// Signs up for Starter paying by `method` from `country`.
+pub async fn register_paying(app: &TestApp, email: &str, method: &str, country: &str) -> Res {
     app.post(
         "/auth/register/",
         None,
         json!({
             "email": email, "password": PASSWORD, "password_confirm": PASSWORD,
-            "first_name": "Card", "last_name": "Payer", "plan_slug": "starter",
-            "billing_email": email, "billing_country": "US", "billing_city": "Austin",
-            "billing_address_line1": "1 Congress Ave", "payment_method": "stripe"
+            "first_name": "Online", "last_name": "Payer", "plan_slug": "starter",
+            "billing_email": email, "billing_country": country, "billing_city": "Capital",
+            "billing_address_line1": "1 Main Street", "payment_method": method
         }),
     )
     .await

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{Checkout, PaymentProvider, Started};
 use crate::db::Db;
 use crate::domain::idempotency::Seal;
-use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentStatus};
+use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus};
 use crate::domain::{Member, audit, catalog};
 use crate::entities::{invoice, payment};
 use crate::error::{Error, Result};
@@ -40,6 +40,24 @@ pub struct Begun {
     pub payment: payment::Model,
     pub invoice: invoice::Model,
     pub started: Started,
+}
+
+/// The provider a member pays with: a member who may not pay (a viewer) is refused first,
+/// then a provider this server has no keys for (422, in the same words as a method the
+/// account's country does not offer).
+pub fn usable<'p, P: PaymentProvider>(
+    member: &Member,
+    provider: Option<&'p P>,
+    method: PaymentMethod,
+) -> Result<&'p P> {
+    member.ensure_can_write()?;
+    provider.ok_or_else(|| not_available(method))
+}
+
+fn not_available(method: PaymentMethod) -> Error {
+    Error::Unprocessable(format!(
+        "Paying by {method} is not available for this account."
+    ))
 }
 
 /// Starts paying one of the member's invoices with `provider`. `card` is a payment method the
@@ -76,9 +94,7 @@ pub async fn begin<P: PaymentProvider>(
         .await?
         .is_some_and(|m| catalog::takes(db, m.payment_method));
     if !offered {
-        return Err(Error::Unprocessable(format!(
-            "Paying by {method} is not available for this account."
-        )));
+        return Err(not_available(method));
     }
 
     let payment = open(db, member, &invoice, method).await?;
@@ -128,7 +144,7 @@ async fn open(
     db: &Db,
     member: &Member,
     invoice: &invoice::Model,
-    method: crate::domain::status::PaymentMethod,
+    method: PaymentMethod,
 ) -> Result<payment::Model> {
     let now = Utc::now();
     let txn = db.begin_write().await?;
@@ -211,7 +227,7 @@ pub async fn unfinished(
     db: &Db,
     member: &Member,
     payment_id: i64,
-    method: crate::domain::status::PaymentMethod,
+    method: PaymentMethod,
 ) -> Result<payment::Model> {
     let payment = payment::Entity::find_by_id(payment_id)
         .filter(payment::Column::AccountId.eq(member.account.id))
@@ -236,7 +252,7 @@ pub async fn order_of(
     let payment = payment::Entity::find()
         .filter(payment::Column::AccountId.eq(member.account.id))
         .filter(payment::Column::InvoiceId.eq(invoice_id))
-        .filter(payment::Column::PaymentMethod.eq(crate::domain::status::PaymentMethod::Paypal))
+        .filter(payment::Column::PaymentMethod.eq(PaymentMethod::Paypal))
         .filter(payment::Column::ProviderRef.eq(order.trim()))
         .one(db.conn())
         .await?

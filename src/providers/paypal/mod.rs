@@ -145,9 +145,23 @@ impl Capture {
     }
 }
 
+impl Paypal {
+    /// Captures the order of a `processing` PayPal payment and applies PayPal's answer once
+    /// (see [`record_capture`]): what the API's capture and the portal's "Complete payment" do.
+    pub async fn complete(
+        &self,
+        db: &crate::db::Db,
+        payment: &crate::entities::payment::Model,
+    ) -> Result<(crate::domain::providers::events::Receipt, &'static str)> {
+        let order = payment.provider_ref.as_deref().unwrap_or_default();
+        let capture = self.capture(order).await?;
+        record_capture(db, &capture).await
+    }
+}
+
 /// Applies a capture's answer once, as an event (see [`Capture::as_event`]), and says what
 /// it did in the customer's words: paid, declined, or held by PayPal.
-pub async fn record_capture(
+async fn record_capture(
     db: &crate::db::Db,
     capture: &Capture,
 ) -> Result<(crate::domain::providers::events::Receipt, &'static str)> {

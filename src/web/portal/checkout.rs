@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::idempotency::Seal;
 use crate::domain::providers::PaymentProvider;
 use crate::domain::providers::checkout::{self, Begun, ReturnUrls};
-use crate::domain::status::EventOutcome;
+use crate::domain::status::{EventOutcome, PaymentMethod};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::web::error::PageError;
@@ -69,11 +69,11 @@ async fn start<P: PaymentProvider>(
     by: &Customer,
     id: i64,
     provider: Option<&P>,
-    what: &str,
+    method: PaymentMethod,
 ) -> Result<Result<Begun, Response>, PageError> {
-    let Some(provider) = provider else {
-        let e = Error::Unprocessable(format!("{what} payments are not available."));
-        return back(state, by, id, e).await.map(Err);
+    let provider = match checkout::usable(&by.member, provider, method) {
+        Ok(provider) => provider,
+        Err(e) => return back(state, by, id, e).await.map(Err),
     };
     let urls = ReturnUrls::to_invoice(&state.public_url, id);
     let seal = Seal::none();
@@ -91,7 +91,7 @@ pub async fn card(
 ) -> Result<Response, PageError> {
     let id = invoice_id(&id)?;
     let stripe = state.providers.stripe.as_deref();
-    let begun = match start(&state, &by, id, stripe, "Card").await? {
+    let begun = match start(&state, &by, id, stripe, PaymentMethod::Stripe).await? {
         Ok(begun) => begun,
         Err(refused) => return Ok(refused),
     };
@@ -126,7 +126,7 @@ pub async fn paypal(
 ) -> Result<Response, PageError> {
     let id = invoice_id(&id)?;
     let paypal = state.providers.paypal.as_deref();
-    match start(&state, &by, id, paypal, "PayPal").await? {
+    match start(&state, &by, id, paypal, PaymentMethod::Paypal).await? {
         Ok(Begun { started, .. }) => match started.approve_url {
             Some(url) => Ok(Redirect::to(&url).into_response()),
             None => Err(Error::Internal(anyhow::anyhow!("PayPal gave no approve link")).into()),
@@ -149,21 +149,20 @@ pub async fn capture(
     Posted { by, form }: Posted<Customer, CaptureForm>,
 ) -> Result<Response, PageError> {
     let id = invoice_id(&id)?;
-    let Some(paypal) = state.providers.paypal.as_deref() else {
-        let e = Error::Unprocessable("PayPal payments are not available.".into());
-        return back(&state, &by, id, e).await;
+    let paypal = state.providers.paypal.as_deref();
+    let paypal = match checkout::usable(&by.member, paypal, PaymentMethod::Paypal) {
+        Ok(paypal) => paypal,
+        Err(e) => return back(&state, &by, id, e).await,
     };
     let found = checkout::order_of(&state.db, &by.member, id, &form.token).await;
     let payment = match found {
         Ok(payment) => payment,
         Err(e) => return back(&state, &by, id, e).await,
     };
-    let order = payment.provider_ref.clone().unwrap_or_default();
-    let capture = match paypal.capture(&order).await {
-        Ok(capture) => capture,
+    let (receipt, said) = match paypal.complete(&state.db, &payment).await {
+        Ok(done) => done,
         Err(e) => return back(&state, &by, id, e).await,
     };
-    let (receipt, said) = crate::providers::paypal::record_capture(&state.db, &capture).await?;
     let level = match receipt.outcome {
         EventOutcome::Failed => FlashLevel::Error,
         _ => FlashLevel::Success,
