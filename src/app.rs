@@ -48,7 +48,9 @@ fn trim_trailing_slash<B>(mut req: Request<B>) -> Request<B> {
 
 /// Connects, applies pending migrations and seeds reference data.
 pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database_url).await?;
+    let db = Db::connect(&settings.database_url)
+        .await?
+        .with_terms(settings.lifecycle.terms());
     Migrator::up(db.conn(), None).await?;
     seed::seed_reference_data(db.conn()).await?;
     Ok(db)
@@ -192,11 +194,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping =
             crate::housekeeping::spawn(self.state.db.clone(), self.state.proofs.clone());
+        let scheduler = crate::jobs::schedule::spawn(
+            self.state.db.clone(),
+            std::time::Duration::from_secs(self.settings.lifecycle.tick_secs),
+        );
         let (stop_jobs, stop) = tokio::sync::watch::channel(false);
         let jobs = match self.settings.notifications.run_jobs {
             true => {
-                let runner =
-                    crate::notify::runner(self.state.db.clone(), &self.settings.notifications)?;
+                let runner = job_runner(&self.state.db, &self.settings)?;
                 Some(tokio::spawn(runner.run(stop)))
             }
             false => None,
@@ -209,6 +214,9 @@ impl Application {
         };
         crate::server::serve(self.listener, app, limits, shutdown_signal()).await;
         housekeeping.abort();
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
         // The job running now is finished; the rest of its batch is handed back.
         let _ = stop_jobs.send(true);
         if let Some(jobs) = jobs {
@@ -222,13 +230,30 @@ impl Application {
 pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let db = prepare_database(settings).await?;
     crate::domain::notify::set_credits_low_threshold(settings.notifications.credits_low_threshold);
-    let runner = crate::notify::runner(db, &settings.notifications)?;
+    let runner = job_runner(&db, settings)?;
+    let scheduler = crate::jobs::schedule::spawn(
+        db.clone(),
+        std::time::Duration::from_secs(settings.lifecycle.tick_secs),
+    );
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
     let jobs = tokio::spawn(runner.run(stop));
     shutdown_signal().await;
+    if let Some(scheduler) = scheduler {
+        scheduler.abort();
+    }
     let _ = stop_jobs.send(true);
     jobs.await?;
     Ok(())
+}
+
+/// The runner with a handler for every job kind: mails, webhook deliveries, lifecycle ticks.
+fn job_runner(db: &Db, settings: &Settings) -> anyhow::Result<crate::jobs::Runner> {
+    Ok(
+        crate::notify::runner(db.clone(), &settings.notifications)?.handle(
+            crate::domain::lifecycle::TICK_JOB,
+            crate::jobs::schedule::handler(db.clone()),
+        ),
+    )
 }
 
 async fn shutdown_signal() {

@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
 use crate::config::{
-    DEFAULT_BIND, DEFAULT_DATABASE_URL, Notifications, Providers, Reconciliation, Secret, Settings,
-    Uploads,
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, Lifecycle, Notifications, Providers, Reconciliation,
+    Secret, Settings, Uploads,
 };
 use crate::db::Db;
 use crate::domain::accounts;
@@ -64,6 +64,8 @@ struct Cli {
     uploads: Uploads,
     #[command(flatten)]
     providers: Providers,
+    #[command(flatten)]
+    lifecycle: Lifecycle,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -85,6 +87,13 @@ enum Command {
     },
     /// Check the database's money invariants; exits non-zero naming each violation.
     Verify,
+    /// Run every due step of the subscription lifecycle once (renewals, dunning, trials,
+    /// scheduled plan changes) and print what it did; again for the same moment does nothing.
+    Tick {
+        /// The moment to run as of (RFC 3339, e.g. 2027-01-15T00:00:00Z); now when left out.
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Add realistic demo data (accounts in every status, invoices, payments, ledgers).
     SeedDemo {
         /// How many accounts to add.
@@ -174,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         reconciliation: cli.reconciliation,
         uploads: cli.uploads,
         providers: cli.providers,
+        lifecycle: cli.lifecycle,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {
@@ -235,6 +245,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("VIOLATION [{}] {}", v.check, v.detail);
             }
             anyhow::bail!("{} violation(s) found", violations.len())
+        }
+        Command::Tick { now } => {
+            let db = prepare_database(&settings).await?;
+            if let Some(now) = now {
+                db.clock().set(now);
+            }
+            let at = db.now();
+            let ticked = crate::domain::lifecycle::tick(&db, at)
+                .await
+                .map_err(describe)?;
+            print!("{}", report::ticked(at, &ticked));
+            Ok(())
         }
         Command::Statements {
             command:

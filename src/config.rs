@@ -5,6 +5,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::calendar::Terms;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tollgate.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8011";
 
@@ -60,6 +62,7 @@ pub struct Settings {
     pub reconciliation: Reconciliation,
     pub uploads: Uploads,
     pub providers: Providers,
+    pub lifecycle: Lifecycle,
 }
 
 /// Bank-statement import and the reconciliation page.
@@ -171,6 +174,72 @@ impl Default for Notifications {
     }
 }
 
+/// The subscription lifecycle's days (see `calendar::Terms`, whose defaults these are) and how
+/// often each server looks for due steps.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Lifecycle {
+    /// Days before a period ends that its renewal invoice is issued.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_RENEW_DAYS_BEFORE",
+        default_value_t = 7
+    )]
+    pub renew_days_before: u16,
+    /// Days a free trial lasts.
+    #[arg(long, global = true, env = "TOLLGATE_TRIAL_DAYS", default_value_t = 14)]
+    pub trial_days: u16,
+    /// Days before a trial ends that a reminder goes out (comma-separated).
+    #[arg(long, global = true, env = "TOLLGATE_TRIAL_REMINDER_DAYS", value_delimiter = ',', default_values_t = [3u16, 1])]
+    pub trial_reminder_days: Vec<u16>,
+    /// Days after an unpaid renewal's due date that the account is suspended.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_SUSPEND_AFTER_DAYS",
+        default_value_t = 7
+    )]
+    pub suspend_after_days: u16,
+    /// Days after an unpaid renewal's due date that the subscription is cancelled.
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_CANCEL_AFTER_DAYS",
+        default_value_t = 21
+    )]
+    pub cancel_after_days: u16,
+    /// Seconds between two looks for due lifecycle steps (each server; one of them runs them).
+    #[arg(long, global = true, env = "TOLLGATE_TICK_SECS", default_value_t = 60)]
+    pub tick_secs: u64,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        let terms = Terms::default();
+        let days = |d: i64| u16::try_from(d).unwrap_or(u16::MAX);
+        Lifecycle {
+            renew_days_before: days(terms.renew_days_before),
+            trial_days: days(terms.trial_days),
+            trial_reminder_days: terms.trial_reminder_days.into_iter().map(days).collect(),
+            suspend_after_days: days(terms.suspend_after_days),
+            cancel_after_days: days(terms.cancel_after_days),
+            tick_secs: 60,
+        }
+    }
+}
+
+impl Lifecycle {
+    pub fn terms(&self) -> Terms {
+        Terms {
+            renew_days_before: self.renew_days_before.into(),
+            trial_days: self.trial_days.into(),
+            trial_reminder_days: self.trial_reminder_days.iter().map(|&d| d.into()).collect(),
+            suspend_after_days: self.suspend_after_days.into(),
+            cancel_after_days: self.cancel_after_days.into(),
+        }
+    }
+}
+
 pub const DEFAULT_STORAGE_URL: &str = "file://./uploads";
 pub const DEFAULT_MAX_PROOF_BYTES: usize = 10 * 1024 * 1024;
 
@@ -228,6 +297,7 @@ impl Default for Settings {
             reconciliation: Reconciliation::default(),
             uploads: Uploads::default(),
             providers: Providers::default(),
+            lifecycle: Lifecycle::default(),
         }
     }
 }

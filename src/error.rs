@@ -35,6 +35,10 @@ pub enum Error {
     /// A payment provider declined the payment as sent (a card refused at once): 402.
     #[error("{0}")]
     PaymentDeclined(String),
+    /// The account must pay before it may do this (suspended for an unpaid invoice, a trial
+    /// that ended, a cancelled subscription): 402.
+    #[error("{0}")]
+    PaymentRequired(String),
     /// Well-formed but refused as sent, e.g. an idempotency key reused for another request.
     #[error("{0}")]
     Unprocessable(String),

@@ -1,13 +1,13 @@
 //! Forgetting what is no longer needed: idempotency keys past their 24 hours, sign-in
 //! windows that ended a day ago, stored proof files no payment refers to (after a grace
-//! period), and refused provider webhook deliveries after 30 days. Every server runs it; the deletes are idempotent, so servers sharing one database
+//! period), refused provider webhook deliveries after 30 days, and the lifecycle's finished tick jobs after a day. Every server runs it; the deletes are idempotent, so servers sharing one database
 //! and one store may run them at the same moment without harm.
 
 use std::time::Duration;
 
 use crate::db::Db;
 use crate::domain::proofs::{self, ProofStore};
-use crate::domain::{idempotency, providers, throttle};
+use crate::domain::{idempotency, job_queue, lifecycle, providers, throttle};
 use crate::error::Result;
 
 /// How often each server cleans up.
@@ -20,6 +20,7 @@ pub struct Purged {
     pub login_windows: u64,
     pub orphan_proofs: u64,
     pub refused_deliveries: u64,
+    pub tick_jobs: u64,
 }
 
 /// One round. A store that is down fails only the proofs' part: the database's purges are
@@ -37,6 +38,12 @@ pub async fn run_once(db: &Db, proofs: &ProofStore) -> Result<Purged> {
         login_windows: throttle::purge(db).await?,
         orphan_proofs,
         refused_deliveries: providers::inbound::purge_refused(db, chrono::Utc::now()).await?,
+        tick_jobs: job_queue::purge_done(
+            db,
+            lifecycle::TICK_JOB,
+            chrono::Utc::now() - chrono::Duration::days(1),
+        )
+        .await?,
     })
 }
 

@@ -17,7 +17,9 @@ pub fn status(err: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Conflict(_) | Error::Contended => StatusCode::CONFLICT,
-        Error::InsufficientCredits(_) | Error::PaymentDeclined(_) => StatusCode::PAYMENT_REQUIRED,
+        Error::InsufficientCredits(_) | Error::PaymentDeclined(_) | Error::PaymentRequired(_) => {
+            StatusCode::PAYMENT_REQUIRED
+        }
         Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,

@@ -14,6 +14,8 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::calendar::{Clock, Terms};
+
 /// The shared database handle. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -24,6 +26,9 @@ pub struct Db {
     write_gate: Option<Arc<Mutex<()>>>,
     /// Reference data held in memory (see `cache.rs`).
     catalog: Arc<cache::CatalogCache>,
+    /// Billing's time, shared by every clone (see `calendar.rs`).
+    clock: Clock,
+    terms: Arc<Terms>,
 }
 
 /// A write transaction. Dropping it without `commit` rolls back.
@@ -71,7 +76,30 @@ impl Db {
             conn,
             write_gate,
             catalog: Arc::default(),
+            clock: Clock::default(),
+            terms: Arc::default(),
         })
+    }
+
+    /// The same handle with the lifecycle's terms from the settings (at start-up).
+    pub fn with_terms(self, terms: Terms) -> Db {
+        Db {
+            terms: Arc::new(terms),
+            ..self
+        }
+    }
+
+    /// Billing's present moment (see `calendar.rs`).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn terms(&self) -> &Terms {
+        &self.terms
     }
 
     /// For reads: any statement outside a write transaction.

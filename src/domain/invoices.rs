@@ -1,6 +1,6 @@
 //! Invoices: numbering, the billing snapshot, issuing, and reading them back.
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::db::Db;
 use crate::domain::money::format_minor;
-use crate::domain::status::InvoiceStatus;
+use crate::domain::status::{InvoicePurpose, InvoiceStatus};
 use crate::entities::{account, invoice, invoice_sequence as seq, plan, subscription};
 use crate::error::{Error, Result};
 
@@ -60,43 +60,89 @@ pub fn billing_snapshot(account: &account::Model) -> Value {
     })
 }
 
-/// Issues the invoice for one period of `plan` (inside the caller's transaction).
-pub async fn issue_for_plan<C: ConnectionTrait>(
+/// What an invoice bills, before it has a number.
+pub struct Bill<'a> {
+    pub purpose: InvoicePurpose,
+    /// The plan it is for.
+    pub plan: &'a plan::Model,
+    /// One line: its description and amount (in `plan.currency`).
+    pub line: (String, i64),
+    /// The period it pays, for renewals and plan changes.
+    pub period: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub due: NaiveDate,
+}
+
+impl<'a> Bill<'a> {
+    /// One period of `plan`, due in [`DUE_DAYS`]: a new subscription's first invoice.
+    pub fn first_period(plan: &'a plan::Model, now: DateTime<Utc>) -> Bill<'a> {
+        Bill {
+            purpose: InvoicePurpose::Subscription,
+            plan,
+            line: (
+                format!("{} plan ({})", plan.name, plan.billing_cycle),
+                plan.price,
+            ),
+            period: None,
+            due: now.date_naive() + Days::new(DUE_DAYS),
+        }
+    }
+}
+
+/// Issues `bill` to the account for `subscription` (inside the caller's transaction), numbered
+/// in the account's month of `now`, with the account's billing fields of this moment.
+pub async fn issue<C: ConnectionTrait>(
     txn: &C,
     account: &account::Model,
     subscription: &subscription::Model,
-    plan: &plan::Model,
+    bill: Bill<'_>,
     now: DateTime<Utc>,
 ) -> Result<invoice::Model> {
     let number = next_number(txn, account.id, now).await?;
-    let amount = format_minor(plan.price, &plan.currency);
+    let (description, total) = bill.line;
+    let amount = format_minor(total, &bill.plan.currency);
     let line_items = json!([{
-        "description": format!("{} plan ({})", plan.name, plan.billing_cycle),
+        "description": description,
         "quantity": 1,
         "unit_price": amount,
         "amount": amount,
     }]);
     let metadata = json!({ "billing_snapshot": billing_snapshot(account) });
-    let due = now.date_naive() + Days::new(DUE_DAYS);
     Ok(invoice::ActiveModel {
         invoice_number: Set(number),
         account_id: Set(account.id),
         subscription_id: Set(Some(subscription.id)),
         status: Set(InvoiceStatus::Pending),
-        currency: Set(plan.currency.clone()),
-        subtotal: Set(plan.price),
+        currency: Set(bill.plan.currency.clone()),
+        subtotal: Set(total),
         tax: Set(0),
-        total: Set(plan.price),
+        total: Set(total),
         line_items: Set(line_items.to_string()),
-        due_date: Set(due),
+        due_date: Set(bill.due),
         paid_at: Set(None),
         metadata: Set(metadata.to_string()),
         created_at: Set(now),
         updated_at: Set(now),
+        purpose: Set(bill.purpose),
+        plan_id: Set(Some(bill.plan.id)),
+        period_start: Set(bill.period.map(|p| p.0)),
+        period_end: Set(bill.period.map(|p| p.1)),
         ..Default::default()
     }
     .insert(txn)
     .await?)
+}
+
+/// The subscription's invoices still waiting for payment, oldest first.
+pub async fn open_of_subscription<C: ConnectionTrait>(
+    conn: &C,
+    subscription_id: i64,
+) -> Result<Vec<invoice::Model>> {
+    Ok(invoice::Entity::find()
+        .filter(invoice::Column::SubscriptionId.eq(subscription_id))
+        .filter(invoice::Column::Status.eq(InvoiceStatus::Pending))
+        .order_by_asc(invoice::Column::Id)
+        .all(conn)
+        .await?)
 }
 
 /// One of the account's invoices. Another account's invoice is "not found", exactly like a

@@ -129,3 +129,15 @@ pub async fn retry_now(db: &Db, actor: &StaffActor, id: i64) -> Result<job::Mode
     audit::commit_changes(txn, actor.id(), "job.retry_now", "job", changes).await?;
     Ok(after)
 }
+
+/// Forgets finished jobs of `kind` last touched before `before` (housekeeping: the lifecycle's
+/// tick jobs, one a minute, are worth nothing once done). Returns how many.
+pub async fn purge_done(db: &Db, kind: &str, before: chrono::DateTime<Utc>) -> Result<u64> {
+    let purged = job::Entity::delete_many()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::State.eq(JobState::Done))
+        .filter(job::Column::UpdatedAt.lt(before))
+        .exec(db.conn())
+        .await?;
+    Ok(purged.rows_affected)
+}

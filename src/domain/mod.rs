@@ -12,6 +12,7 @@ pub mod credits;
 pub mod idempotency;
 pub mod invoices;
 pub mod job_queue;
+pub mod lifecycle;
 pub mod money;
 pub(crate) mod names;
 pub mod notify;

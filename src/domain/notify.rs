@@ -27,6 +27,29 @@ pub mod kind {
     pub const PAYMENT_REJECTED: &str = "mail.payment_rejected";
     pub const PASSWORD_RESET: &str = "mail.password_reset";
     pub const CREDITS_LOW: &str = "mail.credits_low";
+    /// An invoice after sign-up (a renewal, an upgrade, a new subscription), with how to pay.
+    pub const INVOICE_ISSUED: &str = "mail.invoice_issued";
+    pub const PAST_DUE: &str = "mail.past_due";
+    pub const SUSPENDED: &str = "mail.suspended";
+    pub const CANCELLED: &str = "mail.cancelled";
+    pub const TRIAL_ENDING: &str = "mail.trial_ending";
+    pub const TRIAL_EXPIRED: &str = "mail.trial_expired";
+    /// Every mail kind, for the runner's handlers.
+    pub const MAILS: &[&str] = &[
+        WELCOME,
+        PAYMENT_SUBMITTED,
+        PAYMENT_SUBMITTED_STAFF,
+        PAYMENT_APPROVED,
+        PAYMENT_REJECTED,
+        PASSWORD_RESET,
+        CREDITS_LOW,
+        INVOICE_ISSUED,
+        PAST_DUE,
+        SUSPENDED,
+        CANCELLED,
+        TRIAL_ENDING,
+        TRIAL_EXPIRED,
+    ];
     /// An event for the webhook endpoints subscribed to its type.
     pub const EVENT: &str = "webhook.event";
 }
@@ -41,6 +64,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "payment.rejected",
     "payment.failed",
     "subscription.activated",
+    "subscription.updated",
+    "subscription.past_due",
+    "subscription.cancelled",
+    "account.suspended",
+    "account.expired",
     "credits.low",
 ];
 
@@ -165,6 +193,78 @@ pub async fn payment_failed<C: ConnectionTrait>(
     event(txn, "payment.failed", &subject, data).await
 }
 
+/// An invoice issued after sign-up — a renewal, an upgrade's difference, a new subscription:
+/// the mail with how to pay it, and `invoice.created`.
+pub async fn invoice_issued<C: ConnectionTrait>(txn: &C, invoice: &invoice::Model) -> Result<()> {
+    let subject = format!("invoice:{}", invoice.id);
+    let ids = json!({"invoice_id": invoice.id});
+    mail(txn, kind::INVOICE_ISSUED, &subject, ids).await?;
+    invoice_created(txn, invoice).await
+}
+
+/// A step of the subscription lifecycle that the customer and integrations are told of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The renewal was not paid by its due date.
+    PastDue,
+    /// … and a week later the account is suspended.
+    Suspended,
+    /// The subscription ended: unpaid, or cancelled at its period end.
+    Cancelled,
+    /// Its plan, a scheduled change or a cancellation asked for changed (no mail).
+    Updated,
+}
+
+/// Tells of `step`: its mail (naming the subscription and the invoice concerned) and its
+/// event. `occurrence` names this step of this subscription once for all (a period's end,
+/// a change's moment), so that a step retried never tells twice.
+pub async fn subscription_step<C: ConnectionTrait>(
+    txn: &C,
+    step: Step,
+    sub: &subscription::Model,
+    invoice: Option<&invoice::Model>,
+    occurrence: &str,
+) -> Result<()> {
+    let subject = format!("subscription:{}:{occurrence}", sub.id);
+    let (mail_kind, event_type) = match step {
+        Step::PastDue => (Some(kind::PAST_DUE), "subscription.past_due"),
+        Step::Suspended => (Some(kind::SUSPENDED), "account.suspended"),
+        Step::Cancelled => (Some(kind::CANCELLED), "subscription.cancelled"),
+        Step::Updated => (None, "subscription.updated"),
+    };
+    if let Some(mail_kind) = mail_kind {
+        let ids = json!({"subscription_id": sub.id, "invoice_id": invoice.map(|i| i.id)});
+        mail(txn, mail_kind, &subject, ids).await?;
+    }
+    let data = json!({"subscription": subscription_data(sub),
+                      "invoice": invoice.map(invoice_data)});
+    event(txn, event_type, &subject, data).await
+}
+
+/// A trial ends in `days`: the reminder mail (once per reminder).
+pub async fn trial_ending<C: ConnectionTrait>(
+    txn: &C,
+    account: &account::Model,
+    days: i64,
+) -> Result<()> {
+    let subject = format!("account:{}:trial:{days}d", account.id);
+    let ids = json!({"account_id": account.id, "days": days});
+    mail(txn, kind::TRIAL_ENDING, &subject, ids).await
+}
+
+/// A trial ended without a paid plan: the mail, and `account.expired`.
+pub async fn trial_expired<C: ConnectionTrait>(txn: &C, account: &account::Model) -> Result<()> {
+    let subject = format!("account:{}:trial_expired", account.id);
+    mail(
+        txn,
+        kind::TRIAL_EXPIRED,
+        &subject,
+        json!({"account_id": account.id}),
+    )
+    .await?;
+    event(txn, "account.expired", &subject, account_data(account)).await
+}
+
 /// A debit took the balance from `before` to `after`: when that crossed the threshold going
 /// down, the account is told once (the crossing is named by its ledger row).
 pub async fn credits_spent<C: ConnectionTrait>(
@@ -251,5 +351,7 @@ fn payment_data(p: &payment::Model) -> Value {
 fn subscription_data(s: &subscription::Model) -> Value {
     json!({"id": s.id, "account_id": s.account_id, "plan_id": s.plan_id, "status": s.status,
            "current_period_start": time(s.current_period_start),
-           "current_period_end": time(s.current_period_end)})
+           "current_period_end": time(s.current_period_end),
+           "cancel_at_period_end": s.cancel_at_period_end,
+           "scheduled_plan_id": s.scheduled_plan_id})
 }

@@ -41,7 +41,7 @@ pub async fn approve(
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
     retry_contended(|| async {
         let txn = db.begin_write().await?;
-        let done = approve_in(&*txn, staff, ids, admin_notes.clone()).await?;
+        let done = approve_in(&*txn, staff, ids, admin_notes.clone(), db.now()).await?;
         seal.write(&*txn, &done).await?;
         txn.commit().await?;
         Ok(done)
@@ -57,13 +57,14 @@ pub(crate) async fn approve_in<C: ConnectionTrait>(
     staff: &StaffActor,
     ids: &[i64],
     admin_notes: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Reviewed>> {
     let sorted = sorted_ids(ids);
     lock_in_order(txn, &sorted).await?;
     let mut done = Vec::new();
     let mut refused = Refused::default();
     for &id in &sorted {
-        match approve_one(txn, staff, id, admin_notes.clone(), Utc::now()).await {
+        match approve_one(txn, staff, id, admin_notes.clone(), now).await {
             Ok(reviewed) => done.push(reviewed),
             Err(e) => refused.note(id, e)?,
         }
@@ -147,7 +148,7 @@ async fn reject_all(db: &Db, sorted: &[i64], review: &Review<'_, '_>) -> Result<
         reason,
         seal,
     } = *review;
-    let now = Utc::now();
+    let now = db.now();
     let txn = db.begin_write().await?;
     lock_in_order(&*txn, sorted).await?;
     let mut done = Vec::new();

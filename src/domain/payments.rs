@@ -1,7 +1,6 @@
 //! Manual payments: the customer confirms; staff review (approve/reject) is in
 //! `payment_review.rs`.
 
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -176,7 +175,7 @@ async fn record(
     if pending.is_some() {
         return Err(Error::Conflict(ALREADY_PENDING.into()));
     }
-    let now = Utc::now();
+    let now = db.now();
     let mut model = payment::ActiveModel {
         invoice_id: Set(invoice.id),
         account_id: Set(member.account.id),

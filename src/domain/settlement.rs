@@ -1,20 +1,20 @@
 //! What paying an invoice does, whoever says it was paid: staff approving a confirmed transfer
 //! (`payment_review`) or a provider's signed event for a card or PayPal payment
 //! (`providers::events`). One cascade, run inside the caller's transaction after it claimed
-//! the payment: invoice → paid, subscription → active for a new period, account → active on
-//! the plan, the plan's credits granted with a `subscription` ledger row, the audit entry, and
-//! the receipt mail and outgoing webhooks in the outbox.
+//! the payment: invoice → paid, the subscription moved as the invoice's purpose says
+//! (`lifecycle::invoice_paid`: a first period, the next period, or a new plan), account →
+//! active on its plan, the plan's credits granted with a `subscription` ledger row, the audit
+//! entry, and the receipt mail and outgoing webhooks in the outbox.
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{
-    AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentMethod,
-    SubscriptionStatus,
+    AccountStatus, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentMethod,
 };
-use crate::domain::{audit, catalog, credits, notify};
+use crate::domain::{audit, credits, lifecycle, notify};
 use crate::entities::{account, invoice, payment, plan, subscription};
 use crate::error::{Error, Result};
 
@@ -63,17 +63,13 @@ pub(crate) async fn settle<C: ConnectionTrait>(
         .ok_or_else(|| Error::Conflict(format!("Invoice of payment {id} is not pending")))?;
 
     let mut subscription = None;
-    let mut plan: Option<plan::Model> = None;
+    let mut credited: Option<(plan::Model, i64)> = None;
+    let mut account_plan = None;
     if let Some(sub_id) = invoice.subscription_id {
-        let sub_plan = {
-            let sub = subscription::Entity::find_by_id(sub_id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| Error::Internal(anyhow::anyhow!("subscription {sub_id} missing")))?;
-            catalog::plan_by_id(txn, sub.plan_id).await?
-        };
-        subscription = Some(activate_subscription(txn, payment, sub_id, &sub_plan, now).await?);
-        plan = Some(sub_plan);
+        let paid = lifecycle::invoice_paid(txn, payment, &invoice, sub_id, now).await?;
+        subscription = Some(paid.subscription);
+        account_plan = paid.account_plan;
+        credited = Some((paid.plan, paid.credits));
     }
 
     let active = AccountStatus::Active;
@@ -82,8 +78,8 @@ pub(crate) async fn settle<C: ConnectionTrait>(
         .col_expr(account::Column::UpdatedAt, now.into())
         .filter(account::Column::Id.eq(payment.account_id))
         .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
-    if let Some(plan) = &plan {
-        activate = activate.col_expr(account::Column::PlanId, plan.id.into());
+    if let Some(plan_id) = account_plan {
+        activate = activate.col_expr(account::Column::PlanId, plan_id.into());
     }
     if activate.exec(txn).await?.rows_affected == 0 {
         return Err(Error::Conflict(format!(
@@ -91,16 +87,15 @@ pub(crate) async fn settle<C: ConnectionTrait>(
         )));
     }
 
-    let credits_added = plan.as_ref().map_or(0, |p| p.included_credits);
+    let credits_added = credited.as_ref().map_or(0, |(_, n)| *n);
     let mut ledger_id = None;
-    if credits_added > 0 {
-        let plan_name = plan.as_ref().map_or("", |p| p.name.as_str());
+    if let Some((plan, credits)) = credited.filter(|(_, n)| *n > 0) {
         let granted = credits::grant(
             txn,
             payment.account_id,
-            credits_added,
+            credits,
             CreditTransactionType::Subscription,
-            format!("{plan_name} plan credits ({})", invoice.invoice_number),
+            format!("{} plan credits ({})", plan.name, invoice.invoice_number),
             Some(format!("payment:{}", payment.id)),
         )
         .await?;
@@ -151,45 +146,4 @@ fn before_status(by: Settler<'_>) -> &'static str {
         Settler::Staff(_) => "pending_approval",
         Settler::Provider { .. } => "processing",
     }
-}
-
-/// The subscription becomes active for a new period from now, whatever its status was.
-async fn activate_subscription<C: ConnectionTrait>(
-    txn: &C,
-    payment: &payment::Model,
-    sub_id: i64,
-    plan: &plan::Model,
-    now: DateTime<Utc>,
-) -> Result<subscription::Model> {
-    let months = if plan.billing_cycle == BillingCycle::Annual.as_str() {
-        12
-    } else {
-        1
-    };
-    let external = payment
-        .manual_reference
-        .clone()
-        .or_else(|| payment.provider_ref.clone());
-    let active = SubscriptionStatus::Active;
-    subscription::Entity::update_many()
-        .col_expr(subscription::Column::Status, active.into())
-        .col_expr(subscription::Column::CurrentPeriodStart, Some(now).into())
-        .col_expr(
-            subscription::Column::CurrentPeriodEnd,
-            now.checked_add_months(Months::new(months)).into(),
-        )
-        .col_expr(subscription::Column::ExternalPaymentId, external.into())
-        .col_expr(subscription::Column::UpdatedAt, now.into())
-        .filter(subscription::Column::Id.eq(sub_id))
-        .filter(subscription::Column::Status.is_in(SubscriptionStatus::sources_of(active)))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            Error::Conflict(format!(
-                "Subscription of payment {} cannot become active",
-                payment.id
-            ))
-        })
 }

@@ -1,6 +1,5 @@
 //! Sign-up: a free trial or a paid plan, validated field by field, created in one transaction.
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionTrait,
@@ -213,7 +212,7 @@ pub(crate) async fn email_taken(db: &Db, email: &str) -> Result<bool> {
 
 /// Signs a customer up, in one transaction.
 ///
-/// Free plan: account `trial` with the plan's credits and a `trial` ledger row.
+/// Free plan: account `trial` until `trial_ends_at`, with the plan's credits and a `trial` ledger row.
 /// Paid plan: account and subscription `pending_payment` with 0 credits, a pending invoice with
 /// the billing snapshot, and the chosen account payment method.
 /// `seal` stores the request's answer with the change (see `idempotency`).
@@ -225,7 +224,7 @@ pub async fn register(
     let signup = validate(db, input).await?;
     // Hash before taking the write lock: it is the slow part.
     let password_hash = password::hash(&signup.password).await?;
-    let now = Utc::now();
+    let now = db.now();
     let paid = signup.payment_method.is_some();
 
     let txn = db.begin_write().await?;
@@ -242,6 +241,8 @@ pub async fn register(
         AccountStatus::Trial
     });
     new_account.credits = Set(0);
+    // A trial runs for the configured days; a paid sign-up has none.
+    new_account.trial_ends_at = Set((!paid).then(|| now + db.terms().trial()));
     new_account.created_at = Set(now);
     new_account.updated_at = Set(now);
     let created = new_account.insert(&*txn).await?;
@@ -295,8 +296,14 @@ pub async fn register(
             }
             .insert(&*txn)
             .await?;
-            let invoice =
-                invoices::issue_for_plan(&*txn, &account, &sub, &signup.plan, now).await?;
+            let invoice = invoices::issue(
+                &*txn,
+                &account,
+                &sub,
+                invoices::Bill::first_period(&signup.plan, now),
+                now,
+            )
+            .await?;
             account_payment_method::ActiveModel {
                 account_id: Set(account.id),
                 method_type: Set(method.payment_method),

@@ -48,7 +48,7 @@ pub async fn create(db: &Db, member: &Member, input: SiteInput) -> Result<SiteWi
     }
     p.finish()?;
     member.ensure_can_use_features()?;
-    let now = Utc::now();
+    let now = db.now();
 
     let txn = db.begin_write().await?;
     let Some(account) = take_site_slot(&*txn, member.account.id, Holder::Customer).await? else {

@@ -14,17 +14,25 @@ pub mod role {
     pub const VIEWER: &str = "viewer";
 }
 
-/// Refuses product features to accounts that are not paid up (or on trial), saying why.
+/// Refuses product features to accounts that are not paid up (or on trial), saying why: an
+/// account that has to pay first is answered 402, one waiting for its first approval 403.
 pub fn ensure_account_usable(status: AccountStatus) -> Result<()> {
+    let pay = |m: &str| Err(Error::PaymentRequired(m.to_owned()));
     match status {
-        s if AccountStatus::USABLE.contains(&s) => Ok(()),
+        AccountStatus::Trial | AccountStatus::Active => Ok(()),
         AccountStatus::PendingPayment => Err(Error::Forbidden(
             "Your account is awaiting payment approval; this is available once your payment is approved."
                 .into(),
         )),
-        other => Err(Error::Forbidden(format!(
-            "Your account is {other}; this is not available."
-        ))),
+        AccountStatus::Suspended => pay(
+            "Your account is suspended because its renewal invoice is unpaid; pay it (GET billing/invoices/) and this is available again.",
+        ),
+        AccountStatus::Expired => {
+            pay("Your free trial has ended; choose a plan to use this again.")
+        }
+        AccountStatus::Cancelled => {
+            pay("Your subscription is cancelled; choose a plan to use this again.")
+        }
     }
 }
 
@@ -64,6 +72,7 @@ mod tests {
                 "active",
                 "suspended",
                 "cancelled",
+                "expired",
             ],
             AccountStatus::as_str,
         );
@@ -157,22 +166,27 @@ mod tests {
     fn usable_accounts_and_the_messages_of_the_others() {
         let message = |s| match ensure_account_usable(s) {
             Ok(()) => "usable".to_owned(),
-            Err(Error::Forbidden(m)) => m,
+            Err(Error::Forbidden(m)) => format!("403 {m}"),
+            Err(Error::PaymentRequired(m)) => format!("402 {m}"),
             Err(e) => panic!("{e:?}"),
         };
         assert_eq!(message(AccountStatus::Trial), "usable");
         assert_eq!(message(AccountStatus::Active), "usable");
         assert_eq!(
             message(AccountStatus::PendingPayment),
-            "Your account is awaiting payment approval; this is available once your payment is approved."
+            "403 Your account is awaiting payment approval; this is available once your payment is approved."
         );
         assert_eq!(
             message(AccountStatus::Suspended),
-            "Your account is suspended; this is not available."
+            "402 Your account is suspended because its renewal invoice is unpaid; pay it (GET billing/invoices/) and this is available again."
+        );
+        assert_eq!(
+            message(AccountStatus::Expired),
+            "402 Your free trial has ended; choose a plan to use this again."
         );
         assert_eq!(
             message(AccountStatus::Cancelled),
-            "Your account is cancelled; this is not available."
+            "402 Your subscription is cancelled; choose a plan to use this again."
         );
     }
 }

@@ -25,6 +25,10 @@ pub struct Model {
     pub tax_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When a free trial ends; empty for other accounts (and trials from before trials ended).
+    pub trial_ends_at: Option<DateTimeUtc>,
+    /// How many of the trial's reminder mails went out (each goes once).
+    pub trial_reminders_sent: i32,
 }
 
 super::no_relations!();

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::entities::status::InvoiceStatus;
+use crate::entities::status::{InvoicePurpose, InvoiceStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "invoices")]
@@ -26,6 +26,12 @@ pub struct Model {
     pub metadata: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub purpose: InvoicePurpose,
+    /// The plan it is for (empty on invoices from before plan changes).
+    pub plan_id: Option<i64>,
+    /// The period it pays, for renewals and plan changes.
+    pub period_start: Option<DateTimeUtc>,
+    pub period_end: Option<DateTimeUtc>,
 }
 
 super::no_relations!();

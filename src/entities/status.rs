@@ -98,6 +98,8 @@ text_enum! {
         Active = "active",
         Suspended = "suspended",
         Cancelled = "cancelled",
+        /// A free trial that ended without a paid plan: credits kept, nothing usable.
+        Expired = "expired",
     }
 }
 
@@ -114,6 +116,18 @@ text_enum! {
         PastDue = "past_due",
         Cancelled = "cancelled",
         Expired = "expired",
+    }
+}
+
+text_enum! {
+    /// What an invoice is for, which decides what paying it does (`domain::settlement`).
+    pub enum InvoicePurpose {
+        /// A subscription's first period, from the day it is paid.
+        Subscription = "subscription",
+        /// The next period, from the day the current one ends.
+        Renewal = "renewal",
+        /// An upgrade: the price difference for the rest of the current period.
+        PlanChange = "plan_change",
     }
 }
 

@@ -16,6 +16,12 @@ pub struct Model {
     pub external_payment_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Ends at `current_period_end` instead of renewing (undone until then).
+    pub cancel_at_period_end: bool,
+    /// A downgrade that takes effect when the period it was asked in ends.
+    pub scheduled_plan_id: Option<i64>,
+    /// The due date of the unpaid renewal its dunning counts from, while `past_due`.
+    pub past_due_since: Option<DateTimeUtc>,
 }
 
 super::no_relations!();

@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod claim;
+pub mod schedule;
 
 use std::collections::HashMap;
 use std::future::Future;

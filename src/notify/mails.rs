@@ -12,6 +12,8 @@ use crate::notify::letters::{Body, Letter, letter};
 use crate::web::admin::links;
 use crate::web::format::{money, time};
 
+mod lifecycle;
+
 /// The letters of one mail job (several for the staff's copy).
 pub async fn compose(ctx: &Context, job: &crate::entities::job::Model) -> Result<Vec<Letter>> {
     let ids: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
@@ -38,7 +40,7 @@ pub async fn compose(ctx: &Context, job: &crate::entities::job::Model) -> Result
             let balance = id("balance").unwrap_or(0);
             compose.credits_low(need(id("account_id"))?, balance).await
         }
-        other => Err(Error::Internal(anyhow::anyhow!("no mail for {other}"))),
+        other => compose.lifecycle(other, &ids).await,
     }
 }
 
@@ -139,31 +141,38 @@ impl Compose<'_> {
         .fact("Invoice", &invoice.invoice_number)
         .fact("Amount due", money(invoice.total, &invoice.currency))
         .fact("Due date", invoice.due_date.to_string());
-        if let Some(method) = invoices::payment_instructions(&self.ctx.db, &account).await? {
-            body.notes.push(format!(
-                "How to pay — {}:\n{}",
-                method.display_name, method.instructions
-            ));
-            if let Ok(Value::Object(details)) = serde_json::from_str::<Value>(&method.details) {
-                let lines: Vec<String> = details
-                    .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{k}: {}",
-                            v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-                        )
-                    })
-                    .collect();
-                if !lines.is_empty() {
-                    body.notes.push(lines.join("\n"));
-                }
-            }
-        }
+        self.instructions(&mut body, &account).await?;
         let subject = format!(
             "Welcome to {product} — invoice {} to activate your account",
             invoice.invoice_number
         );
         self.one(&owner.email, subject, &body)
+    }
+
+    /// How to pay the account's invoices, as notes: the method's instructions and details.
+    async fn instructions(&self, body: &mut Body, account: &account::Model) -> Result<()> {
+        let Some(method) = invoices::payment_instructions(&self.ctx.db, account).await? else {
+            return Ok(());
+        };
+        body.notes.push(format!(
+            "How to pay — {}:\n{}",
+            method.display_name, method.instructions
+        ));
+        if let Ok(Value::Object(details)) = serde_json::from_str::<Value>(&method.details) {
+            let lines: Vec<String> = details
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{k}: {}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
+                })
+                .collect();
+            if !lines.is_empty() {
+                body.notes.push(lines.join("\n"));
+            }
+        }
+        Ok(())
     }
 
     fn payment_facts(body: Body, payment: &payment::Model, invoice: &invoice::Model) -> Body {

@@ -34,15 +34,7 @@ pub fn runner(db: Db, settings: &Notifications) -> anyhow::Result<Runner> {
     let mut runner = Runner::new(db);
     runner.poll = Duration::from_millis(settings.jobs_poll_ms.max(10));
     runner.lease = Duration::from_secs(settings.jobs_lease_secs.max(1));
-    for mail_kind in [
-        kind::WELCOME,
-        kind::PAYMENT_SUBMITTED,
-        kind::PAYMENT_SUBMITTED_STAFF,
-        kind::PAYMENT_APPROVED,
-        kind::PAYMENT_REJECTED,
-        kind::PASSWORD_RESET,
-        kind::CREDITS_LOW,
-    ] {
+    for &mail_kind in kind::MAILS {
         runner = runner.handle(mail_kind, Arc::new(MailJob(context.clone())));
     }
     webhooks::register(runner, context)

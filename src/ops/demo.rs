@@ -132,6 +132,9 @@ pub async fn seed(db: &Db, accounts: i64, progress: impl Fn(i64)) -> Result<()> 
                 tax_id: Set(None),
                 created_at: Set(created),
                 updated_at: Set(created),
+                // Demo trials never end, so that a server over demo data has no wave of work.
+                trial_ends_at: Set(None),
+                trial_reminders_sent: Set(0),
             });
             if paid {
                 paid_records(&mut b, &mut next, i, uid, kind, &starter, created);
@@ -214,10 +217,14 @@ fn paid_records(
             status::SubscriptionStatus::PendingPayment
         }),
         current_period_start: Set(active.then_some(created)),
-        current_period_end: Set(active.then(|| created + Duration::days(30))),
+        // Renewals fall due over the weeks after seeding, at least 8 days out, a few per day.
+        current_period_end: Set(active.then(|| Utc::now() + Duration::days(8 + account % 22))),
         external_payment_id: Set(active.then(|| format!("DEMO-{account}"))),
         created_at: Set(created),
         updated_at: Set(created),
+        cancel_at_period_end: Set(false),
+        scheduled_plan_id: Set(None),
+        past_due_since: Set(None),
     });
     let iid = next.invoice;
     next.invoice += 1;
@@ -241,6 +248,10 @@ fn paid_records(
         metadata: Set(json!({"billing_snapshot": {"billing_country": "PK"}}).to_string()),
         created_at: Set(created),
         updated_at: Set(created),
+        purpose: Set(status::InvoicePurpose::Subscription),
+        plan_id: Set(Some(plan.id)),
+        period_start: Set(None),
+        period_end: Set(None),
     });
     // kind 3: no payment yet; 4: awaiting approval; 5–8: approved; 9: rejected.
     let payment_status = match kind {

@@ -134,3 +134,29 @@ pub fn render(r: &AccountReport) -> String {
     }
     out
 }
+
+/// What `tollgate tick` did, one line per step.
+pub fn ticked(at: chrono::DateTime<chrono::Utc>, t: &crate::domain::lifecycle::Ticked) -> String {
+    let rows = [
+        ("scheduled plan changes applied", t.plans_switched),
+        (
+            "subscriptions ended at their period end",
+            t.ended_at_period_end,
+        ),
+        ("renewal invoices issued", t.renewals_issued),
+        ("subscriptions past due", t.past_due),
+        ("accounts suspended", t.suspended),
+        ("subscriptions cancelled unpaid", t.cancelled),
+        ("trial reminders sent", t.trial_reminders),
+        ("trials expired", t.trials_expired),
+    ];
+    let mut out = format!(
+        "Lifecycle as of {}:\n",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    for (what, n) in rows {
+        out.push_str(&format!("  {n:>6}  {what}\n"));
+    }
+    out.push_str(&format!("  {:>6}  in all\n", t.total()));
+    out
+}

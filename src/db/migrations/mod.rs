@@ -15,6 +15,7 @@ mod m0012_webhooks;
 mod m0013_payment_proofs;
 mod m0014_bank_statements;
 mod m0015_provider_payments;
+mod m0016_subscription_lifecycle;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -176,6 +177,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_payment_proofs::Migration),
             Box::new(m0014_bank_statements::Migration),
             Box::new(m0015_provider_payments::Migration),
+            Box::new(m0016_subscription_lifecycle::Migration),
         ]
     }
 }

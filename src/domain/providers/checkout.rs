@@ -146,7 +146,7 @@ async fn open(
     invoice: &invoice::Model,
     method: PaymentMethod,
 ) -> Result<payment::Model> {
-    let now = Utc::now();
+    let now = db.now();
     let txn = db.begin_write().await?;
     let payment = payment::ActiveModel {
         invoice_id: Set(invoice.id),

@@ -60,7 +60,8 @@ pub async fn receive<P: PaymentProvider>(
         }
     };
     let raw = String::from_utf8_lossy(body);
-    let receipt = apply(db, provider.method(), &event, &raw, now).await?;
+    // The signature is checked against the wall clock; the payment settles at billing's time.
+    let receipt = apply(db, provider.method(), &event, &raw, db.now()).await?;
     tracing::info!(provider = %provider.method(), event_id = %event.event_id,
                    event_type = %event.event_type, outcome = %receipt.outcome,
                    first = receipt.first, "webhook received");

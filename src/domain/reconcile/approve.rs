@@ -37,7 +37,7 @@ pub async fn approve(db: &Db, staff: &StaffActor, pairs: &[(i64, i64)]) -> Resul
     let payment_ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
     retry_contended(|| async {
         let txn = db.begin_write().await?;
-        let reviewed = approve_in(&*txn, staff, &payment_ids, Some(NOTE.into())).await?;
+        let reviewed = approve_in(&*txn, staff, &payment_ids, Some(NOTE.into()), db.now()).await?;
         for &(line, payment) in pairs {
             link(&*txn, staff, line, payment).await?;
         }

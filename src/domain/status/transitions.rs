@@ -3,7 +3,7 @@
 //! Every update that changes a status is a conditional update whose `WHERE status IN (…)` is
 //! `sources_of` the status it sets (`payment_review`), and a check before one (`payments::
 //! confirm`) asks `can_become`: a change cannot be guarded twice, two ways. A status with no
-//! way in (`refunded`, `void`, `past_due`…) is not set by tollgate yet, only read.
+//! way in (`refunded`, `uncollectible`…) is not set by tollgate yet, only read.
 
 use super::{AccountStatus, InvoiceStatus, PaymentStatus, SubscriptionStatus};
 
@@ -44,33 +44,46 @@ impl Lifecycle for PaymentStatus {
 }
 
 impl Lifecycle for InvoiceStatus {
-    /// An approved payment pays its invoice (`payment_review::approve`); a payment may be
-    /// confirmed only for an invoice that can still become paid (`payments::confirm`).
-    const TRANSITIONS: &'static [(Self, Self)] = &[(Self::Pending, Self::Paid)];
+    /// A settled payment pays its invoice (`settlement`); a payment may be confirmed only for
+    /// an invoice that can still become paid (`payments::confirm`). A renewal nobody will pay
+    /// (its subscription cancelled) is void.
+    const TRANSITIONS: &'static [(Self, Self)] =
+        &[(Self::Pending, Self::Paid), (Self::Pending, Self::Void)];
 }
 
 impl Lifecycle for SubscriptionStatus {
-    /// An approved payment of one of its invoices starts a new period, whatever the
-    /// subscription's status (`payment_review::approve`).
+    /// The subscription lifecycle (`domain::lifecycle`): a settled payment of its first or
+    /// renewal invoice makes it active for a period (`settlement`); an unpaid renewal makes it
+    /// past due at its due date and cancelled after the grace (`lifecycle::dunning`); a
+    /// cancellation asked for ends it at the period end. A cancelled subscription stays
+    /// cancelled: the account subscribes again with a new one. `expired` is not used.
     const TRANSITIONS: &'static [(Self, Self)] = &[
         (Self::PendingPayment, Self::Active),
         (Self::Active, Self::Active),
         (Self::PastDue, Self::Active),
-        (Self::Cancelled, Self::Active),
-        (Self::Expired, Self::Active),
+        (Self::Active, Self::PastDue),
+        (Self::PastDue, Self::Cancelled),
+        (Self::Active, Self::Cancelled),
     ];
 }
 
 impl Lifecycle for AccountStatus {
-    /// An approved payment activates the account on the paid plan, whatever the account's
-    /// status (`payment_review::approve`). Sign-up starts it in `trial` (free plan) or
-    /// `pending_payment` (paid plan).
+    /// A settled payment activates the account on its plan from any status but active's own
+    /// way out (`settlement`). Sign-up starts it in `trial` (free plan) or `pending_payment`
+    /// (paid plan); a trial ends in `expired` (`lifecycle::trials`); an unpaid renewal
+    /// suspends it and later cancels it, and a cancellation at the period end cancels it
+    /// (`lifecycle::dunning`).
     const TRANSITIONS: &'static [(Self, Self)] = &[
         (Self::Trial, Self::Active),
         (Self::PendingPayment, Self::Active),
         (Self::Active, Self::Active),
         (Self::Suspended, Self::Active),
         (Self::Cancelled, Self::Active),
+        (Self::Expired, Self::Active),
+        (Self::Trial, Self::Expired),
+        (Self::Active, Self::Suspended),
+        (Self::Active, Self::Cancelled),
+        (Self::Suspended, Self::Cancelled),
     ];
 }
 
@@ -163,34 +176,42 @@ mod tests {
         );
         assert_eq!(
             without_a_way_in(&InvoiceStatus::ALL),
-            [Pending, Void, Uncollectible]
+            [Pending, Uncollectible]
         );
     }
 
     #[test]
-    fn an_approved_payment_activates_from_any_status() {
+    fn the_subscription_lifecycle() {
+        use SubscriptionStatus::*;
         assert_eq!(
-            SubscriptionStatus::sources_of(SubscriptionStatus::Active),
-            SubscriptionStatus::ALL
+            SubscriptionStatus::sources_of(Active),
+            [PendingPayment, Active, PastDue]
+        );
+        assert_eq!(SubscriptionStatus::sources_of(PastDue), [Active]);
+        assert_eq!(SubscriptionStatus::sources_of(Cancelled), [PastDue, Active]);
+        assert_eq!(
+            final_statuses(&SubscriptionStatus::ALL),
+            [Cancelled, Expired]
         );
         assert_eq!(
-            AccountStatus::sources_of(AccountStatus::Active),
-            AccountStatus::ALL
+            without_a_way_in(&SubscriptionStatus::ALL),
+            [PendingPayment, Expired]
         );
-        // Activation is the only change: nothing suspends, cancels or expires yet.
-        for status in SubscriptionStatus::ALL {
-            let reachable: Vec<_> = SubscriptionStatus::ALL
-                .into_iter()
-                .filter(|next| status.can_become(*next))
-                .collect();
-            assert_eq!(reachable, [SubscriptionStatus::Active], "{status:?}");
-        }
-        for status in AccountStatus::ALL {
-            let reachable: Vec<_> = AccountStatus::ALL
-                .into_iter()
-                .filter(|next| status.can_become(*next))
-                .collect();
-            assert_eq!(reachable, [AccountStatus::Active], "{status:?}");
-        }
+    }
+
+    #[test]
+    fn the_account_lifecycle() {
+        use AccountStatus::*;
+        // A settled payment activates an account from anything.
+        assert_eq!(AccountStatus::sources_of(Active), AccountStatus::ALL);
+        assert_eq!(AccountStatus::sources_of(Suspended), [Active]);
+        assert_eq!(AccountStatus::sources_of(Cancelled), [Active, Suspended]);
+        assert_eq!(AccountStatus::sources_of(Expired), [Trial]);
+        // Only a trial expires, and nothing but a payment brings an expired one back.
+        let from_expired: Vec<_> = AccountStatus::ALL
+            .into_iter()
+            .filter(|next| Expired.can_become(*next))
+            .collect();
+        assert_eq!(from_expired, [Active]);
     }
 }
