@@ -211,6 +211,8 @@ pub async fn spawn_app_customised(
     settings.notifications.mail_dir = mail.path().to_owned();
     settings.notifications.run_jobs = false;
     settings.notifications.jobs_poll_ms = 50;
+    // Tests drive the lifecycle with explicit ticks at the moments they choose.
+    settings.lifecycle.tick_secs = 0;
     let uploads = tempfile::tempdir().expect("temp dir");
     settings.uploads.storage_url = format!("file://{}", uploads.path().display());
     configure(&mut settings);

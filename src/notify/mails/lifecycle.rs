@@ -137,7 +137,7 @@ impl Compose<'_> {
                 ));
                 self.instructions(&mut body, &account).await?;
             }
-            _ => body.action = Some(("Choose a plan".into(), self.link("/billing/"))),
+            _ => body.action = Some(("Choose a plan".into(), self.link("/plan/"))),
         }
         let to = self.billing_address(&account).await?;
         self.one(&to, subject, &body)
@@ -174,7 +174,7 @@ impl Compose<'_> {
         let body = Body {
             heading,
             paragraphs: vec![paragraph],
-            action: Some(("Choose a plan".into(), self.link("/billing/"))),
+            action: Some(("Choose a plan".into(), self.link("/plan/"))),
             ..Body::default()
         }
         .fact("Trial ends", ends);
