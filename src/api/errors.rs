@@ -47,13 +47,18 @@ error_statuses! {
     InvalidRefreshToken = 401,
         "The refresh token is unknown, expired or revoked; a spent one repeated after 30 s \
          also revokes its whole sign-in";
-    InsufficientCredits = 402, "The balance is short of the operation's cost";
+    InsufficientCredits = 402,
+        "The balance is short of the operation's cost, or the account must pay first \
+         (suspended for an unpaid renewal, its trial ended, or its subscription cancelled)";
+    MustPay = 402,
+        "The account must pay first: suspended for an unpaid renewal, its trial ended, or its \
+         subscription cancelled";
     NotCustomer = 403, "Staff users have no account: this is for customers";
     CustomerMayNotWrite = 403,
         "Staff users have no account, and a viewer of an account may only read";
     CustomerMayNotUse = 403,
-        "The account is not `trial` or `active` (e.g. awaiting payment approval), the user \
-         is a viewer or staff, or (sites) the plan's site limit is reached";
+        "The account is awaiting its first payment's approval, the user is a viewer or \
+         staff, or (sites) the plan's site limit is reached";
     NotStaff = 403, "Staff access required";
     NotFound = 404, "Not found; another account's object answers exactly the same";
     BodyTimeout = 408, "The request body was not sent in time";

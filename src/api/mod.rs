@@ -15,6 +15,7 @@ pub mod password_reset;
 pub mod provider_payments;
 pub mod replies;
 pub mod staff;
+pub mod subscription;
 pub mod uploads;
 pub mod usage;
 
@@ -80,6 +81,10 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(billing::list_invoices))
         .routes(routes!(billing::invoice_detail))
         .routes(routes!(billing::list_payments))
+        .routes(routes!(subscription::show))
+        .routes(routes!(subscription::change_plan))
+        .routes(routes!(subscription::cancel))
+        .routes(routes!(subscription::resume))
         .routes(routes!(provider_payments::capture_paypal))
         .routes(routes!(provider_payments::stripe_webhook))
         .routes(routes!(provider_payments::paypal_webhook))

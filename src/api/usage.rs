@@ -6,7 +6,7 @@ use crate::api::caller::Customer;
 use crate::api::docs::PageParams;
 use crate::api::envelope::{Envelope, Reply, created, ok};
 use crate::api::errors::{
-    Conflict, CustomerMayNotUse, InsufficientCredits, JsonErrors, NotCustomer, NotFound,
+    Conflict, CustomerMayNotUse, InsufficientCredits, JsonErrors, MustPay, NotCustomer, NotFound,
     QueryErrors, Unauthenticated,
 };
 use crate::api::extract::{AppJson, Paging, path_id};
@@ -107,7 +107,7 @@ pub async fn list_sites(
     request_body = crate::domain::sites::SiteInput,
     responses(
         (status = 201, description = "Site created with the creator's access", body = Envelope<SiteDetail>),
-        JsonErrors, Unauthenticated, CustomerMayNotUse, Conflict,
+        JsonErrors, Unauthenticated, MustPay, CustomerMayNotUse, Conflict,
     ),
     security(("bearer" = [])),
 )]

@@ -35,6 +35,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/billing/payments/{id}/paypal/capture"),
     ("post", "/billing/webhooks/stripe"),
     ("post", "/billing/webhooks/paypal"),
+    ("get", "/billing/subscription"),
+    ("post", "/billing/subscription/plan"),
+    ("post", "/billing/subscription/cancel"),
+    ("post", "/billing/subscription/resume"),
 ];
 
 /// Operations anyone may call (README's "public" row).

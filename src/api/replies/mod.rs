@@ -11,6 +11,7 @@ pub mod billing;
 pub mod checkout;
 pub mod lists;
 pub mod staff;
+pub mod subscription;
 pub mod usage;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -22,10 +22,13 @@
 //! - [`invoice_paid`]: what paying an invoice does to its subscription (the settlement
 //!   cascade calls it).
 
+mod cancel;
 mod dunning;
 mod paid;
 pub mod plans;
 mod renewal;
+mod scheduled;
+mod state;
 mod steps;
 mod trials;
 
@@ -34,6 +37,7 @@ use chrono::{DateTime, Utc};
 use crate::db::Db;
 use crate::error::Result;
 pub(crate) use paid::{invoice_paid, period_end};
+pub use state::{Standing, standing};
 
 /// The job kind of a scheduled tick (`jobs` runs it, `TOLLGATE_TICK_SECS` apart).
 pub const TICK_JOB: &str = "lifecycle.tick";
@@ -72,7 +76,7 @@ impl Ticked {
 pub async fn tick(db: &Db, now: DateTime<Utc>) -> Result<Ticked> {
     let terms = db.terms().clone();
     Ok(Ticked {
-        plans_switched: plans::switch_due(db, now).await?,
+        plans_switched: scheduled::switch_due(db, now).await?,
         ended_at_period_end: dunning::end_cancelled(db, now).await?,
         renewals_issued: renewal::issue_due(db, now, terms.renew_before()).await?,
         past_due: dunning::mark_past_due(db, now).await?,

@@ -124,7 +124,7 @@ pub(crate) async fn invoice_paid<C: ConnectionTrait>(
             ))
         })?;
     let (subscription, switched) =
-        super::plans::apply_scheduled_plan(txn, subscription, now).await?;
+        super::scheduled::apply_scheduled_plan(txn, subscription, now).await?;
     Ok(Paid {
         subscription,
         plan,

@@ -12,21 +12,20 @@
 //! None of them while the subscription is past due: the unpaid renewal comes first.
 
 use chrono::{DateTime, Days, Utc};
-use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
+pub use super::cancel::set_cancel;
 use super::renewal::{awaiting_payment, void};
-use super::steps::{PAGE, each_due};
 use crate::db::Db;
 use crate::domain::invoices::{self, Bill, DUE_DAYS};
 use crate::domain::money::format_minor;
 use crate::domain::notify::{self, Step};
 use crate::domain::staff::StaffActor;
-use crate::domain::status::{InvoicePurpose, InvoiceStatus, SubscriptionStatus};
+use crate::domain::status::{InvoicePurpose, SubscriptionStatus};
 use crate::domain::{Member, audit, catalog, found};
 use crate::entities::{account, invoice, plan, site, subscription};
 use crate::error::{Error, Result};
@@ -46,7 +45,7 @@ impl By<'_> {
         }
     }
 
-    fn ensure_may_change(self) -> Result<()> {
+    pub(super) fn ensure_may_change(self) -> Result<()> {
         match self {
             By::Member(m) => m.ensure_can_write(),
             By::Staff(_) => Ok(()),
@@ -136,7 +135,7 @@ pub async fn change_plan(
     Ok(changed)
 }
 
-fn past_due() -> Error {
+pub(super) fn past_due() -> Error {
     conflict(
         "The subscription is past due: pay its renewal invoice first; plans can be changed again once it is paid.",
     )
@@ -174,7 +173,7 @@ async fn subscribe<C: ConnectionTrait>(
     Ok(Changed::Subscribed(invoice))
 }
 
-async fn record<C: ConnectionTrait>(
+pub(super) async fn record<C: ConnectionTrait>(
     txn: &C,
     by: By<'_>,
     action: &str,
@@ -386,201 +385,6 @@ async fn schedule<C: ConnectionTrait>(
         .into_iter()
         .next()
         .ok_or_else(|| conflict("The subscription changed meanwhile; try again."))
-}
-
-/// Cancels the account's subscription at its period end (`true`), or undoes that (`false`).
-/// Cancelling withdraws a renewal already issued.
-pub async fn set_cancel(
-    db: &Db,
-    by: By<'_>,
-    account_id: i64,
-    cancel: bool,
-) -> Result<subscription::Model> {
-    by.ensure_may_change()?;
-    let now = db.now();
-    let txn = db.begin_write().await?;
-    let sub = current(&*txn, account_id)
-        .await?
-        .ok_or_else(|| Error::NotFound("Subscription not found".into()))?;
-    match sub.status {
-        SubscriptionStatus::Active => {}
-        SubscriptionStatus::PastDue => return Err(past_due()),
-        other => {
-            return Err(conflict(format!(
-                "The subscription is {other}; only an active one can be cancelled or resumed."
-            )));
-        }
-    }
-    let end = sub.current_period_end.unwrap_or(now);
-    if sub.cancel_at_period_end == cancel {
-        return Err(conflict(match cancel {
-            true => format!("The subscription already ends on {}.", end.date_naive()),
-            false => "The subscription is not cancelled.".to_owned(),
-        }));
-    }
-    let mut voided = Vec::new();
-    if cancel {
-        for invoice in invoices::open_of_subscription(&*txn, sub.id).await? {
-            if awaiting_payment(&*txn, invoice.id).await? {
-                return Err(conflict(format!(
-                    "A payment of invoice {} is being reviewed; cancel once it is.",
-                    invoice.invoice_number
-                )));
-            }
-            void(&*txn, &invoice, now).await?;
-            voided.push(invoice.invoice_number);
-        }
-    }
-    let updated = subscription::Entity::update_many()
-        .col_expr(subscription::Column::CancelAtPeriodEnd, cancel.into())
-        .col_expr(subscription::Column::UpdatedAt, now.into())
-        .filter(subscription::Column::Id.eq(sub.id))
-        .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
-        .filter(subscription::Column::CancelAtPeriodEnd.eq(!cancel))
-        .exec_with_returning(&*txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| conflict("The subscription changed meanwhile; try again."))?;
-    let action = if cancel {
-        "subscription.cancel_at_period_end"
-    } else {
-        "subscription.resume"
-    };
-    let after = json!({"cancel_at_period_end": cancel, "ends": end, "voided": voided});
-    record(
-        &*txn,
-        by,
-        action,
-        sub.id,
-        json!({"cancel_at_period_end": !cancel}),
-        after,
-    )
-    .await?;
-    let occurrence = format!("updated:{}", now.timestamp_micros());
-    notify::subscription_step(&*txn, Step::Updated, &updated, None, &occurrence).await?;
-    txn.commit().await?;
-    Ok(updated)
-}
-
-/// A downgrade whose period has begun (its renewal paid) takes effect: the subscription and
-/// the account move to the scheduled plan. The row after, and the plan when it moved.
-pub(crate) async fn apply_scheduled_plan<C: ConnectionTrait>(
-    txn: &C,
-    sub: subscription::Model,
-    now: DateTime<Utc>,
-) -> Result<(subscription::Model, Option<i64>)> {
-    let (Some(plan_id), Some(start)) = (sub.scheduled_plan_id, sub.current_period_start) else {
-        return Ok((sub, None));
-    };
-    if sub.status != SubscriptionStatus::Active || start > now {
-        return Ok((sub, None));
-    }
-    let paid_for_it = invoice::Entity::find()
-        .filter(invoice::Column::SubscriptionId.eq(sub.id))
-        .filter(invoice::Column::Purpose.eq(InvoicePurpose::Renewal))
-        .filter(invoice::Column::Status.eq(InvoiceStatus::Paid))
-        .filter(invoice::Column::PlanId.eq(plan_id))
-        .order_by_desc(invoice::Column::Id)
-        .one(txn)
-        .await?
-        .is_some_and(|i| i.period_start == Some(start));
-    if !paid_for_it {
-        return Ok((sub, None));
-    }
-    let Some(moved) = subscription::Entity::update_many()
-        .col_expr(subscription::Column::PlanId, plan_id.into())
-        .col_expr(
-            subscription::Column::ScheduledPlanId,
-            Expr::value(Option::<i64>::None),
-        )
-        .col_expr(subscription::Column::UpdatedAt, now.into())
-        .filter(subscription::Column::Id.eq(sub.id))
-        .filter(subscription::Column::ScheduledPlanId.eq(plan_id))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-    else {
-        return Ok((sub, None));
-    };
-    account::Entity::update_many()
-        .col_expr(account::Column::PlanId, plan_id.into())
-        .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(sub.account_id))
-        .exec(txn)
-        .await?;
-    Ok((moved, Some(plan_id)))
-}
-
-/// The downgrades whose period began (a tick's step).
-pub(super) async fn switch_due(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let due = |after| async move {
-        let renewed = Query::select()
-            .expr(Expr::val(1))
-            .from(invoice::Entity)
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::SubscriptionId))
-                    .equals((subscription::Entity, subscription::Column::Id)),
-            )
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::PeriodStart)).equals((
-                    subscription::Entity,
-                    subscription::Column::CurrentPeriodStart,
-                )),
-            )
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::PlanId))
-                    .equals((subscription::Entity, subscription::Column::ScheduledPlanId)),
-            )
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::Status))
-                    .eq(InvoiceStatus::Paid.as_str()),
-            )
-            .to_owned();
-        Ok(subscription::Entity::find()
-            .select_only()
-            .column(subscription::Column::Id)
-            .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
-            .filter(subscription::Column::ScheduledPlanId.is_not_null())
-            .filter(subscription::Column::CurrentPeriodStart.lte(now))
-            .filter(Expr::exists(renewed))
-            .filter(subscription::Column::Id.gt(after))
-            .order_by_asc(subscription::Column::Id)
-            .limit(PAGE)
-            .into_tuple::<i64>()
-            .all(db.conn())
-            .await?)
-    };
-    each_due("plan_switch", due, |id| async move {
-        let txn = db.begin_write().await?;
-        let sub: subscription::Model = found(&*txn, id, "Subscription").await?;
-        let before = sub.plan_id;
-        let (moved, Some(plan_id)) = apply_scheduled_plan(&*txn, sub, now).await? else {
-            return Ok(false);
-        };
-        audit::record(
-            &*txn,
-            audit::Action {
-                actor: None,
-                action: "subscription.plan_switch",
-                object_type: "subscription",
-                object_id: id,
-                before: json!({"plan_id": before}),
-                after: json!({"plan_id": plan_id}),
-                ledger_id: None,
-            },
-        )
-        .await?;
-        let occurrence = format!(
-            "plan:{}",
-            moved.current_period_start.map_or(0, |t| t.timestamp())
-        );
-        notify::subscription_step(&*txn, Step::Updated, &moved, None, &occurrence).await?;
-        txn.commit().await?;
-        Ok(true)
-    })
-    .await
 }
 
 #[cfg(test)]
