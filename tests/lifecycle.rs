@@ -92,7 +92,10 @@ async fn a_year_of_monthly_renewals(app: TestApp) {
     );
     // Numbered in the account's month of issue: the first renewal (25 January) is January's
     // second invoice, every later one its month's first.
-    assert_eq!(invoices[0].invoice_number, format!("INV-{account}-202701-0001"));
+    assert_eq!(
+        invoices[0].invoice_number,
+        format!("INV-{account}-202701-0001")
+    );
     for (i, invoice) in renewals.iter().enumerate() {
         let month = start.checked_add_months(Months::new(i as u32 + 1)).unwrap();
         let n = if i == 0 { 2 } else { 1 };
