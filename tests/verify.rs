@@ -90,7 +90,32 @@ async fn each_corruption_is_named(app: TestApp) {
             "UPDATE invoices SET invoice_number = invoice_number || '9' WHERE id = 2",
             "invoice-numbering",
         ),
+        (
+            "UPDATE accounts SET status = 'suspended' WHERE id = 1",
+            "suspended-account-is-past-due",
+        ),
+        (
+            "UPDATE subscriptions SET status = 'past_due'",
+            "past-due-has-unpaid-renewal",
+        ),
+        (
+            "UPDATE subscriptions SET status = 'active', current_period_end = NULL",
+            "running-subscription-has-period",
+        ),
+        (
+            "UPDATE subscriptions SET status = 'active', \
+             account_id = (SELECT MIN(account_id) FROM subscriptions)",
+            "one-running-subscription-per-account",
+        ),
+        (
+            "UPDATE accounts SET status = 'trial', trial_ends_at = created_at WHERE id = 1",
+            "trial-expired",
+        ),
     ];
+    // Two days on, a trial that ended at its start is overdue for expiry.
+    app.db
+        .clock()
+        .set(chrono::Utc::now() + chrono::Duration::days(2));
     for (sql, check) in corruptions {
         app.db.conn().execute_unprepared(sql).await.unwrap();
         let found = verify(&app.db).await.unwrap();

@@ -82,6 +82,61 @@ const CHECKS: &[(&str, &str)] = &[
          FROM subscriptions s WHERE s.status = 'active' AND NOT EXISTS ( \
            SELECT 1 FROM invoices i WHERE i.subscription_id = s.id AND i.status = 'paid')",
     ),
+    (
+        "one-renewal-per-period",
+        "SELECT 'subscription ' || CAST(i.subscription_id AS TEXT) || ': ' \
+         || CAST(COUNT(*) AS TEXT) || ' renewal invoices for one period' \
+         FROM invoices i WHERE i.purpose = 'renewal' AND i.status <> 'void' \
+         GROUP BY i.subscription_id, i.period_start HAVING COUNT(*) > 1",
+    ),
+    (
+        "one-running-subscription-per-account",
+        "SELECT 'account ' || CAST(s.account_id AS TEXT) || ': ' || CAST(COUNT(*) AS TEXT) \
+         || ' subscriptions running at once' \
+         FROM subscriptions s WHERE s.status IN ('pending_payment', 'active', 'past_due') \
+         GROUP BY s.account_id HAVING COUNT(*) > 1",
+    ),
+    (
+        "running-subscription-has-period",
+        "SELECT 'subscription ' || CAST(s.id AS TEXT) || ' is ' || s.status \
+         || ' without a period' \
+         FROM subscriptions s WHERE s.status IN ('active', 'past_due') AND ( \
+           s.current_period_start IS NULL OR s.current_period_end IS NULL \
+           OR s.current_period_end <= s.current_period_start)",
+    ),
+    (
+        "past-due-has-unpaid-renewal",
+        "SELECT 'subscription ' || CAST(s.id AS TEXT) || ' is past_due with no unpaid renewal' \
+         FROM subscriptions s WHERE s.status = 'past_due' AND (s.past_due_since IS NULL \
+           OR NOT EXISTS (SELECT 1 FROM invoices i WHERE i.subscription_id = s.id \
+             AND i.purpose = 'renewal' AND i.status = 'pending'))",
+    ),
+    (
+        "suspended-account-is-past-due",
+        "SELECT 'account ' || CAST(a.id AS TEXT) || ' is suspended with no past-due subscription' \
+         FROM accounts a WHERE a.status = 'suspended' AND NOT EXISTS ( \
+           SELECT 1 FROM subscriptions s WHERE s.account_id = a.id AND s.status = 'past_due')",
+    ),
+];
+
+/// Checks of what the lifecycle should have done by now (a day's grace for the scheduler):
+/// SQL with one bound value, the cutoff, written `$1`.
+const OVERDUE: &[(&str, &str)] = &[
+    (
+        "unpaid-renewal-escalated",
+        "SELECT 'subscription ' || CAST(s.id AS TEXT) || ' is active with renewal ' \
+         || i.invoice_number || ' unpaid past its due date' \
+         FROM subscriptions s JOIN invoices i ON i.subscription_id = s.id \
+         WHERE s.status = 'active' AND i.purpose = 'renewal' AND i.status = 'pending' \
+           AND i.period_start = s.current_period_end AND s.current_period_end < $1 \
+           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id \
+             AND p.status IN ('pending_approval', 'processing'))",
+    ),
+    (
+        "trial-expired",
+        "SELECT 'account ' || CAST(a.id AS TEXT) || ' is still on a trial that ended' \
+         FROM accounts a WHERE a.status = 'trial' AND a.trial_ends_at < $1",
+    ),
 ];
 
 /// Runs every check; an empty list means the database is sound.
@@ -94,6 +149,21 @@ pub async fn verify(db: &Db) -> Result<Vec<Violation>> {
             .query_all_raw(Statement::from_string(backend, *sql))
             .await?
         {
+            found.push(Violation {
+                check,
+                detail: row.try_get_by_index::<String>(0)?,
+            });
+        }
+    }
+    // What should have happened a day ago at the latest, as billing's clock reads.
+    let cutoff = db.now() - chrono::Duration::days(1);
+    for (check, sql) in OVERDUE {
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => (*sql).to_owned(),
+            _ => sql.replace("$1", "?"),
+        };
+        let statement = Statement::from_sql_and_values(backend, sql, [cutoff.into()]);
+        for row in conn.query_all_raw(statement).await? {
             found.push(Violation {
                 check,
                 detail: row.try_get_by_index::<String>(0)?,
@@ -152,8 +222,10 @@ async fn invoice_number_violations(db: &Db) -> Result<Vec<Violation>> {
 
 #[cfg(test)]
 mod tests {
-    use super::CHECKS;
-    use crate::domain::status::{InvoiceStatus, PaymentStatus, SubscriptionStatus};
+    use super::{CHECKS, OVERDUE};
+    use crate::domain::status::{
+        AccountStatus, InvoicePurpose, InvoiceStatus, PaymentStatus, SubscriptionStatus,
+    };
 
     /// The texts `column` is compared with (`= 'x'`, `<> 'x'`, `IN ('x', 'y')`) in `sql`.
     fn compared(sql: &str, column: &str) -> Vec<String> {
@@ -179,13 +251,15 @@ mod tests {
     /// The checks' SQL spells statuses as the domain's enums do (the SQL is plain text).
     #[test]
     fn checks_spell_statuses_as_the_domain() {
-        let columns: [(&str, &[&str]); 3] = [
+        let columns: [(&str, &[&str]); 5] = [
             ("p.status", &PaymentStatus::TEXTS),
             ("i.status", &InvoiceStatus::TEXTS),
             ("s.status", &SubscriptionStatus::TEXTS),
+            ("a.status", &AccountStatus::TEXTS),
+            ("i.purpose", &InvoicePurpose::TEXTS),
         ];
         let mut seen = 0;
-        for (check, sql) in CHECKS {
+        for (check, sql) in CHECKS.iter().chain(OVERDUE) {
             for (column, known) in columns {
                 for text in compared(sql, column) {
                     assert!(known.contains(&text.as_str()), "{check}: {column} {text}");
@@ -193,6 +267,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen, 11, "every comparison with a status is read");
+        assert_eq!(seen, 29, "every comparison with a status is read");
     }
 }

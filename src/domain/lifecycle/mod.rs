@@ -26,6 +26,7 @@ mod cancel;
 mod dunning;
 mod paid;
 pub mod plans;
+mod proration;
 mod renewal;
 mod scheduled;
 mod state;

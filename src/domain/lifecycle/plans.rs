@@ -19,6 +19,7 @@ use sea_orm::{
 use serde_json::json;
 
 pub use super::cancel::set_cancel;
+pub use super::proration::prorate;
 use super::renewal::{awaiting_payment, void};
 use crate::db::Db;
 use crate::domain::invoices::{self, Bill, DUE_DAYS};
@@ -26,7 +27,7 @@ use crate::domain::money::format_minor;
 use crate::domain::notify::{self, Step};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{InvoicePurpose, SubscriptionStatus};
-use crate::domain::{Member, audit, catalog, found};
+use crate::domain::{Member, audit, catalog};
 use crate::entities::{account, invoice, plan, site, subscription};
 use crate::error::{Error, Result};
 
@@ -66,18 +67,6 @@ pub enum Changed {
     Unscheduled(subscription::Model),
 }
 
-/// The price difference for what is left of a period, to the cent (half up): `difference ×
-/// remaining days ÷ period days`, whole days.
-pub fn prorate(difference: i64, remaining_days: i64, period_days: i64) -> i64 {
-    if period_days <= 0 || remaining_days <= 0 {
-        return 0;
-    }
-    let remaining = i128::from(Ord::min(remaining_days, period_days));
-    let exact = i128::from(difference) * remaining;
-    let period = i128::from(period_days);
-    i64::try_from((2 * exact + period) / (2 * period)).unwrap_or(i64::MAX)
-}
-
 /// The account's latest subscription, if it ever had one.
 pub async fn current<C: ConnectionTrait>(
     conn: &C,
@@ -88,6 +77,24 @@ pub async fn current<C: ConnectionTrait>(
         .order_by_desc(subscription::Column::Id)
         .one(conn)
         .await?)
+}
+
+/// The account's row, locked for the rest of the transaction (on PostgreSQL; SQLite's writes
+/// are one at a time anyway), so that two changes of one account's subscription run one after
+/// the other: two sign-ups to a plan cannot both see "no subscription" and make two.
+pub(super) async fn lock_account<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> Result<account::Model> {
+    account::Entity::update_many()
+        .col_expr(account::Column::UpdatedAt, now.into())
+        .filter(account::Column::Id.eq(account_id))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotFound("Account not found".into()))
 }
 
 fn conflict(message: impl Into<String>) -> Error {
@@ -113,7 +120,7 @@ pub async fn change_plan(
         .ok_or_else(|| Error::field("plan_slug", "Unknown or unavailable plan."))?;
     let now = db.now();
     let txn = db.begin_write().await?;
-    let account: account::Model = found(&*txn, account_id, "Account").await?;
+    let account = lock_account(&*txn, account_id, now).await?;
     let changed = match current(&*txn, account_id).await? {
         None => subscribe(&*txn, by, &account, &target, now).await?,
         Some(sub) => match sub.status {
@@ -385,21 +392,4 @@ async fn schedule<C: ConnectionTrait>(
         .into_iter()
         .next()
         .ok_or_else(|| conflict("The subscription changed meanwhile; try again."))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prorate;
-
-    #[test]
-    fn proration_to_the_cent() {
-        // Starter (89.00) → Growth (139.00) on day 10 of 30: 50.00 × 20/30 = 33.333… → 33.33.
-        assert_eq!(prorate(5_000, 20, 30), 3_333);
-        // Half a cent rounds up: 0.01 × 1/2.
-        assert_eq!(prorate(1, 1, 2), 1);
-        assert_eq!(prorate(5_000, 30, 30), 5_000);
-        assert_eq!(prorate(5_000, 0, 30), 0);
-        assert_eq!(prorate(5_000, 45, 30), 5_000);
-        assert_eq!(prorate(13_900, 15, 31), 6_726);
-    }
 }
