@@ -231,6 +231,32 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
             [UNAUTH, CREATED, FORBID, FORBID, FORBID],
         ),
         ("get", format!("/sites/{}", w.a_site), json!({}), own_object),
+        // The subscription: B (a trial) subscribes, A (active) upgrades; then cancelling and
+        // resuming need an active subscription, which B's (awaiting payment) is not.
+        (
+            "get",
+            "/billing/subscription".into(),
+            json!({}),
+            customer_read,
+        ),
+        (
+            "post",
+            "/billing/subscription/plan".into(),
+            json!({"plan_slug": "growth"}),
+            [UNAUTH, OK, FORBID, FORBID, OK],
+        ),
+        (
+            "post",
+            "/billing/subscription/cancel".into(),
+            json!({}),
+            [UNAUTH, CONFLICT, FORBID, FORBID, OK],
+        ),
+        (
+            "post",
+            "/billing/subscription/resume".into(),
+            json!({}),
+            [UNAUTH, CONFLICT, FORBID, FORBID, OK],
+        ),
         (
             "post",
             "/auth/logout".into(),

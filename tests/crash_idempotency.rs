@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::TestApp;
@@ -18,26 +17,6 @@ use tollgate::entities::credit_transaction as ledger;
 on_both_backends!(every_key_replays_or_runs_afresh_after_a_kill);
 
 const SPENDS: usize = 60;
-
-/// A second tollgate process on the test's database, for killing.
-fn start_server(app: &TestApp) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
-        .arg("serve")
-        .env("TOLLGATE_DATABASE_URL", &app.database_url)
-        .env("TOLLGATE_BIND", format!("127.0.0.1:{port}"))
-        .env("TOLLGATE_SECRET_KEY", "test-secret-key")
-        .env("TOLLGATE_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("tollgate starts");
-    (child, format!("http://127.0.0.1:{port}/api/v1"))
-}
 
 async fn wait_until_up(client: &reqwest::Client, base: &str) {
     for _ in 0..200 {
@@ -78,7 +57,8 @@ async fn every_key_replays_or_runs_afresh_after_a_kill(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    let (mut child, base) = start_server(&app);
+    // A second tollgate process on the test's database, for killing.
+    let (mut child, base) = app.serve_process(&[]);
     let client = reqwest::Client::new();
     wait_until_up(&client, &base).await;
 

@@ -51,7 +51,7 @@ async fn an_upgrade_is_prorated_and_takes_effect_when_paid(app: TestApp) {
     // Day 10 of 30: Starter (89.00) → Growth (139.00) costs 50.00 × 20/30 = 33.33.
     app.db.clock().set(start + days(10));
     let r = change(&app, &token, "growth").await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.data()["change"], "upgrade");
     assert_eq!(r.data()["invoice"]["total"], "33.33");
     let invoice = r.data()["invoice"]["id"].as_i64().unwrap();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -26,27 +26,14 @@ impl Drop for Server {
     }
 }
 
-/// A server whose renewal window (40 days) already holds every new monthly period.
+/// A server whose renewal window (40 days) already holds every new monthly period, ticking
+/// every second.
 fn serve(app: &TestApp) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
-        .arg("serve")
-        .env("TOLLGATE_DATABASE_URL", &app.database_url)
-        .env("TOLLGATE_BIND", format!("127.0.0.1:{port}"))
-        .env("TOLLGATE_SECRET_KEY", "test-secret-key")
-        .env("TOLLGATE_LOG", "error")
-        .env("TOLLGATE_TICK_SECS", "1")
-        .env("TOLLGATE_JOBS_POLL_MS", "50")
-        .env("TOLLGATE_RENEW_DAYS_BEFORE", "40")
-        .env("TOLLGATE_MAIL_DIR", app.mail_dir.as_os_str())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("tollgate starts");
+    let (child, _) = app.serve_process(&[
+        ("TOLLGATE_TICK_SECS", "1"),
+        ("TOLLGATE_JOBS_POLL_MS", "50"),
+        ("TOLLGATE_RENEW_DAYS_BEFORE", "40"),
+    ]);
     Server(child)
 }
 

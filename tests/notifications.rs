@@ -463,26 +463,7 @@ async fn a_rolled_back_review_mails_nothing(backend: Backend) {
 
 /// Waits for a mail file whose subject contains `subject`, in the app's mail folder.
 async fn mail_file(app: &TestApp, subject: &str) -> Captured {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let files: Vec<_> = std::fs::read_dir(&app.mail_dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        let found = files
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .map(|p| smtp::parse(&std::fs::read(p).unwrap()))
-            .find(|m| m.subject.contains(subject));
-        if let Some(mail) = found {
-            return mail;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {subject:?} mail in {}",
-            app.mail_dir.display()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    smtp::mail_file(&app.mail_dir, |m| m.subject.contains(subject)).await
 }
 
 async fn without_smtp_mails_are_written_as_files(backend: Backend) {

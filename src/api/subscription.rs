@@ -5,9 +5,9 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use crate::api::caller::Customer;
-use crate::api::envelope::{Envelope, Reply, created, ok};
+use crate::api::envelope::{Envelope, Reply, ok};
 use crate::api::errors::{
-    Conflict, CustomerMayNotWrite, JsonErrors, NotCustomer, NotFound, QueryErrors, Unauthenticated,
+    Conflict, CustomerMayNotWrite, JsonErrors, NotCustomer, QueryErrors, Unauthenticated,
 };
 use crate::api::extract::AppJson;
 use crate::api::replies::billing::InvoiceSummary;
@@ -48,19 +48,18 @@ pub struct PlanInput {
 ///
 /// A dearer plan is an upgrade: an invoice for the price difference over the rest of the
 /// period (difference × remaining days / period days, to the cent), taking effect with the
-/// new plan's extra credits once paid (201). A cheaper paid plan is a downgrade from the
-/// period end (200), refused while the account has more sites than it allows; choosing the
-/// current plan again withdraws a scheduled downgrade. An account without a running
-/// subscription (trial, expired, cancelled) subscribes: a first invoice, active once paid
-/// (201). Refused while the subscription is past due.
+/// new plan's extra credits once paid. A cheaper paid plan is a downgrade from the period
+/// end, refused while the account has more sites than it allows; choosing the current plan
+/// again withdraws a scheduled downgrade. An account without a running subscription (trial,
+/// expired, cancelled) subscribes: a first invoice, active once paid. Refused while the
+/// subscription is past due. `change` says which it was.
 #[utoipa::path(
     post,
     path = "/billing/subscription/plan",
     tag = "billing",
     request_body = PlanInput,
     responses(
-        (status = 200, description = "A downgrade scheduled or withdrawn", body = Envelope<PlanChanged>),
-        (status = 201, description = "An invoice to pay: an upgrade or a new subscription", body = Envelope<PlanChanged>),
+        (status = 200, description = "What changed: an invoice to pay (an upgrade, a new subscription) or a downgrade scheduled or withdrawn", body = Envelope<PlanChanged>),
         JsonErrors, Unauthenticated, CustomerMayNotWrite, Conflict,
     ),
     security(("bearer" = [])),
@@ -92,14 +91,14 @@ pub async fn change_plan(
                 crate::domain::money::format_minor(i.total, &i.currency),
                 i.currency
             );
-            created(reply("upgrade", Some((&i).into()))).message(message)
+            ok(reply("upgrade", Some((&i).into()))).message(message)
         }
         Changed::Subscribed(i) => {
             let message = format!(
                 "Subscribed: pay invoice {} and the plan starts once the payment is approved.",
                 i.invoice_number
             );
-            created(reply("subscribe", Some((&i).into()))).message(message)
+            ok(reply("subscribe", Some((&i).into()))).message(message)
         }
         Changed::Scheduled(s) => {
             let from = s.current_period_end.map(|t| t.date_naive().to_string());
@@ -122,7 +121,7 @@ pub async fn change_plan(
     tag = "billing",
     responses(
         (status = 200, description = "Cancelled at the period end", body = Envelope<SubscriptionState>),
-        QueryErrors, Unauthenticated, CustomerMayNotWrite, NotFound, Conflict,
+        QueryErrors, Unauthenticated, CustomerMayNotWrite, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -146,7 +145,7 @@ pub async fn cancel(
     tag = "billing",
     responses(
         (status = 200, description = "The subscription renews again", body = Envelope<SubscriptionState>),
-        QueryErrors, Unauthenticated, CustomerMayNotWrite, NotFound, Conflict,
+        QueryErrors, Unauthenticated, CustomerMayNotWrite, Conflict,
     ),
     security(("bearer" = [])),
 )]

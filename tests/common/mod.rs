@@ -16,6 +16,7 @@ pub mod admin;
 pub mod browser;
 pub mod fake_paypal;
 pub mod fake_stripe;
+mod process;
 pub mod receiver;
 pub mod s3;
 pub mod smtp;

@@ -152,3 +152,28 @@ pub fn parse(bytes: &[u8]) -> Captured {
         html,
     }
 }
+
+/// Waits (up to 20 s) for a mail written as a file in `dir` (no SMTP server set) that `wanted`
+/// picks, and returns it parsed.
+pub async fn mail_file(dir: &std::path::Path, wanted: impl Fn(&Captured) -> bool) -> Captured {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        let found = files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| parse(&std::fs::read(p).unwrap()))
+            .find(|m| wanted(m));
+        if let Some(mail) = found {
+            return mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no such mail in {}",
+            dir.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -2,8 +2,6 @@
 //! customer and staff do, reading the account's standing, and the mails written.
 #![allow(dead_code)] // Each test file uses its own part of these.
 
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -112,26 +110,10 @@ pub async fn spend(app: &TestApp, token: &str) -> crate::common::Res {
 
 /// Waits for a mail to `to` whose subject contains `subject`.
 pub async fn mail(app: &TestApp, to: &str, subject: &str) -> Captured {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let files: Vec<_> = std::fs::read_dir(&app.mail_dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        let found = files
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .map(|p| smtp::parse(&std::fs::read(p).unwrap()))
-            .find(|m| m.subject.contains(subject) && m.to.contains(to));
-        if let Some(mail) = found {
-            return mail;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no mail to {to} about {subject:?} in {}",
-            app.mail_dir.display()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    smtp::mail_file(&app.mail_dir, |m| {
+        m.subject.contains(subject) && m.to.contains(to)
+    })
+    .await
 }
 
 /// `tollgate verify` finds nothing.

@@ -3,46 +3,19 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::accounts::Plan;
 use super::billing::InvoiceSummary;
 use super::{opt_time, time};
 use crate::domain::lifecycle::Standing;
-use crate::domain::money::format_minor;
 use crate::domain::status::{AccountStatus, SubscriptionStatus};
 use crate::entities::{plan, subscription};
-
-/// A plan as a subscription names it.
-#[derive(Serialize, ToSchema)]
-pub struct PlanRef {
-    #[schema(example = "starter")]
-    pub slug: String,
-    #[schema(example = "Starter")]
-    pub name: String,
-    #[schema(example = "89.00")]
-    pub price: String,
-    #[schema(example = "USD")]
-    pub currency: String,
-    #[schema(example = "monthly")]
-    pub billing_cycle: String,
-}
-
-impl From<&plan::Model> for PlanRef {
-    fn from(p: &plan::Model) -> Self {
-        PlanRef {
-            slug: p.slug.clone(),
-            name: p.name.clone(),
-            price: format_minor(p.price, &p.currency),
-            currency: p.currency.clone(),
-            billing_cycle: p.billing_cycle.clone(),
-        }
-    }
-}
 
 /// A subscription: its plan, period, and what is scheduled for its end.
 #[derive(Serialize, ToSchema)]
 pub struct CurrentSubscription {
     pub id: i64,
     pub status: SubscriptionStatus,
-    pub plan: PlanRef,
+    pub plan: Plan,
     #[schema(required = true, format = DateTime)]
     pub current_period_start: Option<String>,
     /// When the current period ends: the renewal's due date.
@@ -52,7 +25,7 @@ pub struct CurrentSubscription {
     pub cancel_at_period_end: bool,
     /// A downgrade from `current_period_end`.
     #[schema(required = true)]
-    pub scheduled_plan: Option<PlanRef>,
+    pub scheduled_plan: Option<Plan>,
     /// The unpaid renewal's due date, while `past_due`.
     #[schema(required = true, format = DateTime)]
     pub past_due_since: Option<String>,
@@ -73,7 +46,7 @@ impl CurrentSubscription {
             current_period_start: opt_time(s.current_period_start),
             current_period_end: opt_time(s.current_period_end),
             cancel_at_period_end: s.cancel_at_period_end,
-            scheduled_plan: scheduled.map(PlanRef::from),
+            scheduled_plan: scheduled.map(Plan::from),
             past_due_since: opt_time(s.past_due_since),
             created_at: time(s.created_at),
         }
@@ -85,7 +58,7 @@ impl CurrentSubscription {
 pub struct SubscriptionState {
     pub account_status: AccountStatus,
     /// The plan the account is on now.
-    pub plan: PlanRef,
+    pub plan: Plan,
     /// When a free trial ends (trial accounts).
     #[schema(required = true, format = DateTime)]
     pub trial_ends_at: Option<String>,

@@ -33,7 +33,7 @@ pub async fn set_cancel(
     lock_account(&*txn, account_id, now).await?;
     let sub = current(&*txn, account_id)
         .await?
-        .ok_or_else(|| Error::NotFound("Subscription not found".into()))?;
+        .ok_or_else(|| conflict("The account has no subscription; choose a plan first."))?;
     match sub.status {
         SubscriptionStatus::Active => {}
         SubscriptionStatus::PastDue => return Err(past_due()),

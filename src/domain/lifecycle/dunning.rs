@@ -8,11 +8,11 @@
 //! when the period ends.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::renewal::{awaiting_payment, open_renewal, paid_plans, void};
-use super::steps::{PAGE, each_due};
+use super::steps::{each_due, page_of};
 use crate::db::Db;
 use crate::domain::notify::{self, Step};
 use crate::domain::status::{AccountStatus, Lifecycle, SubscriptionStatus};
@@ -28,18 +28,17 @@ async fn due_ids(
     until: DateTime<Utc>,
     after: i64,
 ) -> Result<Vec<i64>> {
-    Ok(subscription::Entity::find()
-        .select_only()
-        .column(subscription::Column::Id)
+    let query = subscription::Entity::find()
         .filter(subscription::Column::Status.eq(status))
         .filter(column.lte(until))
-        .filter(subscription::Column::PlanId.in_subquery(paid_plans()))
-        .filter(subscription::Column::Id.gt(after))
-        .order_by_asc(subscription::Column::Id)
-        .limit(PAGE)
-        .into_tuple::<i64>()
-        .all(db.conn())
-        .await?)
+        .filter(subscription::Column::PlanId.in_subquery(paid_plans()));
+    page_of(db, query, subscription::Column::Id, after).await
+}
+
+/// Past-due subscriptions whose due date is at or before `until`.
+async fn past_due_by(db: &Db, until: DateTime<Utc>, after: i64) -> Result<Vec<i64>> {
+    let column = subscription::Column::PastDueSince;
+    due_ids(db, SubscriptionStatus::PastDue, column, until, after).await
 }
 
 /// Moves the subscription from `from` to `to` if it is still in `from`; the row after.
@@ -155,15 +154,7 @@ pub(super) async fn mark_past_due(db: &Db, now: DateTime<Utc>) -> Result<u64> {
 
 /// Past-due subscriptions unpaid `after` their due date suspend their (active) account.
 pub(super) async fn suspend(db: &Db, now: DateTime<Utc>, after: Duration) -> Result<u64> {
-    let due = |from| {
-        due_ids(
-            db,
-            SubscriptionStatus::PastDue,
-            subscription::Column::PastDueSince,
-            now - after,
-            from,
-        )
-    };
+    let due = |from| past_due_by(db, now - after, from);
     each_due("suspend", due, |id| async move {
         let txn = db.begin_write().await?;
         let sub: subscription::Model = found(&*txn, id, "Subscription").await?;
@@ -199,15 +190,7 @@ pub(super) async fn suspend(db: &Db, now: DateTime<Utc>, after: Duration) -> Res
 /// Past-due subscriptions unpaid `after` their due date are cancelled with their account,
 /// and their renewal is void.
 pub(super) async fn cancel_unpaid(db: &Db, now: DateTime<Utc>, after: Duration) -> Result<u64> {
-    let due = |from| {
-        due_ids(
-            db,
-            SubscriptionStatus::PastDue,
-            subscription::Column::PastDueSince,
-            now - after,
-            from,
-        )
-    };
+    let due = |from| past_due_by(db, now - after, from);
     each_due("cancel", due, |id| async move {
         let txn = db.begin_write().await?;
         let sub: subscription::Model = found(&*txn, id, "Subscription").await?;
@@ -232,19 +215,12 @@ pub(super) async fn cancel_unpaid(db: &Db, now: DateTime<Utc>, after: Duration) 
 
 /// Subscriptions cancelled at their period end, whose period has ended.
 pub(super) async fn end_cancelled(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let due = |after| async move {
-        Ok(subscription::Entity::find()
-            .select_only()
-            .column(subscription::Column::Id)
+    let due = |after| {
+        let query = subscription::Entity::find()
             .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
             .filter(subscription::Column::CancelAtPeriodEnd.eq(true))
-            .filter(subscription::Column::CurrentPeriodEnd.lte(now))
-            .filter(subscription::Column::Id.gt(after))
-            .order_by_asc(subscription::Column::Id)
-            .limit(PAGE)
-            .into_tuple::<i64>()
-            .all(db.conn())
-            .await?)
+            .filter(subscription::Column::CurrentPeriodEnd.lte(now));
+        page_of(db, query, subscription::Column::Id, after)
     };
     each_due("end_cancelled", due, |id| async move {
         let txn = db.begin_write().await?;

@@ -5,13 +5,11 @@
 //! issuer's insert fail, whichever server it runs on.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
 use serde_json::json;
 
-use super::steps::{PAGE, each_due};
+use super::steps::{each_due, page_of};
 use crate::db::{Db, is_unique_violation};
 use crate::domain::invoices::{self, Bill};
 use crate::domain::status::{InvoicePurpose, InvoiceStatus, PaymentStatus, SubscriptionStatus};
@@ -22,18 +20,8 @@ use crate::error::{Error, Result};
 /// Issues the renewals due by `now + before`.
 pub(super) async fn issue_due(db: &Db, now: DateTime<Utc>, before: Duration) -> Result<u64> {
     let horizon = now + before;
-    let due = |after| async move {
-        let issued = Query::select()
-            .expr(Expr::val(1))
-            .from(invoice::Entity)
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::SubscriptionId))
-                    .equals((subscription::Entity, subscription::Column::Id)),
-            )
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::PeriodStart))
-                    .equals((subscription::Entity, subscription::Column::CurrentPeriodEnd)),
-            )
+    let due = |after| {
+        let issued = invoice_for_period(subscription::Column::CurrentPeriodEnd)
             .and_where(
                 Expr::col((invoice::Entity, invoice::Column::Purpose))
                     .eq(InvoicePurpose::Renewal.as_str()),
@@ -43,26 +31,37 @@ pub(super) async fn issue_due(db: &Db, now: DateTime<Utc>, before: Duration) -> 
                     .ne(InvoiceStatus::Void.as_str()),
             )
             .to_owned();
-        Ok(subscription::Entity::find()
-            .select_only()
-            .column(subscription::Column::Id)
+        let query = subscription::Entity::find()
             .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
             .filter(subscription::Column::CancelAtPeriodEnd.eq(false))
             .filter(subscription::Column::CurrentPeriodEnd.lte(horizon))
             .filter(subscription::Column::PlanId.in_subquery(paid_plans()))
-            .filter(Expr::exists(issued).not())
-            .filter(subscription::Column::Id.gt(after))
-            .order_by_asc(subscription::Column::Id)
-            .limit(PAGE)
-            .into_tuple::<i64>()
-            .all(db.conn())
-            .await?)
+            .filter(Expr::exists(issued).not());
+        page_of(db, query, subscription::Column::Id, after)
     };
     each_due("renewal", due, |id| issue(db, id, now, horizon)).await
 }
 
+/// `SELECT 1 FROM invoices` of the outer query's subscription whose period starts at the
+/// subscription's `period` column (its current end: the renewal; its current start: the
+/// period it is in), for `EXISTS`; callers add what the invoice must be.
+pub(super) fn invoice_for_period(period: subscription::Column) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(invoice::Entity)
+        .and_where(
+            Expr::col((invoice::Entity, invoice::Column::SubscriptionId))
+                .equals((subscription::Entity, subscription::Column::Id)),
+        )
+        .and_where(
+            Expr::col((invoice::Entity, invoice::Column::PeriodStart))
+                .equals((subscription::Entity, period)),
+        )
+        .to_owned()
+}
+
 /// The ids of the plans that cost something: only those renew into invoices.
-pub(super) fn paid_plans() -> sea_orm::sea_query::SelectStatement {
+pub(super) fn paid_plans() -> SelectStatement {
     Query::select()
         .column(plan::Column::Id)
         .from(plan::Entity)

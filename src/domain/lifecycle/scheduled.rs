@@ -4,13 +4,12 @@
 //! it at the period start when the payment came early.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
-use super::steps::{PAGE, each_due};
+use super::renewal::invoice_for_period;
+use super::steps::{each_due, page_of};
 use crate::db::Db;
 use crate::domain::notify::{self, Step};
 use crate::domain::status::{InvoicePurpose, InvoiceStatus, SubscriptionStatus};
@@ -70,20 +69,8 @@ pub(crate) async fn apply_scheduled_plan<C: ConnectionTrait>(
 
 /// The downgrades whose period began (a tick's step).
 pub(super) async fn switch_due(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let due = |after| async move {
-        let renewed = Query::select()
-            .expr(Expr::val(1))
-            .from(invoice::Entity)
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::SubscriptionId))
-                    .equals((subscription::Entity, subscription::Column::Id)),
-            )
-            .and_where(
-                Expr::col((invoice::Entity, invoice::Column::PeriodStart)).equals((
-                    subscription::Entity,
-                    subscription::Column::CurrentPeriodStart,
-                )),
-            )
+    let due = |after| {
+        let renewed = invoice_for_period(subscription::Column::CurrentPeriodStart)
             .and_where(
                 Expr::col((invoice::Entity, invoice::Column::PlanId))
                     .equals((subscription::Entity, subscription::Column::ScheduledPlanId)),
@@ -93,19 +80,12 @@ pub(super) async fn switch_due(db: &Db, now: DateTime<Utc>) -> Result<u64> {
                     .eq(InvoiceStatus::Paid.as_str()),
             )
             .to_owned();
-        Ok(subscription::Entity::find()
-            .select_only()
-            .column(subscription::Column::Id)
+        let query = subscription::Entity::find()
             .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
             .filter(subscription::Column::ScheduledPlanId.is_not_null())
             .filter(subscription::Column::CurrentPeriodStart.lte(now))
-            .filter(Expr::exists(renewed))
-            .filter(subscription::Column::Id.gt(after))
-            .order_by_asc(subscription::Column::Id)
-            .limit(PAGE)
-            .into_tuple::<i64>()
-            .all(db.conn())
-            .await?)
+            .filter(Expr::exists(renewed));
+        page_of(db, query, subscription::Column::Id, after)
     };
     each_due("plan_switch", due, |id| async move {
         let txn = db.begin_write().await?;

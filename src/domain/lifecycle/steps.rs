@@ -4,10 +4,13 @@
 
 use std::future::Future;
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+use crate::db::Db;
 use crate::error::Result;
 
 /// Rows fetched at once.
-pub(super) const PAGE: u64 = 200;
+const PAGE: u64 = 200;
 
 /// Runs `step` for every id `due(after)` lists (ids above `after`, at most [`PAGE`], in
 /// order); how many steps changed something.
@@ -34,4 +37,22 @@ where
             _ => return Ok(done),
         }
     }
+}
+
+/// A page of the ids `query` finds above `after`, in id order: what a step's `due` returns.
+pub(super) async fn page_of<E: EntityTrait>(
+    db: &Db,
+    query: Select<E>,
+    id: E::Column,
+    after: i64,
+) -> Result<Vec<i64>> {
+    Ok(query
+        .select_only()
+        .column(id)
+        .filter(id.gt(after))
+        .order_by_asc(id)
+        .limit(PAGE)
+        .into_tuple::<i64>()
+        .all(db.conn())
+        .await?)
 }

@@ -3,10 +3,10 @@
 //! credits kept but not spendable, its sites read-only — until a plan is paid for.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use super::steps::{PAGE, each_due};
+use super::steps::{each_due, page_of};
 use crate::db::Db;
 use crate::domain::status::{AccountStatus, Lifecycle};
 use crate::domain::{audit, found, notify};
@@ -22,20 +22,12 @@ async fn ending_by(
     after: i64,
 ) -> Result<Vec<i64>> {
     let mut query = account::Entity::find()
-        .select_only()
-        .column(account::Column::Id)
         .filter(account::Column::Status.eq(AccountStatus::Trial))
         .filter(account::Column::TrialEndsAt.lte(until));
     if let Some(reminded) = reminded {
         query = query.filter(account::Column::TrialRemindersSent.lt(reminded));
     }
-    Ok(query
-        .filter(account::Column::Id.gt(after))
-        .order_by_asc(account::Column::Id)
-        .limit(PAGE)
-        .into_tuple::<i64>()
-        .all(db.conn())
-        .await?)
+    page_of(db, query, account::Column::Id, after).await
 }
 
 /// Sends the reminders due, `days` before the end. Reminder `k` (by days, largest first) goes
