@@ -1,18 +1,23 @@
 //! What staff read in the admin panel about accounts, users, invoices, subscriptions and the
 //! credit ledger: filtered, searched, sorted and paged lists, counts for the filter sidebars, and
-//! each record with its related rows. Reads only; every change has its own domain function.
+//! each record with its related rows. Reads only; every change has its own domain function
+//! (`subscription_actions` only hands the subscription page's to `lifecycle::plans`).
 //!
 //! Every list is a `page::ListSpec` (what it searches and sorts by) plus its own filters.
 //! Accounts and users are here; the billing records (invoices, subscriptions, the ledger) are
-//! in `backoffice/billing.rs`.
+//! in `backoffice/billing.rs`, a subscription's page with its timeline in
+//! `backoffice/timeline.rs`, and what staff do from that page in
+//! `backoffice/subscription_actions.rs`.
 
 mod billing;
+pub mod subscription_actions;
+mod timeline;
 
 pub use billing::{
     InvoiceDetail, InvoiceFilter, InvoiceRow, LedgerFilter, LedgerRow, SubscriptionFilter,
-    SubscriptionRow, invoice_detail, invoices, ledger_entries, ledger_entry, subscription_detail,
-    subscriptions,
+    SubscriptionRow, invoice_detail, invoices, ledger_entries, ledger_entry, subscriptions,
 };
+pub use timeline::{About, Event, SubscriptionDetail, subscription_detail};
 
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QueryTrait, Select};

@@ -1,7 +1,9 @@
 //! Staff reads of the billing records: invoices (with line items and the billing snapshot),
-//! subscriptions and the credit ledger.
+//! subscriptions and the credit ledger. A subscription's page, with its timeline, is in
+//! `timeline.rs`.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sea_orm::{QueryTrait, Select};
 
 use super::plan_with_slug;
@@ -11,7 +13,7 @@ use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, 
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
-use crate::domain::{catalog, found, names};
+use crate::domain::{found, names};
 use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
 use crate::error::Result;
 
@@ -104,6 +106,9 @@ pub struct SubscriptionFilter {
     /// A plan's slug.
     pub plan: Option<String>,
     pub account_id: Option<i64>,
+    /// Only the subscriptions that renew within this long from now (billing's clock): active,
+    /// not cancelled at the period end, their period ending between now and then.
+    pub renews_within: Option<Duration>,
     /// Searches account name or external payment id; sorts by `id`, `status`, `start`, `end`,
     /// `created` (`-` first for descending).
     pub listing: Listing,
@@ -121,6 +126,8 @@ pub struct SubscriptionRow {
     pub subscription: subscription::Model,
     pub account_name: String,
     pub plan_name: String,
+    /// The plan a downgrade moves it to at the period end.
+    pub scheduled_plan_name: Option<String>,
 }
 
 /// The subscriptions `f`'s filters ask for, before the search; by any status when
@@ -128,10 +135,18 @@ pub struct SubscriptionRow {
 fn subscriptions_filtered(
     f: &SubscriptionFilter,
     with_status: bool,
+    now: DateTime<Utc>,
 ) -> Result<Select<subscription::Entity>> {
     let status = choice::<SubscriptionStatus>(&f.status, "status")?.filter(|_| with_status);
     Ok(subscription::Entity::find()
         .apply_if(status, |q, s| q.filter(subscription::Column::Status.eq(s)))
+        .apply_if(f.renews_within, |q, within| {
+            // Running and not ending at the period end, as the renewal step asks, in a window.
+            q.filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
+                .filter(subscription::Column::CancelAtPeriodEnd.eq(false))
+                .filter(subscription::Column::CurrentPeriodEnd.gte(now))
+                .filter(subscription::Column::CurrentPeriodEnd.lte(now + within))
+        })
         .apply_if(given(&f.plan), |q, slug| {
             q.filter(subscription::Column::PlanId.in_subquery(plan_with_slug(slug)))
         })
@@ -146,40 +161,30 @@ pub async fn subscriptions(
     f: &SubscriptionFilter,
     req: PageRequest,
 ) -> Result<(Page<SubscriptionRow>, Counts)> {
-    let filtered = |with_status| subscriptions_filtered(f, with_status);
+    let now = db.now();
+    let filtered = |with_status| subscriptions_filtered(f, with_status, now);
     let status = subscription::Column::Status;
     let (page, counts) = SUBSCRIPTIONS
         .list_counted(filtered, status, &f.listing, db, req)
         .await?;
     let names = names::accounts(db, page.items.iter().map(|s| s.account_id)).await?;
     let plans = names::plans(db).await?;
-    let rows = page.map(|subscription| SubscriptionRow {
-        account_name: names.of(subscription.account_id),
-        plan_name: plans.of(subscription.plan_id),
-        subscription,
-    });
+    let rows = page.map(|subscription| subscription_row(subscription, &names, &plans));
     Ok((rows, counts))
 }
 
-/// A subscription with the invoices issued for it (newest first).
-pub async fn subscription_detail(
-    db: &Db,
-    id: i64,
-) -> Result<(SubscriptionRow, Vec<invoice::Model>)> {
-    let subscription: subscription::Model = found(db.conn(), id, "Subscription").await?;
-    let account_name = names::account(db, subscription.account_id).await?;
-    let plan = catalog::plan_by_id(db.conn(), subscription.plan_id).await?;
-    let invoices = invoice::Entity::find()
-        .filter(invoice::Column::SubscriptionId.eq(id))
-        .order_by_desc(invoice::Column::Id)
-        .all(db.conn())
-        .await?;
-    let row = SubscriptionRow {
-        account_name,
-        plan_name: plan.name,
+/// A subscription with its account's and its plans' names (`accounts` holds its account's).
+pub(super) fn subscription_row(
+    subscription: subscription::Model,
+    accounts: &names::Names,
+    plans: &names::Names,
+) -> SubscriptionRow {
+    SubscriptionRow {
+        account_name: accounts.of(subscription.account_id),
+        plan_name: plans.of(subscription.plan_id),
+        scheduled_plan_name: plans.of_some(subscription.scheduled_plan_id),
         subscription,
-    };
-    Ok((row, invoices))
+    }
 }
 
 // ---- The credit ledger -----------------------------------------------------------------------

@@ -1,12 +1,13 @@
 //! The sidebar filters several lists share: a status (or type) with its counts, the plan, and
-//! the account a list was narrowed to from an account's page.
+//! the account a list was narrowed to from an account's page; and the subscriptions' renewal
+//! window.
 
 use std::collections::HashMap;
 
 use crate::db::Db;
 use crate::domain::catalog;
 use crate::domain::status::TextEnum;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::web::admin::query::ListQuery;
 use crate::web::admin::view::FilterGroup;
 
@@ -41,4 +42,22 @@ pub fn account(q: &ListQuery, path: &str) -> Option<FilterGroup> {
     let id = account_param(q)?.to_string();
     let label = format!("Account #{id}");
     Some(q.choice_filter(path, "account", &[(id.as_str(), label.as_str())], None))
+}
+
+/// `?renews=7d`: the subscriptions that renew in the next 7 days (billing's clock).
+const RENEWS: [(&str, &str); 1] = [("7d", "In the next 7 days")];
+
+/// The window `?renews=` asks for; a value that is not one of the choices is refused, as a
+/// mistyped status is.
+pub fn renews_within(q: &ListQuery) -> Result<Option<chrono::Duration>> {
+    match q.get("renews") {
+        None => Ok(None),
+        Some("7d") => Ok(Some(chrono::Duration::days(7))),
+        Some(_) => Err(Error::field("renews", "Choose one of: 7d.")),
+    }
+}
+
+/// The group choosing `?renews=`.
+pub fn renews(q: &ListQuery, path: &str) -> FilterGroup {
+    q.choice_filter(path, "renews", &RENEWS, None)
 }

@@ -21,6 +21,7 @@ pub mod record;
 pub mod record_pages;
 pub mod session;
 pub mod sites;
+pub mod subscription_actions;
 pub mod subscriptions;
 pub mod users;
 pub mod view;

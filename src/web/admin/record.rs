@@ -167,13 +167,6 @@ identified! {
     entities::payment_method_config::Model => id;
 }
 
-/// A subscription's page: the subscription and its invoices.
-impl<T> Identified for (backoffice::SubscriptionRow, T) {
-    fn id(&self) -> i64 {
-        self.0.id()
-    }
-}
-
 pub trait Record: Sized + Send + Sync + 'static {
     const META: Meta;
     /// One list row and one record's page, as the domain's staff reads return them.
