@@ -19,6 +19,7 @@
 //!   server's scheduler through a job on the runner (`lifecycle.tick`), one per minute for all
 //!   servers together.
 //! - [`plans`]: what a customer or staff asks for — upgrade, downgrade, cancel, undo.
+//! - [`standing`]: what the customer must hear of it on every portal page.
 //! - [`invoice_paid`]: what paying an invoice does to its subscription (the settlement
 //!   cascade calls it).
 
@@ -26,6 +27,7 @@ mod dunning;
 mod paid;
 pub mod plans;
 mod renewal;
+pub mod standing;
 mod steps;
 mod trials;
 

@@ -79,6 +79,23 @@ pub fn prorate(difference: i64, remaining_days: i64, period_days: i64) -> i64 {
     i64::try_from((2 * exact + period) / (2 * period)).unwrap_or(i64::MAX)
 }
 
+/// What an upgrade dearer by `difference` costs at `now` in the period `start`..`end` (its
+/// invoice, and the portal's offer before it): the amount ([`prorate`]), the whole days left
+/// and the period's days.
+pub fn upgrade_quote(
+    difference: i64,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> (i64, i64, i64) {
+    let period_days = (end.date_naive() - start.date_naive()).num_days();
+    let remaining = (end.date_naive() - now.date_naive()).num_days();
+    (
+        prorate(difference, remaining, period_days),
+        remaining,
+        period_days,
+    )
+}
+
 /// The account's latest subscription, if it ever had one.
 pub async fn current<C: ConnectionTrait>(
     conn: &C,
@@ -266,9 +283,8 @@ async fn change_active<C: ConnectionTrait>(
                 open.invoice_number
             )));
         }
-        let period_days = (end.date_naive() - start.date_naive()).num_days();
-        let remaining = (end.date_naive() - now.date_naive()).num_days();
-        let amount = prorate(target.price - current.price, remaining, period_days);
+        let (amount, remaining, period_days) =
+            upgrade_quote(target.price - current.price, (start, end), now);
         if amount <= 0 {
             return Err(conflict(
                 "The period ends today; change plans once it has renewed.",
