@@ -300,7 +300,13 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
     assert!(pending.starts_with("Payment pending — we are checking your transfer of 89.00 USD (ref BT-20251208-12345) submitted"), "{pending}");
     b.goto("/").await;
     b.screenshot("portal-pending-banner").await;
-    for page in ["/invoices/", "/payments/", "/credits/", "/billing/"] {
+    for page in [
+        "/plan/",
+        "/invoices/",
+        "/payments/",
+        "/credits/",
+        "/billing/",
+    ] {
         b.goto(page).await;
         assert_accessible(&b).await;
     }

@@ -19,11 +19,15 @@
 //!   server's scheduler through a job on the runner (`lifecycle.tick`), one per minute for all
 //!   servers together.
 //! - [`plans`]: what a customer or staff asks for — upgrade, downgrade, cancel, undo.
+//! - [`standing`] (the API's and the pages' view of an account) and [`notice`] (what the
+//!   portal's banner tells of it).
+//! - [`standing`]: what the customer must hear of it on every portal page.
 //! - [`invoice_paid`]: what paying an invoice does to its subscription (the settlement
 //!   cascade calls it).
 
 mod cancel;
 mod dunning;
+pub mod notice;
 mod paid;
 pub mod plans;
 mod proration;

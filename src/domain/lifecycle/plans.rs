@@ -19,7 +19,7 @@ use sea_orm::{
 use serde_json::json;
 
 pub use super::cancel::set_cancel;
-pub use super::proration::prorate;
+pub use super::proration::{prorate, upgrade_quote};
 use super::renewal::{awaiting_payment, void};
 use crate::db::Db;
 use crate::domain::invoices::{self, Bill, DUE_DAYS};
@@ -272,9 +272,8 @@ async fn change_active<C: ConnectionTrait>(
                 open.invoice_number
             )));
         }
-        let period_days = (end.date_naive() - start.date_naive()).num_days();
-        let remaining = (end.date_naive() - now.date_naive()).num_days();
-        let amount = prorate(target.price - current.price, remaining, period_days);
+        let (amount, remaining, period_days) =
+            upgrade_quote(target.price - current.price, (start, end), now);
         if amount <= 0 {
             return Err(conflict(
                 "The period ends today; change plans once it has renewed.",

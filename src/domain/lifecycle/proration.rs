@@ -1,5 +1,7 @@
 //! What an upgrade costs for the rest of a period.
 
+use chrono::{DateTime, Utc};
+
 /// The price difference for what is left of a period, to the cent (half up): `difference ×
 /// remaining days ÷ period days`, whole days.
 pub fn prorate(difference: i64, remaining_days: i64, period_days: i64) -> i64 {
@@ -10,6 +12,23 @@ pub fn prorate(difference: i64, remaining_days: i64, period_days: i64) -> i64 {
     let exact = i128::from(difference) * remaining;
     let period = i128::from(period_days);
     i64::try_from((2 * exact + period) / (2 * period)).unwrap_or(i64::MAX)
+}
+
+/// What an upgrade dearer by `difference` costs at `now` in the period `start`..`end` (its
+/// invoice, and the portal's offer before it): the amount ([`prorate`]), the whole days left
+/// and the period's days.
+pub fn upgrade_quote(
+    difference: i64,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> (i64, i64, i64) {
+    let period_days = (end.date_naive() - start.date_naive()).num_days();
+    let remaining = (end.date_naive() - now.date_naive()).num_days();
+    (
+        prorate(difference, remaining, period_days),
+        remaining,
+        period_days,
+    )
 }
 
 #[cfg(test)]

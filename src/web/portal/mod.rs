@@ -1,7 +1,8 @@
 //! The customer portal, at the site's root: sign-up, sign-in, the account's overview with the
-//! pending banner, invoices with how to pay them and the "I have paid" form. Server-rendered
-//! over the same domain functions as the JSON API; every form works without JavaScript, which
-//! only adds copy buttons, the confirmation dialog and live payment methods at sign-up.
+//! banners, the plan and its changes, invoices with how to pay them and the "I have paid"
+//! form. Server-rendered over the same domain functions as the JSON API; every form works
+//! without JavaScript, which only adds copy buttons, the confirmation dialog and live payment
+//! methods at sign-up.
 
 pub mod account_pages;
 pub mod checkout;
@@ -10,6 +11,7 @@ pub mod edit_pages;
 pub mod frame;
 pub mod invoices;
 pub mod password_pages;
+pub mod plan_pages;
 pub mod session;
 pub mod signup;
 
@@ -33,6 +35,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/password-reset",
             get(password_pages::form).post(password_pages::submit),
         )
+        .route("/plan", get(plan_pages::show))
+        .route("/plan/change", post(plan_pages::change))
+        .route("/plan/cancel", post(plan_pages::cancel))
+        .route("/plan/resume", post(plan_pages::resume))
         .route("/invoices", get(invoices::list))
         .route("/invoices/{id}", get(invoices::show))
         .route(
