@@ -3,24 +3,19 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::accounts::Plan;
+use super::accounts::{Plan, Subscription};
 use super::billing::InvoiceSummary;
 use super::{opt_time, time};
 use crate::domain::lifecycle::Standing;
-use crate::domain::status::{AccountStatus, SubscriptionStatus};
+use crate::domain::status::AccountStatus;
 use crate::entities::{plan, subscription};
 
-/// A subscription: its plan, period, and what is scheduled for its end.
+/// A subscription with what is scheduled for its end.
 #[derive(Serialize, ToSchema)]
 pub struct CurrentSubscription {
-    pub id: i64,
-    pub status: SubscriptionStatus,
-    pub plan: Plan,
-    #[schema(required = true, format = DateTime)]
-    pub current_period_start: Option<String>,
-    /// When the current period ends: the renewal's due date.
-    #[schema(required = true, format = DateTime)]
-    pub current_period_end: Option<String>,
+    /// Its plan and period (`current_period_end` is the renewal's due date).
+    #[serde(flatten)]
+    pub subscription: Subscription,
     /// The subscription ends at `current_period_end` instead of renewing.
     pub cancel_at_period_end: bool,
     /// A downgrade from `current_period_end`.
@@ -40,11 +35,7 @@ impl CurrentSubscription {
         scheduled: Option<&plan::Model>,
     ) -> Self {
         CurrentSubscription {
-            id: s.id,
-            status: s.status,
-            plan: plan.into(),
-            current_period_start: opt_time(s.current_period_start),
-            current_period_end: opt_time(s.current_period_end),
+            subscription: Subscription::new(s, plan),
             cancel_at_period_end: s.cancel_at_period_end,
             scheduled_plan: scheduled.map(Plan::from),
             past_due_since: opt_time(s.past_due_since),
