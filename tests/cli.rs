@@ -12,6 +12,7 @@ on_both_backends!(
     createsuperuser_makes_staff_who_can_sign_in,
     account_show_prints_the_guides_verification_queries,
     migrate_is_idempotent,
+    tick_runs_the_due_steps_once_as_of_a_moment,
 );
 
 struct Output {
@@ -158,4 +159,49 @@ async fn migrate_is_idempotent(app: TestApp) {
         .get("/billing/admin/payment-methods/?country=PK", None)
         .await;
     assert_eq!(methods.data()["count"], 4);
+}
+
+async fn tick_runs_the_due_steps_once_as_of_a_moment(app: TestApp) {
+    let staff = app.staff_token("staff@example.com").await;
+    let (token, invoice) = app.paid_customer("tick@test.com").await;
+    let payment = app
+        .confirm(&token, invoice, "89.00", "BT-TICK")
+        .await
+        .data()["payment_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(app.approve(&staff, payment).await.status, StatusCode::OK);
+    let me = app.get("/billing/subscription/", Some(&token)).await;
+    let end: chrono::DateTime<chrono::Utc> = me.data()["subscription"]["current_period_end"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A day after the period ended: the renewal is issued and is already past due.
+    let at = (end + chrono::Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let first = tollgate(&app, &["tick", "--now", &at]).await;
+    assert!(first.ok, "{}", first.stderr);
+    assert!(
+        first.stdout.contains(&format!("Lifecycle as of {at}")),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("1  renewal invoices issued"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("1  subscriptions past due"),
+        "{}",
+        first.stdout
+    );
+    assert!(first.stdout.contains("2  in all"), "{}", first.stdout);
+    let again = tollgate(&app, &["tick", "--now", &at]).await;
+    assert!(again.stdout.contains("0  in all"), "{}", again.stdout);
+    let state = app.get("/billing/subscription/", Some(&token)).await;
+    assert_eq!(state.data()["subscription"]["status"], "past_due");
+    let bad = tollgate(&app, &["tick", "--now", "next tuesday"]).await;
+    assert!(!bad.ok);
+    assert!(bad.stderr.contains("--now"), "{}", bad.stderr);
 }
