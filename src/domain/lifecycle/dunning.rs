@@ -8,7 +8,8 @@
 //! when the period ends.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter};
 use serde_json::json;
 
 use super::renewal::{awaiting_payment, open_renewal, paid_plans, void};
@@ -33,12 +34,6 @@ async fn due_ids(
         .filter(column.lte(until))
         .filter(subscription::Column::PlanId.in_subquery(paid_plans()));
     page_of(db, query, subscription::Column::Id, after).await
-}
-
-/// Past-due subscriptions whose due date is at or before `until`.
-async fn past_due_by(db: &Db, until: DateTime<Utc>, after: i64) -> Result<Vec<i64>> {
-    let column = subscription::Column::PastDueSince;
-    due_ids(db, SubscriptionStatus::PastDue, column, until, after).await
 }
 
 /// Moves the subscription from `from` to `to` if it is still in `from`; the row after.
@@ -154,7 +149,19 @@ pub(super) async fn mark_past_due(db: &Db, now: DateTime<Utc>) -> Result<u64> {
 
 /// Past-due subscriptions unpaid `after` their due date suspend their (active) account.
 pub(super) async fn suspend(db: &Db, now: DateTime<Utc>, after: Duration) -> Result<u64> {
-    let due = |from| past_due_by(db, now - after, from);
+    // Only those whose account is still active: a suspended one is not visited every tick.
+    let due = |from| {
+        let active = Query::select()
+            .column(account::Column::Id)
+            .from(account::Entity)
+            .and_where(Expr::col(account::Column::Status).eq(AccountStatus::Active.as_str()))
+            .to_owned();
+        let query = subscription::Entity::find()
+            .filter(subscription::Column::Status.eq(SubscriptionStatus::PastDue))
+            .filter(subscription::Column::PastDueSince.lte(now - after))
+            .filter(subscription::Column::AccountId.in_subquery(active));
+        page_of(db, query, subscription::Column::Id, from)
+    };
     each_due("suspend", due, |id| async move {
         let txn = db.begin_write().await?;
         let sub: subscription::Model = found(&*txn, id, "Subscription").await?;
@@ -190,7 +197,10 @@ pub(super) async fn suspend(db: &Db, now: DateTime<Utc>, after: Duration) -> Res
 /// Past-due subscriptions unpaid `after` their due date are cancelled with their account,
 /// and their renewal is void.
 pub(super) async fn cancel_unpaid(db: &Db, now: DateTime<Utc>, after: Duration) -> Result<u64> {
-    let due = |from| past_due_by(db, now - after, from);
+    let due = |from| {
+        let column = subscription::Column::PastDueSince;
+        due_ids(db, SubscriptionStatus::PastDue, column, now - after, from)
+    };
     each_due("cancel", due, |id| async move {
         let txn = db.begin_write().await?;
         let sub: subscription::Model = found(&*txn, id, "Subscription").await?;
