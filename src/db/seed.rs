@@ -4,7 +4,7 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 use crate::entities::status::{BillingCycle, PaymentMethod as Method};
-use crate::entities::{credit_cost, industry, payment_method_config, plan};
+use crate::entities::{credit_cost, industry, payment_method_config, plan, top_up_package};
 
 /// (slug, name, price in cents, included credits, max sites, max users, public)
 const PLANS: &[(&str, &str, i64, i64, i32, i32, bool)] = &[
@@ -13,6 +13,14 @@ const PLANS: &[(&str, &str, i64, i64, i32, i32, bool)] = &[
     ("growth", "Growth", 13900, 2000, 3, 5, true),
     ("scale", "Scale", 22900, 5000, 5, 10, true),
     ("internal", "Internal", 0, 100_000, 100, 100, false),
+];
+
+/// (name, credits, price in cents): the credit packages on sale from the start, in USD like
+/// the plans. A credit costs a little more in small packages, as on the plans.
+const TOP_UPS: &[(&str, i64, i64)] = &[
+    ("500 credits", 500, 4900),
+    ("2,000 credits", 2000, 17900),
+    ("10,000 credits", 10_000, 79_000),
 ];
 
 /// (country, method, display name, instructions, details JSON, sort order)
@@ -237,5 +245,22 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), DbErr
         ..Default::default()
     });
     insert_missing(db, costs, [credit_cost::Column::OperationType]).await?;
+
+    let now = chrono::Utc::now();
+    let top_ups = TOP_UPS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| top_up_package::ActiveModel {
+            name: Set(t.0.into()),
+            credits: Set(t.1),
+            price: Set(t.2),
+            currency: Set("USD".into()),
+            is_active: Set(true),
+            sort_order: Set(i as i32),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+    insert_missing(db, top_ups, [top_up_package::Column::Name]).await?;
     Ok(())
 }

@@ -11,25 +11,44 @@ use serde_json::{Value, json};
 use crate::db::Db;
 use crate::domain::money::format_minor;
 use crate::domain::status::{InvoicePurpose, InvoiceStatus};
-use crate::entities::{account, invoice, invoice_sequence as seq, plan, subscription};
+use crate::entities::{
+    account, invoice, invoice_sequence as seq, plan, subscription, top_up_package,
+};
 use crate::error::{Error, Result};
 
 /// Days a customer has to pay an invoice.
 pub const DUE_DAYS: u64 = 7;
 
 /// The next number in the account's month: `INV-{account}-{YYYYMM}-{NNNN}`.
-///
-/// One upsert that increments and returns the counter, so concurrent issuers each get their
-/// own number and a rolled-back invoice also rolls back its number (gap-free).
 pub async fn next_number<C: ConnectionTrait>(
     txn: &C,
     account_id: i64,
     now: DateTime<Utc>,
 ) -> Result<String> {
     let period = now.format("%Y%m").to_string();
+    let n = next_in(txn, account_id, period.clone()).await?;
+    Ok(format!("INV-{account_id}-{period}-{n:04}"))
+}
+
+/// The next credit-note number in the account's month: `CN-{account}-{YYYYMM}-{NNNN}`,
+/// counted apart from invoices (under the period key `CN-{YYYYMM}`).
+pub async fn next_credit_note_number<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let period = now.format("%Y%m").to_string();
+    let n = next_in(txn, account_id, format!("CN-{period}")).await?;
+    Ok(format!("CN-{account_id}-{period}-{n:04}"))
+}
+
+/// Increments and returns the account's counter under `key`, in one upsert, so concurrent
+/// issuers each get their own number and a rolled-back document also rolls back its number
+/// (gap-free).
+async fn next_in<C: ConnectionTrait>(txn: &C, account_id: i64, key: String) -> Result<i64> {
     let row = seq::Entity::insert(seq::ActiveModel {
         account_id: Set(account_id),
-        period: Set(period.clone()),
+        period: Set(key),
         last_number: Set(1),
     })
     .on_conflict(
@@ -42,7 +61,7 @@ pub async fn next_number<C: ConnectionTrait>(
     )
     .exec_with_returning(txn)
     .await?;
-    Ok(format!("INV-{account_id}-{period}-{:04}", row.last_number))
+    Ok(row.last_number)
 }
 
 /// The account's billing fields as they are now; stored in the invoice and never updated.
@@ -97,9 +116,66 @@ pub async fn issue<C: ConnectionTrait>(
     bill: Bill<'_>,
     now: DateTime<Utc>,
 ) -> Result<invoice::Model> {
-    let number = next_number(txn, account.id, now).await?;
     let (description, total) = bill.line;
-    let amount = format_minor(total, &bill.plan.currency);
+    let draft = Draft {
+        purpose: bill.purpose,
+        subscription_id: Some(subscription.id),
+        currency: &bill.plan.currency,
+        line: (description, total),
+        plan_id: Some(bill.plan.id),
+        package: None,
+        period: bill.period,
+        due: bill.due,
+    };
+    insert(txn, account, draft, now).await
+}
+
+/// Issues the invoice of a credit top-up: one line, the package's price, due in
+/// [`DUE_DAYS`]; the credits it grants when paid are copied onto it.
+pub async fn issue_top_up<C: ConnectionTrait>(
+    txn: &C,
+    account: &account::Model,
+    package: &top_up_package::Model,
+    now: DateTime<Utc>,
+) -> Result<invoice::Model> {
+    let draft = Draft {
+        purpose: InvoicePurpose::TopUp,
+        subscription_id: None,
+        currency: &package.currency,
+        line: (
+            format!("{} ({} credits)", package.name, package.credits),
+            package.price,
+        ),
+        plan_id: None,
+        package: Some((package.id, package.credits)),
+        period: None,
+        due: now.date_naive() + Days::new(DUE_DAYS),
+    };
+    insert(txn, account, draft, now).await
+}
+
+/// Any invoice, before it has a number: what [`issue`] and [`issue_top_up`] fill in.
+struct Draft<'a> {
+    purpose: InvoicePurpose,
+    subscription_id: Option<i64>,
+    currency: &'a str,
+    line: (String, i64),
+    plan_id: Option<i64>,
+    /// A top-up's package and its credits.
+    package: Option<(i64, i64)>,
+    period: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    due: NaiveDate,
+}
+
+async fn insert<C: ConnectionTrait>(
+    txn: &C,
+    account: &account::Model,
+    draft: Draft<'_>,
+    now: DateTime<Utc>,
+) -> Result<invoice::Model> {
+    let number = next_number(txn, account.id, now).await?;
+    let (description, total) = draft.line;
+    let amount = format_minor(total, draft.currency);
     let line_items = json!([{
         "description": description,
         "quantity": 1,
@@ -110,22 +186,24 @@ pub async fn issue<C: ConnectionTrait>(
     Ok(invoice::ActiveModel {
         invoice_number: Set(number),
         account_id: Set(account.id),
-        subscription_id: Set(Some(subscription.id)),
+        subscription_id: Set(draft.subscription_id),
         status: Set(InvoiceStatus::Pending),
-        currency: Set(bill.plan.currency.clone()),
+        currency: Set(draft.currency.to_owned()),
         subtotal: Set(total),
         tax: Set(0),
         total: Set(total),
         line_items: Set(line_items.to_string()),
-        due_date: Set(bill.due),
+        due_date: Set(draft.due),
         paid_at: Set(None),
         metadata: Set(metadata.to_string()),
         created_at: Set(now),
         updated_at: Set(now),
-        purpose: Set(bill.purpose),
-        plan_id: Set(Some(bill.plan.id)),
-        period_start: Set(bill.period.map(|p| p.0)),
-        period_end: Set(bill.period.map(|p| p.1)),
+        purpose: Set(draft.purpose),
+        plan_id: Set(draft.plan_id),
+        period_start: Set(draft.period.map(|p| p.0)),
+        period_end: Set(draft.period.map(|p| p.1)),
+        package_id: Set(draft.package.map(|p| p.0)),
+        credits: Set(draft.package.map(|p| p.1)),
         ..Default::default()
     }
     .insert(txn)

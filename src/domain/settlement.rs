@@ -3,8 +3,8 @@
 //! (`providers::events`). One cascade, run inside the caller's transaction after it claimed
 //! the payment: invoice → paid, the subscription moved as the invoice's purpose says
 //! (`lifecycle::invoice_paid`: a first period, the next period, or a new plan), account →
-//! active on its plan, the plan's credits granted with a `subscription` ledger row, the audit
-//! entry, and the receipt mail and outgoing webhooks in the outbox.
+//! active on its plan, the plan's credits granted with a `subscription` ledger row (a top-up's
+//! with a `purchase` row, the account's standing unchanged), the audit entry, and the receipt mail and outgoing webhooks in the outbox.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -12,10 +12,10 @@ use serde_json::json;
 
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{
-    AccountStatus, CreditTransactionType, InvoiceStatus, Lifecycle, PaymentMethod,
+    AccountStatus, CreditTransactionType, InvoicePurpose, InvoiceStatus, Lifecycle, PaymentMethod,
 };
 use crate::domain::{audit, credits, lifecycle, notify};
-use crate::entities::{account, invoice, payment, plan, subscription};
+use crate::entities::{account, invoice, payment, subscription};
 use crate::error::{Error, Result};
 
 /// Who settled a payment, for the audit log.
@@ -63,42 +63,37 @@ pub(crate) async fn settle<C: ConnectionTrait>(
         .ok_or_else(|| Error::Conflict(format!("Invoice of payment {id} is not pending")))?;
 
     let mut subscription = None;
-    let mut credited: Option<(plan::Model, i64)> = None;
+    // What the payment grants: a plan's credits (`subscription` row) or a top-up's
+    // (`purchase` row, the package's credits as copied onto the invoice).
+    let mut credited: Option<(CreditTransactionType, String, i64)> = None;
     let mut account_plan = None;
     if let Some(sub_id) = invoice.subscription_id {
         let paid = lifecycle::invoice_paid(txn, payment, &invoice, sub_id, now).await?;
         subscription = Some(paid.subscription);
         account_plan = paid.account_plan;
-        credited = Some((paid.plan, paid.credits));
+        let why = format!(
+            "{} plan credits ({})",
+            paid.plan.name, invoice.invoice_number
+        );
+        credited = Some((CreditTransactionType::Subscription, why, paid.credits));
+    } else if invoice.purpose == InvoicePurpose::TopUp {
+        let why = format!("Credit top-up ({})", invoice.invoice_number);
+        let credits = invoice.credits.unwrap_or(0);
+        credited = Some((CreditTransactionType::Purchase, why, credits));
     }
 
-    let active = AccountStatus::Active;
-    let mut activate = account::Entity::update_many()
-        .col_expr(account::Column::Status, active.into())
-        .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(payment.account_id))
-        .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
-    if let Some(plan_id) = account_plan {
-        activate = activate.col_expr(account::Column::PlanId, plan_id.into());
-    }
-    if activate.exec(txn).await?.rows_affected == 0 {
-        return Err(Error::Conflict(format!(
-            "Account of payment {id} cannot become active"
-        )));
+    // Buying credits leaves the account's standing as it is (a trial stays a trial); paying
+    // for a plan makes it active on that plan.
+    if invoice.purpose != InvoicePurpose::TopUp {
+        activate(txn, payment, account_plan, now).await?;
     }
 
-    let credits_added = credited.as_ref().map_or(0, |(_, n)| *n);
+    let credits_added = credited.as_ref().map_or(0, |(_, _, n)| *n);
     let mut ledger_id = None;
-    if let Some((plan, credits)) = credited.filter(|(_, n)| *n > 0) {
-        let granted = credits::grant(
-            txn,
-            payment.account_id,
-            credits,
-            CreditTransactionType::Subscription,
-            format!("{} plan credits ({})", plan.name, invoice.invoice_number),
-            Some(format!("payment:{}", payment.id)),
-        )
-        .await?;
+    if let Some((kind, why, credits)) = credited.filter(|(_, _, n)| *n > 0) {
+        let reference = Some(format!("payment:{}", payment.id));
+        let granted =
+            credits::grant(txn, payment.account_id, credits, kind, why, reference).await?;
         ledger_id = Some(granted.id);
     }
     let account = account::Entity::find_by_id(payment.account_id)
@@ -139,6 +134,31 @@ pub(crate) async fn settle<C: ConnectionTrait>(
         subscription,
         credits_added,
     })
+}
+
+/// The account → active on its plan (when the payment moved it to one).
+async fn activate<C: ConnectionTrait>(
+    txn: &C,
+    payment: &payment::Model,
+    plan_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let active = AccountStatus::Active;
+    let mut activate = account::Entity::update_many()
+        .col_expr(account::Column::Status, active.into())
+        .col_expr(account::Column::UpdatedAt, now.into())
+        .filter(account::Column::Id.eq(payment.account_id))
+        .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
+    if let Some(plan_id) = plan_id {
+        activate = activate.col_expr(account::Column::PlanId, plan_id.into());
+    }
+    if activate.exec(txn).await?.rows_affected == 0 {
+        return Err(Error::Conflict(format!(
+            "Account of payment {} cannot become active",
+            payment.id
+        )));
+    }
+    Ok(())
 }
 
 fn before_status(by: Settler<'_>) -> &'static str {

@@ -97,6 +97,7 @@ mod tests {
                 "failed",
                 "refunded",
                 "processing",
+                "partially_refunded",
             ],
             PaymentStatus::as_str,
         );

@@ -32,6 +32,9 @@ pub struct Model {
     /// The period it pays, for renewals and plan changes.
     pub period_start: Option<DateTimeUtc>,
     pub period_end: Option<DateTimeUtc>,
+    /// A top-up's package, and the credits paying it grants (copied when issued).
+    pub package_id: Option<i64>,
+    pub credits: Option<i64>,
 }
 
 super::no_relations!();

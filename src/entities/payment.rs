@@ -34,6 +34,8 @@ pub struct Model {
     pub provider_ref: Option<String>,
     /// The provider's id of the money movement (a charge, a capture), once it succeeded.
     pub provider_capture: Option<String>,
+    /// Minor units given back so far (`domain::refunds`).
+    pub refunded_amount: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -128,6 +128,8 @@ text_enum! {
         Renewal = "renewal",
         /// An upgrade: the price difference for the rest of the current period.
         PlanChange = "plan_change",
+        /// A package of credits, granted once it is paid.
+        TopUp = "top_up",
     }
 }
 
@@ -147,9 +149,12 @@ text_enum! {
         PendingApproval = "pending_approval",
         Succeeded = "succeeded",
         Failed = "failed",
+        /// Given back in full (`domain::refunds`).
         Refunded = "refunded",
         /// Card and PayPal: started with the provider, settled by its signed event.
         Processing = "processing",
+        /// Given back in part; the rest may still be refunded.
+        PartiallyRefunded = "partially_refunded",
     }
 }
 
@@ -220,6 +225,22 @@ text_enum! {
         Ignored = "ignored",
         /// The signature (or certificate, or timestamp) did not hold; nothing was read.
         Rejected = "rejected",
+    }
+}
+
+text_enum! {
+    /// Where the money of a refund is (`credit_notes.payout_status`).
+    pub enum PayoutStatus {
+        /// A manual method's refund: staff pay it out themselves, as the credit note says.
+        ByStaff = "by_staff",
+        /// Waiting for the provider's refund (an outbox job asks it, retrying).
+        Pending = "pending",
+        /// The provider refunded it (`provider_ref`).
+        Refunded = "refunded",
+        /// The provider refused; `provider_error` says why, and staff pay it out.
+        Failed = "failed",
+        /// The provider has no keys on this server: staff refund it in the provider's own dashboard.
+        NotConfigured = "not_configured",
     }
 }
 

@@ -252,6 +252,8 @@ fn paid_records(
         plan_id: Set(Some(plan.id)),
         period_start: Set(None),
         period_end: Set(None),
+        package_id: Set(None),
+        credits: Set(None),
     });
     // kind 3: no payment yet; 4: awaiting approval; 5–8: approved; 9: rejected.
     let payment_status = match kind {

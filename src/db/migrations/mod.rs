@@ -16,6 +16,7 @@ mod m0013_payment_proofs;
 mod m0014_bank_statements;
 mod m0015_provider_payments;
 mod m0016_subscription_lifecycle;
+mod m0017_credits_and_documents;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -178,6 +179,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_bank_statements::Migration),
             Box::new(m0015_provider_payments::Migration),
             Box::new(m0016_subscription_lifecycle::Migration),
+            Box::new(m0017_credits_and_documents::Migration),
         ]
     }
 }

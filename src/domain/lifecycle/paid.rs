@@ -111,6 +111,12 @@ pub(crate) async fn invoice_paid<C: ConnectionTrait>(
                 Some(plan.id),
             )
         }
+        InvoicePurpose::TopUp => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "top-up invoice {} names a subscription",
+                invoice.id
+            )));
+        }
     };
     let subscription = update
         .exec_with_returning(txn)

@@ -3,7 +3,7 @@
 //! Every update that changes a status is a conditional update whose `WHERE status IN (…)` is
 //! `sources_of` the status it sets (`payment_review`), and a check before one (`payments::
 //! confirm`) asks `can_become`: a change cannot be guarded twice, two ways. A status with no
-//! way in (`refunded`, `uncollectible`…) is not set by tollgate yet, only read.
+//! way in (`uncollectible`…) is not set by tollgate yet, only read.
 
 use super::{AccountStatus, InvoiceStatus, PaymentStatus, SubscriptionStatus};
 
@@ -33,13 +33,18 @@ impl Lifecycle for PaymentStatus {
     /// which claims only `pending_approval` rows). A card or PayPal payment is settled by its
     /// provider's signed event (`providers::events`): it succeeds or fails from `processing`,
     /// and a failed attempt may still succeed (the customer retried the same PaymentIntent);
-    /// nothing makes a succeeded payment fail.
+    /// nothing makes a succeeded payment fail. Staff refund a succeeded payment in part or in
+    /// full (`refunds`); a partly refunded one may be refunded again until nothing is left.
     const TRANSITIONS: &'static [(Self, Self)] = &[
         (Self::PendingApproval, Self::Succeeded),
         (Self::PendingApproval, Self::Failed),
         (Self::Processing, Self::Succeeded),
         (Self::Processing, Self::Failed),
         (Self::Failed, Self::Succeeded),
+        (Self::Succeeded, Self::PartiallyRefunded),
+        (Self::Succeeded, Self::Refunded),
+        (Self::PartiallyRefunded, Self::PartiallyRefunded),
+        (Self::PartiallyRefunded, Self::Refunded),
     ];
 }
 
@@ -154,13 +159,19 @@ mod tests {
         // Approving twice is refused, and a late failure never un-pays.
         assert!(!Succeeded.can_become(Succeeded));
         assert!(!Succeeded.can_become(Failed));
-        assert_eq!(final_statuses(&PaymentStatus::ALL), [Succeeded, Refunded]);
+        assert_eq!(final_statuses(&PaymentStatus::ALL), [Refunded]);
         // Confirmation creates payments in `pending_approval`, a provider's checkout in
-        // `processing`; nothing refunds yet.
+        // `processing`.
         assert_eq!(
             without_a_way_in(&PaymentStatus::ALL),
-            [PendingApproval, Refunded, Processing]
+            [PendingApproval, Processing]
         );
+        // Only money taken can be given back, and what is refunded in full stays so.
+        assert_eq!(
+            PaymentStatus::sources_of(Refunded),
+            [Succeeded, PartiallyRefunded]
+        );
+        assert!(!Refunded.can_become(PartiallyRefunded));
     }
 
     #[test]
