@@ -201,7 +201,8 @@ impl Application {
         let (stop_jobs, stop) = tokio::sync::watch::channel(false);
         let jobs = match self.settings.notifications.run_jobs {
             true => {
-                let runner = job_runner(&self.state.db, &self.settings)?;
+                let runner =
+                    job_runner(&self.state.db, &self.settings, self.state.providers.clone())?;
                 Some(tokio::spawn(runner.run(stop)))
             }
             false => None,
@@ -230,7 +231,8 @@ impl Application {
 pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let db = prepare_database(settings).await?;
     crate::domain::notify::set_credits_low_threshold(settings.notifications.credits_low_threshold);
-    let runner = job_runner(&db, settings)?;
+    let providers = crate::providers::Configured::from_settings(&settings.providers)?;
+    let runner = job_runner(&db, settings, providers)?;
     let scheduler = crate::jobs::schedule::spawn(
         db.clone(),
         std::time::Duration::from_secs(settings.lifecycle.tick_secs),
@@ -246,14 +248,25 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The runner with a handler for every job kind: mails, webhook deliveries, lifecycle ticks.
-fn job_runner(db: &Db, settings: &Settings) -> anyhow::Result<crate::jobs::Runner> {
-    Ok(
-        crate::notify::runner(db.clone(), &settings.notifications)?.handle(
+/// The runner with a handler for every job kind: mails, webhook deliveries, lifecycle ticks,
+/// refunds through a provider.
+fn job_runner(
+    db: &Db,
+    settings: &Settings,
+    providers: crate::providers::Configured,
+) -> anyhow::Result<crate::jobs::Runner> {
+    Ok(crate::notify::runner(db.clone(), &settings.notifications)?
+        .handle(
             crate::domain::lifecycle::TICK_JOB,
             crate::jobs::schedule::handler(db.clone()),
-        ),
-    )
+        )
+        .handle(
+            crate::domain::refunds::payout::JOB,
+            std::sync::Arc::new(crate::providers::refunds::Payouts {
+                db: db.clone(),
+                providers,
+            }),
+        ))
 }
 
 async fn shutdown_signal() {

@@ -239,3 +239,22 @@ pub async fn find_user(db: &Db, id: i64) -> Result<Option<user::Model>> {
 pub async fn find_account(db: &Db, id: i64) -> Result<Option<account::Model>> {
     Ok(account::Entity::find_by_id(id).one(db.conn()).await?)
 }
+
+/// The account's row, locked for the rest of the transaction (on PostgreSQL; SQLite's writes
+/// are one at a time anyway), so that two changes of one account's subscription run one after
+/// the other: two sign-ups to a plan cannot both see "no subscription" and make two, and a
+/// refund reads the balance no spend is about to change.
+pub(crate) async fn lock<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<account::Model> {
+    account::Entity::update_many()
+        .col_expr(account::Column::UpdatedAt, now.into())
+        .filter(account::Column::Id.eq(account_id))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotFound("Account not found".into()))
+}

@@ -58,6 +58,45 @@ pub async fn grant<C: ConnectionTrait>(
     .await
 }
 
+/// Takes `amount` (> 0) credits back for a refund (`refunds`), with its `refund` ledger row.
+///
+/// One conditional update (`credits = credits - n WHERE credits >= n`): a refund never takes
+/// the balance below zero, whatever spends race it; `None` when the balance is too small.
+pub async fn take_back<C: ConnectionTrait>(
+    txn: &C,
+    account_id: i64,
+    amount: i64,
+    description: String,
+    reference: String,
+) -> Result<Option<ledger::Model>> {
+    let taken = account::Entity::update_many()
+        .col_expr(
+            account::Column::Credits,
+            Expr::col(account::Column::Credits).sub(amount),
+        )
+        .filter(account::Column::Id.eq(account_id))
+        .filter(account::Column::Credits.gte(amount))
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .next();
+    let Some(taken) = taken else {
+        return Ok(None);
+    };
+    let kind = CreditTransactionType::Refund;
+    let row = write_ledger(
+        txn,
+        account_id,
+        kind,
+        -amount,
+        taken.credits,
+        description,
+        Some(reference),
+    )
+    .await?;
+    Ok(Some(row))
+}
+
 /// A staff correction of an account's balance, by a signed `amount`, with the reason on record.
 ///
 /// One conditional update (`credits = credits + amount WHERE credits + amount >= 0`) plus its

@@ -26,6 +26,7 @@ pub mod payments;
 pub mod proofs;
 pub mod providers;
 pub mod reconcile;
+pub mod refunds;
 pub mod search;
 pub mod settlement;
 pub mod signup;

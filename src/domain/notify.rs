@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::config::DEFAULT_CREDITS_LOW_THRESHOLD;
 use crate::domain::money::format_minor;
 use crate::domain::outbox::{self, NewJob};
-use crate::entities::{account, invoice, payment, subscription};
+use crate::entities::{account, credit_note, invoice, payment, subscription};
 use crate::error::Result;
 
 /// The job kinds written here; the top-level `notify` module has a handler for each.
@@ -34,6 +34,8 @@ pub mod kind {
     pub const CANCELLED: &str = "mail.cancelled";
     pub const TRIAL_ENDING: &str = "mail.trial_ending";
     pub const TRIAL_EXPIRED: &str = "mail.trial_expired";
+    /// A refund, with its credit note attached.
+    pub const PAYMENT_REFUNDED: &str = "mail.payment_refunded";
     /// Every mail kind, for the runner's handlers.
     pub const MAILS: &[&str] = &[
         WELCOME,
@@ -49,6 +51,7 @@ pub mod kind {
         CANCELLED,
         TRIAL_ENDING,
         TRIAL_EXPIRED,
+        PAYMENT_REFUNDED,
     ];
     /// An event for the webhook endpoints subscribed to its type.
     pub const EVENT: &str = "webhook.event";
@@ -63,6 +66,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "payment.approved",
     "payment.rejected",
     "payment.failed",
+    "payment.refunded",
     "subscription.activated",
     "subscription.updated",
     "subscription.past_due",
@@ -191,6 +195,24 @@ pub async fn payment_failed<C: ConnectionTrait>(
     let subject = format!("payment:{}", payment.id);
     let data = json!({"payment": payment_data(payment), "invoice": invoice_data(invoice)});
     event(txn, "payment.failed", &subject, data).await
+}
+
+/// Staff refunded (part of) a payment: the mail with the credit note, and `payment.refunded`.
+pub async fn payment_refunded<C: ConnectionTrait>(
+    txn: &C,
+    payment: &payment::Model,
+    invoice: &invoice::Model,
+    note: &credit_note::Model,
+) -> Result<()> {
+    let subject = format!("credit_note:{}", note.id);
+    let ids = json!({"credit_note_id": note.id});
+    mail(txn, kind::PAYMENT_REFUNDED, &subject, ids).await?;
+    let data = json!({"payment": payment_data(payment), "invoice": invoice_data(invoice),
+                      "credit_note": {"id": note.id, "number": note.number,
+                                      "amount": format_minor(note.amount, &note.currency),
+                                      "currency": note.currency, "credits": note.credits,
+                                      "reason": note.reason}});
+    event(txn, "payment.refunded", &subject, data).await
 }
 
 /// An invoice issued after sign-up — a renewal, an upgrade's difference, a new subscription:
@@ -344,6 +366,7 @@ fn payment_data(p: &payment::Model) -> Value {
     json!({"id": p.id, "account_id": p.account_id, "invoice_id": p.invoice_id,
            "amount": format_minor(p.amount, &p.currency), "currency": p.currency,
            "payment_method": p.payment_method, "status": p.status,
+           "refunded_amount": format_minor(p.refunded_amount, &p.currency),
            "manual_reference": p.manual_reference, "failure_reason": p.failure_reason,
            "created_at": time(Some(p.created_at)), "reviewed_at": time(p.approved_at)})
 }

@@ -3,6 +3,7 @@
 //! the domain does, with what these return.
 
 pub mod paypal;
+pub mod refunds;
 pub mod stripe;
 
 use std::sync::Arc;

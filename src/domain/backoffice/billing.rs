@@ -13,8 +13,8 @@ use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, 
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::accounts_named;
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
-use crate::domain::{found, names};
-use crate::entities::{credit_transaction as ledger, invoice, payment, subscription};
+use crate::domain::{found, names, refunds};
+use crate::entities::{credit_note, credit_transaction as ledger, invoice, payment, subscription};
 use crate::error::Result;
 
 // ---- Invoices --------------------------------------------------------------------------------
@@ -79,6 +79,10 @@ pub struct InvoiceDetail {
     /// The account's billing fields as copied at issue time, in stored order.
     pub billing_snapshot: Vec<(String, Option<String>)>,
     pub payments: Vec<PaymentRow>,
+    /// Its refunds, oldest first.
+    pub credit_notes: Vec<credit_note::Model>,
+    /// What may still be refunded, when it is paid.
+    pub refundable: Option<refunds::Refundable>,
 }
 
 pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
@@ -89,12 +93,16 @@ pub async fn invoice_detail(db: &Db, id: i64) -> Result<InvoiceDetail> {
         billing_snapshot,
     } = invoices::contents(&invoice);
     let payments = payment_queue::newest_rows(db, payment::Column::InvoiceId.eq(id), None).await?;
+    let credit_notes = refunds::of_invoice(db, id).await?;
+    let refundable = refunds::refundable(db, id).await?.map(|(_, r)| r);
     Ok(InvoiceDetail {
         account_name,
         invoice,
         line_items,
         billing_snapshot,
         payments,
+        credit_notes,
+        refundable,
     })
 }
 

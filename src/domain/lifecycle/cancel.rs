@@ -6,9 +6,10 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use super::plans::{By, current, lock_account, past_due, record};
+use super::plans::{By, current, past_due, record};
 use super::renewal::{awaiting_payment, void};
 use crate::db::Db;
+use crate::domain::accounts;
 use crate::domain::invoices;
 use crate::domain::notify::{self, Step};
 use crate::domain::status::SubscriptionStatus;
@@ -30,7 +31,7 @@ pub async fn set_cancel(
     by.ensure_may_change()?;
     let now = db.now();
     let txn = db.begin_write().await?;
-    lock_account(&*txn, account_id, now).await?;
+    accounts::lock(&*txn, account_id, now).await?;
     let sub = current(&*txn, account_id)
         .await?
         .ok_or_else(|| conflict("The account has no subscription; choose a plan first."))?;

@@ -27,7 +27,7 @@ use crate::domain::money::format_minor;
 use crate::domain::notify::{self, Step};
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{InvoicePurpose, SubscriptionStatus};
-use crate::domain::{Member, audit, catalog};
+use crate::domain::{Member, accounts, audit, catalog};
 use crate::entities::{account, invoice, plan, site, subscription};
 use crate::error::{Error, Result};
 
@@ -79,24 +79,6 @@ pub async fn current<C: ConnectionTrait>(
         .await?)
 }
 
-/// The account's row, locked for the rest of the transaction (on PostgreSQL; SQLite's writes
-/// are one at a time anyway), so that two changes of one account's subscription run one after
-/// the other: two sign-ups to a plan cannot both see "no subscription" and make two.
-pub(super) async fn lock_account<C: ConnectionTrait>(
-    txn: &C,
-    account_id: i64,
-    now: DateTime<Utc>,
-) -> Result<account::Model> {
-    account::Entity::update_many()
-        .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(account_id))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::NotFound("Account not found".into()))
-}
-
 fn conflict(message: impl Into<String>) -> Error {
     Error::Conflict(message.into())
 }
@@ -120,7 +102,7 @@ pub async fn change_plan(
         .ok_or_else(|| Error::field("plan_slug", "Unknown or unavailable plan."))?;
     let now = db.now();
     let txn = db.begin_write().await?;
-    let account = lock_account(&*txn, account_id, now).await?;
+    let account = accounts::lock(&*txn, account_id, now).await?;
     let changed = match current(&*txn, account_id).await? {
         None => subscribe(&*txn, by, &account, &target, now).await?,
         Some(sub) => match sub.status {

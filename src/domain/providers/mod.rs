@@ -36,6 +36,21 @@ pub struct Checkout<'a> {
     pub cancel_url: &'a str,
 }
 
+/// A refund to ask the provider for (`refunds::payout`).
+#[derive(Debug)]
+pub struct RefundRequest<'a> {
+    /// The provider's id of the payment (`payments.provider_ref`).
+    pub reference: &'a str,
+    /// The provider's id of the money movement (`payments.provider_capture`): a Stripe charge,
+    /// a PayPal capture (which PayPal refunds by).
+    pub capture: Option<&'a str>,
+    /// Minor units of `currency`.
+    pub amount: i64,
+    pub currency: &'a str,
+    /// Sent as the provider's idempotency key, the same on every attempt.
+    pub key: &'a str,
+}
+
 /// What the provider answered when the payment was started.
 #[derive(Debug, Clone, Default)]
 pub struct Started {
@@ -125,6 +140,10 @@ pub trait PaymentProvider: Send + Sync {
     /// Starts one attempt at paying an invoice. A provider that cannot be reached is
     /// `Error::Unavailable`; a card it declines at once is `Error::PaymentRequired`.
     fn start(&self, checkout: &Checkout<'_>) -> impl Future<Output = Result<Started>> + Send;
+
+    /// Gives `refund.amount` of a settled payment back; answers the provider's id of the
+    /// refund. Unreachable is `Error::Unavailable` (retried); anything else is final.
+    fn refund(&self, refund: &RefundRequest<'_>) -> impl Future<Output = Result<String>> + Send;
 
     /// Checks a webhook delivery's signature over the raw body and reads the event from it.
     fn verify(

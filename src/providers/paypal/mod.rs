@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use http::HeaderMap;
 
 use crate::config::{self, DEFAULT_PAYPAL_API_BASE};
-use crate::domain::providers::{Checkout, InboundEvent, PaymentProvider, Rejection, Started};
+use crate::domain::providers::{
+    Checkout, InboundEvent, PaymentProvider, RefundRequest, Rejection, Started,
+};
 use crate::domain::status::PaymentMethod;
 use crate::error::Result;
 
@@ -88,6 +90,10 @@ impl PaymentProvider for Paypal {
 
     async fn start(&self, checkout: &Checkout<'_>) -> Result<Started> {
         self.orders.create(checkout).await
+    }
+
+    async fn refund(&self, refund: &RefundRequest<'_>) -> Result<String> {
+        self.orders.refund(refund).await
     }
 
     async fn verify(

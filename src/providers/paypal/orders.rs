@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 
 use crate::config::Secret;
 use crate::domain::money::{format_minor, parse_amount_value};
-use crate::domain::providers::{Checkout, Started};
+use crate::domain::providers::{Checkout, RefundRequest, Started};
 use crate::error::{Error, Result};
 
 /// One call may take this long: long enough for PayPal's slow moments, short enough that the
@@ -177,6 +177,23 @@ impl Orders {
             return Err(refusal("capture the order", status, &answer));
         }
         read_capture(order_id, &answer)
+    }
+
+    /// Refunds (part of) a capture; answers PayPal's id of the refund.
+    pub async fn refund(&self, refund: &RefundRequest<'_>) -> Result<String> {
+        let capture = refund
+            .capture
+            .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .ok_or_else(|| unexpected("the payment has no capture id to refund"))?;
+        let path = format!("/v2/payments/captures/{capture}/refund");
+        let currency = refund.currency.to_ascii_uppercase();
+        let body = json!({"amount": {"value": format_minor(refund.amount, &currency),
+                                     "currency_code": currency}});
+        let (status, answer) = self.post(&path, &body, refund.key).await?;
+        if !status.is_success() {
+            return Err(refusal("refund the capture", status, &answer));
+        }
+        field(&answer, &["id"], "refund")
     }
 
     /// POSTs JSON with a fresh-enough token; a 401 (the token was revoked or expired early)

@@ -1,5 +1,5 @@
 //! Stripe: a PaymentIntent per attempt, settled by the signed `payment_intent.succeeded` event.
-//! Plain HTTPS with form-encoded requests; no SDK is needed for the three calls tollgate makes.
+//! Plain HTTPS with form-encoded requests; no SDK is needed for the few calls tollgate makes.
 
 use std::time::Duration;
 
@@ -8,7 +8,9 @@ use http::HeaderMap;
 use serde_json::Value;
 
 use crate::config::{DEFAULT_STRIPE_API_BASE, Providers};
-use crate::domain::providers::{Checkout, InboundEvent, PaymentProvider, Rejection, Started};
+use crate::domain::providers::{
+    Checkout, InboundEvent, PaymentProvider, RefundRequest, Rejection, Started,
+};
 use crate::domain::status::PaymentMethod;
 use crate::error::{Error, Result};
 
@@ -145,6 +147,20 @@ impl PaymentProvider for Stripe {
             approve_url: None,
             status: text("status").unwrap_or_default(),
         })
+    }
+
+    /// A Refund of the charge (or, before its charge is known, of the PaymentIntent).
+    async fn refund(&self, refund: &RefundRequest<'_>) -> Result<String> {
+        let mut form = vec![("amount", refund.amount.to_string())];
+        match refund.capture {
+            Some(charge) => form.push(("charge", charge.to_owned())),
+            None => form.push(("payment_intent", refund.reference.to_owned())),
+        }
+        let answer = self.post("/v1/refunds", refund.key, &form).await?;
+        answer["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("Stripe answered no refund id")))
     }
 
     async fn verify(

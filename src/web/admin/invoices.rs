@@ -1,16 +1,22 @@
 //! `/admin/billing/invoice/`: invoices by status, searchable by number or account name; each
-//! invoice with its line items, billing snapshot and payments. Read-only.
+//! invoice with its line items, billing snapshot, payments and credit notes, and the refund
+//! form while something is left to refund.
 
 use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
 use crate::domain::page::PageRequest;
+use crate::domain::staff::StaffActor;
 use crate::domain::status::InvoiceStatus;
 use crate::error::Result;
+use crate::state::AppState;
 use crate::web::admin::filters::{self, account_param};
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
-use crate::web::admin::record::{ColumnDef, Listed, Meta, Record, Section, columns, fact};
-use crate::web::admin::view::{Cell, TableView};
+use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, columns, fact};
+use crate::web::admin::refund_actions;
+use crate::web::admin::view::{Cell, FormView, TableView};
+use axum::Router;
+use axum::routing::post;
 
 const INVOICES: &str = links::INVOICES;
 
@@ -81,6 +87,18 @@ impl Record for Invoices {
         backoffice::invoice_detail(db, id).await
     }
 
+    fn routes() -> Router<AppState> {
+        record::routes::<Self>().route("/billing/invoice/{id}/refund", post(refund_actions::refund))
+    }
+
+    fn forms(d: &InvoiceDetail, _staff: &StaffActor) -> Vec<FormView> {
+        d.refundable
+            .as_ref()
+            .and_then(|r| refund_actions::form(d.invoice.id, &d.invoice.currency, r))
+            .into_iter()
+            .collect()
+    }
+
     fn heading(d: &InvoiceDetail) -> String {
         format!("Invoice {}", d.invoice.invoice_number)
     }
@@ -109,6 +127,7 @@ impl Record for Invoices {
             fact("Total", Cell::text(money(i.total, &i.currency))),
             fact("Due date", Cell::text(i.due_date.to_string())),
             fact("Paid at", Cell::opt(i.paid_at.map(time))),
+            fact("Refunded", Cell::text(money(refunded(d), &i.currency))),
             fact("Issued", Cell::text(time(i.created_at))),
             fact("Updated", Cell::text(time(i.updated_at))),
         ]
@@ -142,6 +161,7 @@ impl Record for Invoices {
                 cells
             })
             .collect();
+        let notes = d.credit_notes.iter().map(credit_note_cells).collect();
         vec![
             table(
                 "Line items",
@@ -169,8 +189,42 @@ impl Record for Invoices {
                 payments,
                 "No payments.",
             ),
+            table(
+                "Credit notes",
+                &[
+                    "Number",
+                    "Amount",
+                    "Credits taken back",
+                    "Reason",
+                    "Payout",
+                    "Issued",
+                ],
+                notes,
+                "Nothing refunded.",
+            ),
         ]
     }
+}
+
+/// What the invoice's credit notes gave back.
+fn refunded(d: &InvoiceDetail) -> i64 {
+    d.credit_notes.iter().map(|n| n.amount).sum()
+}
+
+fn credit_note_cells(n: &crate::entities::credit_note::Model) -> Vec<Cell> {
+    let payout = match (&n.provider_ref, &n.provider_error) {
+        (Some(r), _) => format!("{} ({r})", n.payout_status),
+        (_, Some(e)) => format!("{}: {e}", n.payout_status),
+        _ => n.payout_status.to_string(),
+    };
+    vec![
+        Cell::text(&n.number),
+        Cell::text(money(n.amount, &n.currency)),
+        Cell::text(n.credits.to_string()),
+        Cell::text(&n.reason),
+        Cell::text(payout.replace('_', " ")),
+        Cell::text(time(n.created_at)),
+    ]
 }
 
 /// An invoice as a row of another record's table: number (linked), status, total, due, paid.

@@ -19,6 +19,7 @@ pub mod query;
 pub mod reconciliation;
 pub mod record;
 pub mod record_pages;
+pub mod refund_actions;
 pub mod session;
 pub mod sites;
 pub mod subscription_actions;

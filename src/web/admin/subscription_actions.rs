@@ -31,7 +31,7 @@ pub struct PlanForm {
 
 /// What the outcome says, or the refusal as the flash to show; any other error is an error
 /// page.
-async fn flash_outcome(
+pub(crate) async fn flash_outcome(
     state: &AppState,
     staffer: &Staffer,
     outcome: Result<String, Error>,
