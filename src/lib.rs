@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod domain;
 pub mod entities;
 pub mod error;
