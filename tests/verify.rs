@@ -11,7 +11,8 @@ use tollgate::ops::verify::verify;
 
 on_both_backends!(a_sound_database_has_no_violations, each_corruption_is_named);
 
-/// Free trial with spends; a paid account approved, one pending, one rejected.
+/// Free trial with spends; a paid account approved and partly refunded, one pending, one
+/// rejected.
 async fn populate(app: &TestApp) {
     let free = app.register_free("free@test.com").await.data()["token"]
         .as_str()
@@ -43,6 +44,24 @@ async fn populate(app: &TestApp) {
                 StatusCode::OK
             );
         }
+        if *decision == "approve" {
+            // Part of it refunded, with its credit note and credits taken back.
+            let user = tollgate::domain::accounts::create_staff_user(
+                &app.db,
+                "refunder@test.com",
+                "pw-refunds",
+            )
+            .await
+            .unwrap();
+            let actor = tollgate::domain::staff::StaffActor::verify(user).unwrap();
+            let input = tollgate::domain::refunds::RefundInput {
+                amount: Some("8.90".into()),
+                reason: Some("Goodwill".into()),
+            };
+            tollgate::domain::refunds::refund(&app.db, &actor, invoice, input, false)
+                .await
+                .unwrap();
+        }
     }
 }
 
@@ -54,6 +73,26 @@ async fn a_sound_database_has_no_violations(app: TestApp) {
 async fn each_corruption_is_named(app: TestApp) {
     populate(&app).await;
     let corruptions = [
+        (
+            "DELETE FROM audit_log WHERE action = 'payment.refund'",
+            "refund-audited",
+        ),
+        (
+            "UPDATE credit_notes SET credits = credits + 1",
+            "credit-note-credits-in-ledger",
+        ),
+        (
+            "UPDATE credit_notes SET credits = 1000000",
+            "refund-within-grant",
+        ),
+        (
+            "UPDATE payments SET status = 'refunded' WHERE status = 'partially_refunded'",
+            "refund-status-matches-amount",
+        ),
+        (
+            "UPDATE payments SET refunded_amount = refunded_amount + 1 WHERE refunded_amount > 0",
+            "refunds-add-up",
+        ),
         (
             "DELETE FROM audit_log WHERE action = 'credits.spend'",
             "money-change-audited",
@@ -75,7 +114,7 @@ async fn each_corruption_is_named(app: TestApp) {
             "credits-not-negative",
         ),
         (
-            "UPDATE payments SET amount = 100 WHERE status = 'succeeded'",
+            "UPDATE payments SET amount = 100 WHERE status IN ('succeeded', 'refunded')",
             "paid-invoice-has-one-payment",
         ),
         (

@@ -40,25 +40,72 @@ const CHECKS: &[(&str, &str)] = &[
          FROM accounts WHERE credits < 0",
     ),
     (
+        // Refunds leave the invoice paid and its payment (partially) refunded.
         "paid-invoice-has-one-payment",
         "SELECT 'invoice ' || i.invoice_number || ': paid with ' \
          || CAST((SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
-                  AND p.status = 'succeeded') AS TEXT) \
-         || ' succeeded payment(s), ' \
+                  AND p.status IN ('succeeded', 'partially_refunded', 'refunded')) AS TEXT) \
+         || ' settled payment(s), ' \
          || CAST((SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
-                  AND p.status = 'succeeded' AND p.amount = i.total) AS TEXT) \
+                  AND p.status IN ('succeeded', 'partially_refunded', 'refunded') \
+                  AND p.amount = i.total) AS TEXT) \
          || ' of its total' \
          FROM invoices i WHERE i.status = 'paid' AND ( \
-           (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id AND p.status = 'succeeded') <> 1 \
+           (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
+            AND p.status IN ('succeeded', 'partially_refunded', 'refunded')) <> 1 \
            OR (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = i.id \
-               AND p.status = 'succeeded' AND p.amount = i.total) <> 1)",
+               AND p.status IN ('succeeded', 'partially_refunded', 'refunded') \
+               AND p.amount = i.total) <> 1)",
     ),
     (
         "succeeded-payment-has-paid-invoice",
-        "SELECT 'payment ' || CAST(p.id AS TEXT) || ': succeeded but invoice ' \
+        "SELECT 'payment ' || CAST(p.id AS TEXT) || ': ' || p.status || ' but invoice ' \
          || i.invoice_number || ' is ' || i.status \
          FROM payments p JOIN invoices i ON i.id = p.invoice_id \
-         WHERE p.status = 'succeeded' AND i.status <> 'paid'",
+         WHERE p.status IN ('succeeded', 'partially_refunded', 'refunded') \
+           AND i.status <> 'paid'",
+    ),
+    (
+        "refunds-add-up",
+        "SELECT 'payment ' || CAST(p.id AS TEXT) || ': refunded ' \
+         || CAST(p.refunded_amount AS TEXT) || ' but its credit notes sum to ' \
+         || CAST(COALESCE(SUM(n.amount), 0) AS TEXT) \
+         FROM payments p LEFT JOIN credit_notes n ON n.payment_id = p.id \
+         GROUP BY p.id, p.refunded_amount HAVING p.refunded_amount <> COALESCE(SUM(n.amount), 0)",
+    ),
+    (
+        "refund-status-matches-amount",
+        "SELECT 'payment ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' with ' \
+         || CAST(p.refunded_amount AS TEXT) || ' of ' || CAST(p.amount AS TEXT) || ' refunded' \
+         FROM payments p WHERE \
+           (p.status = 'refunded' AND p.refunded_amount <> p.amount) \
+           OR (p.status = 'partially_refunded' \
+               AND (p.refunded_amount <= 0 OR p.refunded_amount >= p.amount)) \
+           OR (p.status NOT IN ('refunded', 'partially_refunded') AND p.refunded_amount <> 0)",
+    ),
+    (
+        "credit-note-credits-in-ledger",
+        "SELECT 'credit note ' || n.number || ' took back ' || CAST(n.credits AS TEXT) \
+         || ' credits but its ledger rows say ' || CAST(COALESCE(-SUM(t.amount), 0) AS TEXT) \
+         FROM credit_notes n LEFT JOIN credit_transactions t \
+           ON t.reference = 'credit_note:' || CAST(n.id AS TEXT) \
+         GROUP BY n.id, n.number, n.credits HAVING n.credits <> COALESCE(-SUM(t.amount), 0)",
+    ),
+    (
+        "refund-within-grant",
+        "SELECT 'payment ' || CAST(n.payment_id AS TEXT) || ': refunds took back ' \
+         || CAST(SUM(n.credits) AS TEXT) || ' credits of a grant of ' \
+         || CAST(COALESCE(MAX(g.amount), 0) AS TEXT) \
+         FROM credit_notes n LEFT JOIN credit_transactions g \
+           ON g.reference = 'payment:' || CAST(n.payment_id AS TEXT) AND g.amount > 0 \
+         GROUP BY n.payment_id HAVING SUM(n.credits) > COALESCE(MAX(g.amount), 0)",
+    ),
+    (
+        "refund-audited",
+        "SELECT 'credit note ' || n.number || ' has no audit entry of its refund' \
+         FROM credit_notes n WHERE NOT EXISTS (SELECT 1 FROM audit_log a \
+           WHERE a.action = 'payment.refund' AND a.object_type = 'payment' \
+             AND a.object_id = n.payment_id AND a.after LIKE '%' || n.number || '%')",
     ),
     (
         "money-change-audited",
@@ -71,7 +118,9 @@ const CHECKS: &[(&str, &str)] = &[
         "payment-review-audited",
         "SELECT 'payment ' || CAST(p.id AS TEXT) || ' is ' || p.status \
          || ' without an audit entry of its review' \
-         FROM payments p WHERE p.status IN ('succeeded', 'failed') AND NOT EXISTS ( \
+         FROM payments p \
+         WHERE p.status IN ('succeeded', 'failed', 'partially_refunded', 'refunded') \
+         AND NOT EXISTS ( \
            SELECT 1 FROM audit_log a WHERE a.object_type = 'payment' AND a.object_id = p.id \
            AND a.action IN ('payment.approve', 'payment.reject', 'payment.settle', 'payment.fail'))",
     ),
@@ -267,6 +316,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen, 29, "every comparison with a status is read");
+        assert_eq!(seen, 43, "every comparison with a status is read");
     }
 }
