@@ -8,6 +8,11 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tollgate::domain::status::PayoutStatus;
+use tollgate::entities::{credit_note, job};
+use tollgate::jobs::Handler;
+
 use crate::common::fake_stripe::{self, LocalStripe, WEBHOOK_SECRET};
 use crate::common::{Backend, Res, TestApp, spawn_app_with};
 use crate::support::{register_card, standing};
@@ -115,8 +120,80 @@ async fn a_declined_card_fails_and_changes_nothing_else(backend: Backend) {
     );
 }
 
+/// A paid card payment refunded by staff: the credit note is written at once with the refund
+/// pending, and the outbox job asks localstripe for it, recording Stripe's refund id.
+async fn a_card_payment_is_refunded_through_stripe(backend: Backend) {
+    let Some((app, stripe)) = app_on(backend).await else {
+        return;
+    };
+    let (token, invoice, paid) =
+        sign_up_and_pay(&app, &stripe, "ls-refund@test.com", "4242424242424242").await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+    assert_eq!(until_status(&app, &token, "active").await.0, "active");
+    let user =
+        tollgate::domain::accounts::create_staff_user(&app.db, "ls-staff@test.com", "pw-ls-staff")
+            .await
+            .unwrap();
+    let staff = tollgate::domain::staff::StaffActor::verify(user).unwrap();
+    let input = tollgate::domain::refunds::RefundInput {
+        amount: Some("89.00".into()),
+        reason: Some("Cancelled in the first week".into()),
+    };
+    let refunded = tollgate::domain::refunds::refund(&app.db, &staff, invoice, input, true)
+        .await
+        .unwrap();
+    let note = refunded.credit_note;
+    assert_eq!(note.payout_status, PayoutStatus::Pending);
+
+    // The job the refund wrote, run by the handler the job runner uses.
+    let job = job::Entity::find()
+        .filter(job::Column::Kind.eq(tollgate::domain::refunds::payout::JOB))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .expect("the refund's job is in the outbox");
+    let mut settings = tollgate::config::Settings::default();
+    fake_stripe::configure(&mut settings, &stripe.base);
+    let payouts = tollgate::providers::refunds::Payouts {
+        db: app.db.clone(),
+        providers: tollgate::providers::Configured::from_settings(&settings.providers).unwrap(),
+    };
+    payouts.run(&job).await.unwrap();
+    let after = credit_note::Entity::find_by_id(note.id)
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.payout_status, PayoutStatus::Refunded, "{after:?}");
+    assert!(
+        after
+            .provider_ref
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("re_"),
+        "{after:?}"
+    );
+    // A repeated job finds it recorded and asks nothing again.
+    payouts.run(&job).await.unwrap();
+    let again = credit_note::Entity::find_by_id(note.id)
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.provider_ref, after.provider_ref);
+    assert_eq!(app.assert_ledger_consistent(&token).await, 0);
+    assert_eq!(
+        tollgate::ops::verify::verify(&app.db).await.unwrap(),
+        vec![]
+    );
+}
+
 mod sqlite {
     use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_card_payment_is_refunded_through_stripe() {
+        super::a_card_payment_is_refunded_through_stripe(Backend::Sqlite).await;
+    }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn signup_by_card_through_localstripe() {
         super::signup_by_card_through_localstripe(Backend::Sqlite).await;
@@ -129,6 +206,10 @@ mod sqlite {
 
 mod postgres {
     use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_card_payment_is_refunded_through_stripe() {
+        super::a_card_payment_is_refunded_through_stripe(Backend::Postgres).await;
+    }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn signup_by_card_through_localstripe() {
         super::signup_by_card_through_localstripe(Backend::Postgres).await;
