@@ -21,6 +21,7 @@ on_both_backends!(
     refunds_racing_spends_never_go_below_zero,
     two_refunds_of_the_last_amount_give_it_back_once,
     a_plan_payment_without_spends_is_refunded_with_its_credits,
+    staff_refund_from_the_invoice_page,
 );
 
 /// A customer on a free trial (1,000 trial credits), with their token and account id.
@@ -330,5 +331,82 @@ async fn a_plan_payment_without_spends_is_refunded_with_its_credits(app: TestApp
     // The subscription and the account are left as they were.
     let me = app.get("/billing/subscription/", Some(&token)).await;
     assert_eq!(me.data()["account_status"], "active", "{}", me.body);
+    assert_eq!(verify(&app.db).await.unwrap(), vec![]);
+}
+
+async fn staff_refund_from_the_invoice_page(app: TestApp) {
+    let (token, account) = customer(&app, "panel@test.com").await;
+    let invoice = paid_top_up(&app, &token, account, 500, 4900).await;
+    let mut panel = common::admin::Panel::staff(&app, "panel-staff@test.com").await;
+    let page = panel
+        .get(&format!("/admin/billing/invoice/{invoice}/"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Refund and issue credit note"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("500 of the 500 credits it granted are unspent")
+    );
+
+    let path = format!("/admin/billing/invoice/{invoice}/refund/");
+    // Too much: refused on the page, nothing changed.
+    let refused = panel
+        .post(&path, &[("amount", "49.01"), ("reason", "Too much")])
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let shown = panel
+        .get(&format!("/admin/billing/invoice/{invoice}/"))
+        .await;
+    assert!(shown.body.contains("At most 49.00 USD"), "{}", shown.body);
+    assert_eq!(balance(&app, &token).await, 1500);
+
+    let done = panel
+        .post(&path, &[("amount", "24.50"), ("reason", "Half back")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let shown = panel
+        .get(&format!("/admin/billing/invoice/{invoice}/"))
+        .await;
+    let month = app.db.now().format("%Y%m");
+    assert!(
+        shown.body.contains(&format!(
+            "Credit note CN-{account}-{month}-0001 issued for 24.50 USD"
+        )),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("Half back"));
+    assert_eq!(balance(&app, &token).await, 1250);
+
+    // Without the CSRF token nothing happens; a customer's session is not staff.
+    let forged = panel
+        .post(
+            &path,
+            &[
+                ("amount", "1.00"),
+                ("reason", "x"),
+                ("csrf_token", "forged"),
+            ],
+        )
+        .await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+    let mut portal = common::admin::Panel::customer(&app, "panel@test.com").await;
+    let as_customer = portal
+        .post(&path, &[("amount", "1.00"), ("reason", "x")])
+        .await;
+    assert!(
+        as_customer.status != StatusCode::SEE_OTHER
+            || as_customer
+                .location
+                .as_deref()
+                .is_some_and(|l| l.contains("login")),
+        "{}",
+        as_customer.status
+    );
+    assert_eq!(balance(&app, &token).await, 1250);
     assert_eq!(verify(&app.db).await.unwrap(), vec![]);
 }
