@@ -11,7 +11,9 @@ use common::fake_paypal::{self, FakePaypal, Outcome, TestCerts};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
 use tollgate::config::{Providers, Secret};
-use tollgate::domain::providers::{Checkout, EventKind, PaymentProvider, PaymentRef, Rejection};
+use tollgate::domain::providers::{
+    Checkout, EventKind, PaymentProvider, PaymentRef, RefundRequest, Rejection,
+};
 use tollgate::domain::status::PaymentMethod;
 use tollgate::error::Error;
 use tollgate::providers::paypal::{CaptureStatus, Paypal};
@@ -312,4 +314,41 @@ async fn the_http_fetcher_follows_no_redirect_and_reads_at_most_64_kib() {
     assert!(err.contains("larger than"), "{err}");
     let err = fetcher.fetch(&url("/moved")).await.unwrap_err();
     assert!(err.contains("307"), "{err}");
+}
+
+/// A refund of a capture: the amount as PayPal writes it, the request id as the idempotency
+/// key (asking twice refunds once), and a capture id that is not one refused before any call.
+#[tokio::test]
+async fn a_capture_is_refunded_once_per_key() {
+    let fake = FakePaypal::start().await;
+    let pp = paypal(&fake.base_url());
+    let refund = RefundRequest {
+        reference: "5O100000000000001",
+        capture: Some("CAP0001"),
+        amount: 1250,
+        currency: "usd",
+        key: "tollgate-credit-note-4",
+    };
+    let first = pp.refund(&refund).await.unwrap();
+    let again = pp.refund(&refund).await.unwrap();
+    assert_eq!(first, again);
+    let made = fake.refunds();
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].0, "CAP0001");
+    assert_eq!(
+        made[0].1["amount"],
+        json!({"value": "12.50", "currency_code": "USD"})
+    );
+
+    let odd = RefundRequest {
+        capture: Some("../orders"),
+        ..refund
+    };
+    assert!(matches!(pp.refund(&odd).await, Err(Error::Internal(_))));
+    let none = RefundRequest {
+        capture: None,
+        ..odd
+    };
+    assert!(matches!(pp.refund(&none).await, Err(Error::Internal(_))));
+    assert_eq!(fake.refunds().len(), 1);
 }

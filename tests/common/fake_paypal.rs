@@ -60,6 +60,8 @@ struct Shared {
     tokens: Mutex<HashSet<String>>,
     orders: Mutex<Vec<Order>>,
     outcomes: Mutex<HashMap<String, Outcome>>,
+    /// Refunds as asked: (capture id, request id, body, refund id).
+    refunds: Mutex<Vec<(String, String, Value, String)>>,
     /// Token lifetime (seconds) answered as `expires_in`.
     expires_in: Mutex<u64>,
 }
@@ -79,6 +81,10 @@ impl FakePaypal {
             .route(
                 "/v2/checkout/orders/{id}/capture",
                 axum::routing::post(capture),
+            )
+            .route(
+                "/v2/payments/captures/{id}/refund",
+                axum::routing::post(refund),
             )
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -111,6 +117,12 @@ impl FakePaypal {
     /// Orders as created (a repeated request id does not make another).
     pub fn orders(&self) -> Vec<Order> {
         self.shared.orders.lock().unwrap().clone()
+    }
+
+    /// Refunds made (a repeated request id does not make another): (capture, body).
+    pub fn refunds(&self) -> Vec<(String, Value)> {
+        let refunds = self.shared.refunds.lock().unwrap();
+        refunds.iter().map(|r| (r.0.clone(), r.2.clone())).collect()
     }
 
     /// Makes every token issued so far invalid, as PayPal does when one is revoked.
@@ -335,4 +347,46 @@ pub fn signed_delivery_at(
         ("PAYPAL-AUTH-ALGO".to_owned(), "SHA256withRSA".to_owned()),
     ];
     (headers, body.as_bytes().to_vec())
+}
+
+/// Refunds a capture this fake made (any id starting `CAP`), once per `PayPal-Request-Id`.
+async fn refund(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !authorized(&s, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_FAILURE",
+            "INVALID_TOKEN",
+        );
+    }
+    if !id.starts_with("CAP") {
+        return error(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_NOT_FOUND",
+            "INVALID_RESOURCE_ID",
+        );
+    }
+    let request_id = headers
+        .get("PayPal-Request-Id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let mut refunds = s.refunds.lock().unwrap();
+    let refund_id = match refunds
+        .iter()
+        .find(|r| r.1 == request_id && !request_id.is_empty())
+    {
+        Some(r) => r.3.clone(),
+        None => {
+            let refund_id = format!("RF{:014}", refunds.len() + 1);
+            refunds.push((id, request_id, body.clone(), refund_id.clone()));
+            refund_id
+        }
+    };
+    let answer = json!({"id": refund_id, "status": "COMPLETED", "amount": body["amount"]});
+    (StatusCode::CREATED, Json(answer)).into_response()
 }
