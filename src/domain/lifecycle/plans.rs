@@ -82,7 +82,7 @@ pub async fn current<C: ConnectionTrait>(
 /// The account's row, locked for the rest of the transaction (on PostgreSQL; SQLite's writes
 /// are one at a time anyway), so that two changes of one account's subscription run one after
 /// the other: two sign-ups to a plan cannot both see "no subscription" and make two.
-pub(super) async fn lock_account<C: ConnectionTrait>(
+pub(crate) async fn lock_account<C: ConnectionTrait>(
     txn: &C,
     account_id: i64,
     now: DateTime<Utc>,
