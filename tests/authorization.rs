@@ -223,6 +223,15 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
             spend,
             [UNAUTH, CREATED, FORBID, FORBID, CREATED],
         ),
+        // Packages are public; B (a trial, no country: the global methods) and A (active)
+        // may buy; staff have no account and a viewer may not.
+        ("get", "/billing/credits/top-ups".into(), json!({}), [OK; 5]),
+        (
+            "post",
+            "/billing/credits/top-ups".into(),
+            json!({"package_id": 1, "payment_method": "bank_transfer"}),
+            [UNAUTH, CREATED, FORBID, FORBID, CREATED],
+        ),
         ("get", "/sites".into(), json!({}), customer_read),
         (
             "post",

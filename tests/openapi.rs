@@ -144,8 +144,9 @@ async fn every_success_reply_is_a_named_typed_schema(app: TestApp) {
 
 /// Each operation lists the statuses it can give, each with the error envelope by `$ref`:
 /// 401 only where a token is read or checked, 403 only behind a token, 404 only where an id
-/// is looked up (or a webhook's provider), 413/415/408 only with a body, 402 only for spending,
-/// creating a site (an account that must pay first) or a provider's refusal, 422 only with a key or a provider.
+/// is looked up (or a webhook's provider, or a top-up's package), 413/415/408 only with a
+/// body, 402 only for spending, creating a site or buying credits (an account that must pay
+/// first) or a provider's refusal, 422 only with a key or a provider.
 async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
     let spec = spec(&app).await;
     for (method, path, op) in operations(&spec) {
@@ -167,11 +168,13 @@ async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
         }
         let public = PUBLIC.contains(&(method.as_str(), path.as_str()));
         let with_body = op.get("requestBody").is_some();
-        let keyed = KEYED.contains(&path.as_str());
+        let keyed = method == "post" && KEYED.contains(&path.as_str());
         let checks_token = !public || path == "/auth/login" || path == "/auth/refresh";
+        let buys_credits = method == "post" && path == "/billing/credits/top-ups";
         let looks_up = path.contains("{id}")
             || path.ends_with("/payments/confirm")
-            || WEBHOOKS.contains(&path.as_str());
+            || WEBHOOKS.contains(&path.as_str())
+            || buys_credits;
         let expect = |status: &str, wanted: bool| {
             assert_eq!(
                 statuses.contains(status),
@@ -185,6 +188,7 @@ async fn errors_are_the_statuses_each_operation_can_give(app: TestApp) {
             "402",
             path == "/billing/credits/usage"
                 || (method == "post" && path == "/sites")
+                || buys_credits
                 || DECLINABLE.contains(&path.as_str()),
         );
         expect("403", !public && !ANY_SIGNED_IN.contains(&path.as_str()));
@@ -402,7 +406,8 @@ async fn headers_and_paging_limits_are_declared(app: TestApp) {
         let at = format!("{method} {path}");
         let params = op["parameters"].as_array().cloned().unwrap_or_default();
         let key = params.iter().find(|p| p["name"] == "Idempotency-Key");
-        assert_eq!(key.is_some(), KEYED.contains(&path.as_str()), "{at}");
+        let keyed = method == "post" && KEYED.contains(&path.as_str());
+        assert_eq!(key.is_some(), keyed, "{at}");
         if let Some(key) = key {
             assert_eq!(key["in"], "header");
             assert_eq!(key["schema"]["type"], "string", "{at}");

@@ -1,7 +1,7 @@
 //! The guide's journeys through the pages only — the customer portal and staff's panel in one
 //! headless Chromium — on SQLite and PostgreSQL: a free trial, a paid sign-up, "I have paid",
-//! approval, rejection and a second confirmation, bad input through the forms, and the paid
-//! sign-up once more with the pages' JavaScript off. The API is used only to read state for
+//! approval, buying credits, rejection and a second confirmation, bad input through the forms,
+//! and the paid sign-up once more with the pages' JavaScript off. The API is used only to read state for
 //! assertions. Every portal page visited is checked with axe-core (no "serious" or
 //! "critical" violation): its script comes from `TOLLGATE_AXE_JS` (`.ci/run` installs the npm
 //! package); without it the check is skipped with a note, unless the browser is required.
@@ -300,11 +300,13 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
     assert!(pending.starts_with("Payment pending — we are checking your transfer of 89.00 USD (ref BT-20251208-12345) submitted"), "{pending}");
     b.goto("/").await;
     b.screenshot("portal-pending-banner").await;
+    // (The top-up page of an account awaiting approval says why it may not buy yet.)
     for page in [
         "/plan/",
         "/invoices/",
         "/payments/",
         "/credits/",
+        "/credits/top-ups/",
         "/billing/",
     ] {
         b.goto(page).await;
@@ -319,6 +321,23 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
     assert_eq!(banner(&b).await, None, "the banner is gone");
     b.goto("/invoices/").await;
     assert!(b.text("table.list tbody").await.contains("paid"));
+
+    // Buying credits, now the account is active: the README's picture, then the invoice.
+    b.goto("/credits/").await;
+    b.click_to_page("a[href='/credits/top-ups/']").await;
+    assert_accessible(&b).await;
+    b.click("input[name=package_id]").await;
+    b.click("input[name=payment_method][value=bank_transfer]")
+        .await;
+    b.screenshot_whole_page("portal-top-ups").await;
+    b.click_to_page("form.top-up button.primary").await;
+    assert!(b.location().await.starts_with("/invoices/"));
+    assert!(
+        b.message("success")
+            .await
+            .contains("issued for 500 credits")
+    );
+    assert_accessible(&b).await;
     b.close().await;
 
     // The same pages at a phone's width, for the README.

@@ -50,7 +50,8 @@ pub async fn invoice_detail(
 ) -> Result<Reply<InvoiceDetail>> {
     let id = path_id(&id, "Invoice not found")?;
     let invoice = invoices::get_for_account(&state.db, member.account.id, id).await?;
-    let instructions = invoices::payment_instructions(&state.db, &member.account).await?;
+    let instructions =
+        invoices::payment_instructions_for(&state.db, &member.account, &invoice).await?;
     Ok(ok(InvoiceDetail::new(&invoice, instructions.as_ref())))
 }
 

@@ -16,6 +16,7 @@ pub mod provider_payments;
 pub mod replies;
 pub mod staff;
 pub mod subscription;
+pub mod top_ups;
 pub mod uploads;
 pub mod usage;
 
@@ -51,6 +52,7 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::approve))
         .routes(routes!(staff::reject))
         .routes(routes!(usage::spend))
+        .routes(routes!(top_ups::buy))
         .routes(routes!(provider_payments::pay_card))
         .routes(routes!(provider_payments::pay_paypal))
         .route_layer(middleware::from_fn_with_state(
@@ -77,6 +79,8 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::industries))
         .routes(routes!(catalog::plans))
         .routes(routes!(catalog::credit_costs))
+        // Its `POST` (buying one) is in `money`, behind the Idempotency-Key layer.
+        .routes(routes!(top_ups::packages))
         .merge(methods)
         .routes(routes!(billing::list_invoices))
         .routes(routes!(billing::invoice_detail))

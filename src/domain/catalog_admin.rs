@@ -1,13 +1,16 @@
-//! Staff's side of the catalogue: plans, payment-method configs, industries and sites. Lists
-//! with filters, search, sort and pages for the admin panel, and the edits staff make — each
-//! one transaction, with its input checked here so every interface refuses the same things.
+//! Staff's side of the catalogue: plans, payment-method configs, industries, sites and credit
+//! top-up packages. Lists with filters, search, sort and pages for the admin panel, and the
+//! edits staff make — each one transaction, with its input checked here so every interface
+//! refuses the same things.
 //!
-//! Plans and industries are here with the form helpers every edit shares; payment-method configs
-//! and sites are in `catalog_admin/`. Nothing is cached: `catalog::payment_methods_for` and the
-//! plan list read these tables on every request, so an edit shows on the public API at once.
+//! Plans and industries are here with the form helpers every edit shares; payment-method
+//! configs, sites and top-up packages are in `catalog_admin/`. Nothing is cached:
+//! `catalog::payment_methods_for` and the plan list read these tables on every request, so an
+//! edit shows on the public API at once.
 
 mod payment_methods;
 mod sites;
+mod top_up_packages;
 
 pub use payment_methods::{
     MethodFilter, PAYMENT_METHODS, PaymentMethodInput, create_payment_method, get_payment_method,
@@ -15,6 +18,10 @@ pub use payment_methods::{
     update_payment_method,
 };
 pub use sites::{SiteDetail, SiteFilter, SiteRow, get_site, list_sites, set_site_active};
+pub use top_up_packages::{
+    TopUpFilter, TopUpPackageInput, create_top_up_package, get_top_up_package,
+    list_top_up_packages, update_top_up_package,
+};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel,

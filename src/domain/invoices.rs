@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::db::Db;
 use crate::domain::money::format_minor;
-use crate::domain::status::{InvoicePurpose, InvoiceStatus};
+use crate::domain::status::{InvoicePurpose, InvoiceStatus, PaymentMethod};
 use crate::entities::{
     account, invoice, invoice_sequence as seq, plan, subscription, top_up_package,
 };
@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 
 /// Days a customer has to pay an invoice.
 pub const DUE_DAYS: u64 = 7;
+
+/// Where an invoice's metadata names the method chosen to pay it (a top-up's).
+const METHOD_KEY: &str = "payment_method";
 
 /// The next number in the account's month: `INV-{account}-{YYYYMM}-{NNNN}`.
 pub async fn next_number<C: ConnectionTrait>(
@@ -124,6 +127,7 @@ pub async fn issue<C: ConnectionTrait>(
         line: (description, total),
         plan_id: Some(bill.plan.id),
         package: None,
+        method: None,
         period: bill.period,
         due: bill.due,
     };
@@ -138,16 +142,37 @@ pub async fn issue_top_up<C: ConnectionTrait>(
     package: &top_up_package::Model,
     now: DateTime<Utc>,
 ) -> Result<invoice::Model> {
+    top_up(txn, account, package, None, now).await
+}
+
+/// [`issue_top_up`] for a customer who chose how to pay it: the method is kept in the
+/// invoice's metadata (`payment_method`), so its page and mail give that method's payee
+/// details rather than the account's default's (a trial account has none).
+pub async fn issue_top_up_by<C: ConnectionTrait>(
+    txn: &C,
+    account: &account::Model,
+    package: &top_up_package::Model,
+    method: PaymentMethod,
+    now: DateTime<Utc>,
+) -> Result<invoice::Model> {
+    top_up(txn, account, package, Some(method), now).await
+}
+
+async fn top_up<C: ConnectionTrait>(
+    txn: &C,
+    account: &account::Model,
+    package: &top_up_package::Model,
+    method: Option<PaymentMethod>,
+    now: DateTime<Utc>,
+) -> Result<invoice::Model> {
     let draft = Draft {
         purpose: InvoicePurpose::TopUp,
         subscription_id: None,
         currency: &package.currency,
-        line: (
-            format!("{} ({} credits)", package.name, package.credits),
-            package.price,
-        ),
+        line: (format!("Credit top-up: {}", package.name), package.price),
         plan_id: None,
         package: Some((package.id, package.credits)),
+        method,
         period: None,
         due: now.date_naive() + Days::new(DUE_DAYS),
     };
@@ -163,6 +188,8 @@ struct Draft<'a> {
     plan_id: Option<i64>,
     /// A top-up's package and its credits.
     package: Option<(i64, i64)>,
+    /// The method the customer chose to pay it by, when they chose one.
+    method: Option<PaymentMethod>,
     period: Option<(DateTime<Utc>, DateTime<Utc>)>,
     due: NaiveDate,
 }
@@ -182,7 +209,10 @@ async fn insert<C: ConnectionTrait>(
         "unit_price": amount,
         "amount": amount,
     }]);
-    let metadata = json!({ "billing_snapshot": billing_snapshot(account) });
+    let mut metadata = json!({ "billing_snapshot": billing_snapshot(account) });
+    if let Some(method) = draft.method {
+        metadata[METHOD_KEY] = json!(method);
+    }
     Ok(invoice::ActiveModel {
         invoice_number: Set(number),
         account_id: Set(account.id),
@@ -262,6 +292,29 @@ pub async fn payment_instructions(
         }
         None => Ok(None),
     }
+}
+
+/// The method chosen to pay `invoice` when it was issued (a top-up's), if one was.
+pub fn chosen_method(invoice: &invoice::Model) -> Option<PaymentMethod> {
+    let metadata = parse_json(&invoice.metadata);
+    metadata[METHOD_KEY].as_str().and_then(PaymentMethod::parse)
+}
+
+/// How to pay `invoice`: the method chosen for it as configured for the account's country
+/// when that is still offered there, otherwise the account's default
+/// ([`payment_instructions`]).
+pub async fn payment_instructions_for(
+    db: &Db,
+    account: &account::Model,
+    invoice: &invoice::Model,
+) -> Result<Option<crate::entities::payment_method_config::Model>> {
+    if let Some(method) = chosen_method(invoice) {
+        let country = account.billing_country.as_deref();
+        if let Some(config) = crate::domain::catalog::payment_method(db, country, method).await? {
+            return Ok(Some(config));
+        }
+    }
+    payment_instructions(db, account).await
 }
 
 /// One line of an invoice, as text (amounts are stored as decimal strings).

@@ -36,6 +36,7 @@ pub mod standing;
 pub mod statements;
 pub mod status;
 pub mod throttle;
+pub mod top_ups;
 pub mod validate;
 pub mod webhooks;
 

@@ -141,7 +141,7 @@ impl Compose<'_> {
         .fact("Invoice", &invoice.invoice_number)
         .fact("Amount due", money(invoice.total, &invoice.currency))
         .fact("Due date", invoice.due_date.to_string());
-        self.instructions(&mut body, &account).await?;
+        self.instructions(&mut body, &account, &invoice).await?;
         let subject = format!(
             "Welcome to {product} — invoice {} to activate your account",
             invoice.invoice_number
@@ -149,9 +149,15 @@ impl Compose<'_> {
         self.one(&owner.email, subject, &body)
     }
 
-    /// How to pay the account's invoices, as notes: the method's instructions and details.
-    async fn instructions(&self, body: &mut Body, account: &account::Model) -> Result<()> {
-        let Some(method) = invoices::payment_instructions(&self.ctx.db, account).await? else {
+    /// How to pay `invoice`, as notes: its method's instructions and details.
+    async fn instructions(
+        &self,
+        body: &mut Body,
+        account: &account::Model,
+        invoice: &invoice::Model,
+    ) -> Result<()> {
+        let db = &self.ctx.db;
+        let Some(method) = invoices::payment_instructions_for(db, account, invoice).await? else {
             return Ok(());
         };
         body.notes.push(format!(

@@ -124,13 +124,13 @@ impl FormErrors {
 
 /// A domain refusal of a form, to show on the form's page: each field's problems beside it,
 /// and a refusal of the whole form (a plan's limit, a payment already waiting, a read-only
-/// role) as its `form` problem, with the status the API gives. Any other error is a page of
-/// its own.
+/// role, an account that must pay first) as its `form` problem, with the status the API
+/// gives. Any other error is a page of its own.
 pub fn refused_fields(e: Error) -> Result<(axum::http::StatusCode, FormErrors), PageError> {
     let status = crate::api::error::status(&e);
     match e {
         Error::Invalid { fields, .. } => Ok((status, FormErrors(fields))),
-        Error::Forbidden(message) | Error::Conflict(message) => {
+        Error::Forbidden(message) | Error::Conflict(message) | Error::PaymentRequired(message) => {
             let whole = FieldErrors::from([(FORM.to_owned(), vec![message])]);
             Ok((status, FormErrors(whole)))
         }

@@ -27,6 +27,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/billing/credits/balance"),
     ("get", "/billing/credits/transactions"),
     ("post", "/billing/credits/usage"),
+    ("get", "/billing/credits/top-ups"),
+    ("post", "/billing/credits/top-ups"),
     ("get", "/sites"),
     ("post", "/sites"),
     ("get", "/sites/{id}"),
@@ -46,6 +48,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/billing/admin/payment-methods"),
     ("get", "/billing/plans"),
     ("get", "/billing/credit-costs"),
+    ("get", "/billing/credits/top-ups"),
     ("get", "/industries"),
     ("post", "/auth/register"),
     ("post", "/auth/login"),
@@ -57,13 +60,15 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/billing/webhooks/paypal"),
 ];
 
-/// Operations that honour `Idempotency-Key` (every call that changes money).
+/// Operations that honour `Idempotency-Key` (every call that changes money): the `POST`s of
+/// these paths (buying credits shares its path with the `GET` of the packages).
 pub const KEYED: &[&str] = &[
     "/auth/register",
     "/billing/admin/payments/confirm",
     "/billing/admin/payments/{id}/approve",
     "/billing/admin/payments/{id}/reject",
     "/billing/credits/usage",
+    "/billing/credits/top-ups",
     "/billing/invoices/{id}/pay/card",
     "/billing/invoices/{id}/pay/paypal",
 ];

@@ -60,8 +60,9 @@ pub struct InvoiceDetail {
     pub line_items: Value,
     #[schema(value_type = InvoiceMetadata)]
     pub metadata: Value,
-    /// The account's default payment method as configured for its billing country; null
-    /// when there is none (free plans).
+    /// How to pay it, as configured for the account's billing country: the method chosen
+    /// for it (a credit top-up's), otherwise the account's default; null when there is none
+    /// (free plans).
     #[schema(required = true)]
     pub payment_instructions: Option<PaymentMethod>,
 }
@@ -95,6 +96,9 @@ pub struct InvoiceLineItem {
 #[derive(ToSchema)]
 pub struct InvoiceMetadata {
     pub billing_snapshot: BillingSnapshot,
+    /// The method chosen to pay it: only on credit top-ups (absent on other invoices).
+    #[schema(required = false, nullable = false)]
+    pub payment_method: Option<status::PaymentMethod>,
 }
 
 /// The account's billing details copied when the invoice was issued; later edits of the

@@ -12,6 +12,7 @@ pub mod checkout;
 pub mod lists;
 pub mod staff;
 pub mod subscription;
+pub mod top_ups;
 pub mod usage;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -61,7 +61,7 @@ impl Compose<'_> {
         {
             body = body.fact("For", &line.description);
         }
-        self.instructions(&mut body, &account).await?;
+        self.instructions(&mut body, &account, &invoice).await?;
         let to = self.billing_address(&account).await?;
         let subject = format!(
             "Invoice {}: {} due {}",
@@ -135,7 +135,7 @@ impl Compose<'_> {
                     format!("Pay invoice {}", invoice.invoice_number),
                     self.invoice_link(invoice),
                 ));
-                self.instructions(&mut body, &account).await?;
+                self.instructions(&mut body, &account, invoice).await?;
             }
             _ => body.action = Some(("Choose a plan".into(), self.link("/plan/"))),
         }

@@ -9,6 +9,7 @@ pub const SUBSCRIPTIONS: &str = "/admin/billing/subscription/";
 pub const LEDGER: &str = "/admin/billing/credittransaction/";
 pub const PLANS: &str = "/admin/billing/plan/";
 pub const PAYMENT_METHODS: &str = "/admin/billing/paymentmethodconfig/";
+pub const TOP_UP_PACKAGES: &str = "/admin/billing/topuppackage/";
 pub const ACCOUNTS: &str = "/admin/accounts/account/";
 pub const USERS: &str = "/admin/accounts/user/";
 pub const SITES: &str = "/admin/sites/site/";

@@ -24,6 +24,7 @@ pub mod session;
 pub mod sites;
 pub mod subscription_actions;
 pub mod subscriptions;
+pub mod top_up_packages;
 pub mod users;
 pub mod view;
 pub mod webhook_actions;
@@ -54,6 +55,7 @@ pub const RECORDS: &[Registered] = &[
     registered::<provider_events::ProviderEvents>(),
     registered::<plans::Plans>(),
     registered::<payment_methods::PaymentMethods>(),
+    registered::<top_up_packages::TopUpPackages>(),
     registered::<accounts::Accounts>(),
     registered::<users::Users>(),
     registered::<sites::Sites>(),

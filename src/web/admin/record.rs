@@ -165,6 +165,7 @@ identified! {
     entities::industry::Model => id;
     entities::plan::Model => id;
     entities::payment_method_config::Model => id;
+    entities::top_up_package::Model => id;
 }
 
 pub trait Record: Sized + Send + Sync + 'static {

@@ -1,6 +1,6 @@
 //! The account's read-only pages: `/payments/` (every payment reported, with staff's answer)
 //! and `/credits/` (the balance, the ledger with its running balance, and what was spent on
-//! each kind of operation).
+//! each kind of operation; buying more is `top_up_pages`).
 
 use axum::extract::{Path, State};
 use axum::response::Response;

@@ -159,7 +159,7 @@ async fn invoice_page(
     let invoice = invoices::get_for_account(&state.db, account.id, id).await?;
     let title = format!("Invoice {}", invoice.invoice_number);
     let (frame, _) = frame(state, customer, title, "/invoices/").await?;
-    let method = invoices::payment_instructions(&state.db, account).await?;
+    let method = invoices::payment_instructions_for(&state.db, account, &invoice).await?;
     let all = catalog::payment_methods_for(&state.db, account.billing_country.as_deref()).await?;
     let takes = |method: PaymentMethod| {
         all.iter().any(|m| m.payment_method == method) && catalog::takes(&state.db, method)

@@ -1,6 +1,6 @@
 //! The customer portal, at the site's root: sign-up, sign-in, the account's overview with the
 //! banners, the plan and its changes, invoices with how to pay them and the "I have paid"
-//! form. Server-rendered over the same domain functions as the JSON API; every form works
+//! form, credits and buying more. Server-rendered over the same domain functions as the JSON API; every form works
 //! without JavaScript, which only adds copy buttons, the confirmation dialog and live payment
 //! methods at sign-up.
 
@@ -14,6 +14,7 @@ pub mod password_pages;
 pub mod plan_pages;
 pub mod session;
 pub mod signup;
+pub mod top_up_pages;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -51,6 +52,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/payments", get(account_pages::payments))
         .route("/payments/{id}/proof", get(account_pages::proof))
         .route("/credits", get(account_pages::credits))
+        .route(
+            "/credits/top-ups",
+            get(top_up_pages::show).post(top_up_pages::buy),
+        )
         .route(
             "/sites",
             get(edit_pages::sites).post(edit_pages::create_site),
