@@ -164,6 +164,10 @@ impl Application {
                     .public_url
                     .trim_end_matches('/')
                     .to_owned(),
+                seller: Arc::new(crate::domain::billing_documents::seller(
+                    &settings.seller,
+                    &settings.notifications.product_name,
+                )),
             },
             settings: settings.clone(),
             port,
@@ -255,7 +259,7 @@ fn job_runner(
     settings: &Settings,
     providers: crate::providers::Configured,
 ) -> anyhow::Result<crate::jobs::Runner> {
-    Ok(crate::notify::runner(db.clone(), &settings.notifications)?
+    Ok(crate::notify::runner(db.clone(), settings)?
         .handle(
             crate::domain::lifecycle::TICK_JOB,
             crate::jobs::schedule::handler(db.clone()),

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::app::{Application, prepare_database};
 use crate::config::{
     DEFAULT_BIND, DEFAULT_DATABASE_URL, Lifecycle, Notifications, Providers, Reconciliation,
-    Secret, Settings, Uploads,
+    Secret, Seller, Settings, Uploads,
 };
 use crate::db::Db;
 use crate::domain::accounts;
@@ -66,6 +66,8 @@ struct Cli {
     providers: Providers,
     #[command(flatten)]
     lifecycle: Lifecycle,
+    #[command(flatten)]
+    seller: Seller,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -184,6 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         uploads: cli.uploads,
         providers: cli.providers,
         lifecycle: cli.lifecycle,
+        seller: cli.seller,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -63,6 +63,30 @@ pub struct Settings {
     pub uploads: Uploads,
     pub providers: Providers,
     pub lifecycle: Lifecycle,
+    pub seller: Seller,
+}
+
+/// Who issues the invoices, receipts and credit notes: the seller block of every PDF. All
+/// optional; the name falls back to the product's (`TOLLGATE_PRODUCT_NAME`).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Seller {
+    /// The seller's name on documents; unset: the product's name.
+    #[arg(long, global = true, env = "TOLLGATE_SELLER_NAME")]
+    pub seller_name: Option<String>,
+    /// The seller's address, its lines separated by `|` ("1 Main St|Springfield, IL 62701|USA").
+    #[arg(
+        long,
+        global = true,
+        env = "TOLLGATE_SELLER_ADDRESS",
+        value_delimiter = '|'
+    )]
+    pub seller_address: Vec<String>,
+    /// The seller's tax or VAT id, printed as "Tax ID …".
+    #[arg(long, global = true, env = "TOLLGATE_SELLER_TAX_ID")]
+    pub seller_tax_id: Option<String>,
+    /// An address customers may write to about their documents.
+    #[arg(long, global = true, env = "TOLLGATE_SELLER_EMAIL")]
+    pub seller_email: Option<String>,
 }
 
 /// Bank-statement import and the reconciliation page.
@@ -298,6 +322,7 @@ impl Default for Settings {
             uploads: Uploads::default(),
             providers: Providers::default(),
             lifecycle: Lifecycle::default(),
+            seller: Seller::default(),
         }
     }
 }

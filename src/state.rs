@@ -33,4 +33,6 @@ pub struct AppState {
     /// The address customers reach this server at (`TOLLGATE_PUBLIC_URL`), for the links
     /// providers send them back to.
     pub public_url: String,
+    /// Who issues the documents (`TOLLGATE_SELLER_*`): the seller block of every PDF.
+    pub seller: Arc<crate::documents::Party>,
 }

@@ -20,6 +20,8 @@ struct World {
     /// A's approved payment, without a proof.
     a_payment: i64,
     a_site: i64,
+    /// A credit note of A's invoice (a partial refund).
+    a_credit_note: i64,
     pending: [i64; 2],
 }
 
@@ -59,6 +61,7 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     let a_site = site.data()["id"].as_i64().unwrap();
+    let a_credit_note = refund_a_little(app, a_invoice).await;
     let b = app.register_free("b@test.com").await.data()["token"]
         .as_str()
         .unwrap()
@@ -77,8 +80,31 @@ async fn world(app: &TestApp) -> World {
         a_invoice,
         a_payment: paid,
         a_site,
+        a_credit_note,
         pending,
     }
+}
+
+/// Refunds 1.00 of the paid invoice (A keeps most of its credits for the calls below), and
+/// gives its credit note's id.
+async fn refund_a_little(app: &TestApp, invoice_id: i64) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let staff = tollgate::entities::user::Entity::find()
+        .filter(tollgate::entities::user::Column::IsStaff.eq(true))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let staff = tollgate::domain::staff::StaffActor::verify(staff).unwrap();
+    let input = tollgate::domain::refunds::RefundInput {
+        amount: Some("1.00".into()),
+        reason: Some("Goodwill".into()),
+    };
+    tollgate::domain::refunds::refund(&app.db, &staff, invoice_id, input, false)
+        .await
+        .unwrap()
+        .credit_note
+        .id
 }
 
 use StatusCode as S;
@@ -101,6 +127,8 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
     let customer_read = [UNAUTH, OK, FORBID, OK, OK];
     let staff_only = [UNAUTH, FORBID, OK, FORBID, FORBID];
     let own_object = [UNAUTH, MISSING, FORBID, OK, OK];
+    // Documents: the account's members and staff.
+    let own_document = [UNAUTH, MISSING, OK, OK, OK];
     vec![
         ("post", "/auth/register".into(), json!({}), [BAD; 5]),
         ("post", "/auth/login".into(), json!({}), [BAD; 5]),
@@ -135,6 +163,30 @@ fn matrix(w: &World) -> Vec<(&'static str, String, Value, [S; 5])> {
             own_object,
         ),
         ("get", "/billing/payments".into(), json!({}), customer_read),
+        (
+            "get",
+            format!("/billing/invoices/{}/pdf", w.a_invoice),
+            json!({}),
+            own_document,
+        ),
+        (
+            "get",
+            format!("/billing/invoices/{}/receipt/pdf", w.a_invoice),
+            json!({}),
+            own_document,
+        ),
+        (
+            "get",
+            "/billing/credit-notes".into(),
+            json!({}),
+            customer_read,
+        ),
+        (
+            "get",
+            format!("/billing/credit-notes/{}/pdf", w.a_credit_note),
+            json!({}),
+            own_document,
+        ),
         // A JSON body is no upload (tests/proofs.rs sends real ones); A's payment has no proof.
         (
             "post",
@@ -281,14 +333,16 @@ async fn every_route_answers_each_identity_as_it_should(app: TestApp) {
     for (method, path, body, expected) in matrix(&w) {
         for (i, who) in WHO.iter().enumerate() {
             let token = w.tokens[i].as_deref();
-            let got = match method {
-                "get" => app.get(&path, token).await,
-                _ => app.post(&path, token, body.clone()).await,
+            // A document answers a PDF, not JSON.
+            let status = match method {
+                "get" if path.ends_with("/pdf") => app.get_file(&path, token).await.status,
+                "get" => app.get(&path, token).await.status,
+                _ => app.post(&path, token, body.clone()).await.status,
             };
-            if got.status != expected[i] {
+            if status != expected[i] {
                 failures.push(format!(
-                    "{method} {path} as {who}: {} (expected {})",
-                    got.status, expected[i]
+                    "{method} {path} as {who}: {status} (expected {})",
+                    expected[i]
                 ));
             }
         }
@@ -317,6 +371,14 @@ async fn every_route_answers_each_identity_as_it_should(app: TestApp) {
             "/billing/invoices/999999".to_owned(),
         ),
         (format!("/sites/{}", w.a_site), "/sites/999999".to_owned()),
+        (
+            format!("/billing/invoices/{}/pdf", w.a_invoice),
+            "/billing/invoices/999999/pdf".to_owned(),
+        ),
+        (
+            format!("/billing/credit-notes/{}/pdf", w.a_credit_note),
+            "/billing/credit-notes/999999/pdf".to_owned(),
+        ),
     ] {
         let (x, y) = (app.get(&theirs, b).await, app.get(&missing, b).await);
         assert_eq!(

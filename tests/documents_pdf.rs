@@ -3,15 +3,19 @@
 //! `pdfinfo` must count several pages for a long invoice.
 //!
 //! Needs poppler-utils. Without it each test prints `skipped: …` and passes, unless
-//! `TOLLGATE_REQUIRE_PDF_TOOLS=1` (as in CI) makes a missing tool a failure.
+//! `TOLLGATE_REQUIRE_PDF_TOOLS=1` (as in CI) makes a missing tool a failure
+//! (`common/pdf_tools.rs`, shared with `documents_api.rs`).
 //!
 //! `TOLLGATE_PDF_SAMPLE_DIR=dir cargo test --test documents_pdf` also writes the sample to
 //! `dir/invoice.pdf`, for the screenshot in docs/screenshots/ (`pdftoppm -png -r 80`).
 
+#[path = "common/pdf_tools.rs"]
+mod pdf_tools;
+
 use std::path::Path;
-use std::process::Command;
 
 use chrono::NaiveDate;
+use pdf_tools::{poppler, write_temp};
 use tollgate::documents::{Document, Kind, Line, Party, Section, render};
 
 fn sample() -> Document {
@@ -72,39 +76,6 @@ fn sample() -> Document {
         ],
     )];
     doc
-}
-
-/// Runs a poppler tool on `pdf`; `None` (after one `skipped:` line) when poppler is missing.
-fn poppler(tool: &str, args: &[&str], pdf: &Path) -> Option<String> {
-    let mut command = Command::new(tool);
-    command.args(args).arg(pdf);
-    if tool == "pdftotext" {
-        command.arg("-"); // to stdout
-    }
-    match command.output() {
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "{tool} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Some(String::from_utf8(out.stdout).expect("poppler prints UTF-8"))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::env::var("TOLLGATE_REQUIRE_PDF_TOOLS").as_deref() == Ok("1") {
-                panic!("TOLLGATE_REQUIRE_PDF_TOOLS=1 but {tool} (poppler-utils) is not installed");
-            }
-            println!("skipped: {tool} (poppler-utils) not installed");
-            None
-        }
-        Err(e) => panic!("could not run {tool}: {e}"),
-    }
-}
-
-fn write_temp(pdf: &[u8]) -> tempfile::NamedTempFile {
-    let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
-    std::fs::write(file.path(), pdf).unwrap();
-    file
 }
 
 #[test]

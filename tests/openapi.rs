@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use common::TestApp;
 use reqwest::StatusCode;
-use routes::{ANY_SIGNED_IN, DECLINABLE, KEYED, PROVIDER, PUBLIC, ROUTES, WEBHOOKS};
+use routes::{ANY_SIGNED_IN, DECLINABLE, KEYED, PDF, PROVIDER, PUBLIC, ROUTES, WEBHOOKS};
 use serde_json::{Value, json};
 use tollgate::domain::status::{
     AccountStatus, BillingCycle, CreditTransactionType, InvoiceStatus, PaymentMethod,
@@ -111,8 +111,8 @@ async fn every_success_reply_is_a_named_typed_schema(app: TestApp) {
             .filter(|(s, _)| s.starts_with('2'))
             .collect();
         assert_eq!(ok.len(), 1, "{method} {path}: one success status");
-        // The one answer that is a file, not an envelope: a proof's download, binary in each
-        // of the types a proof may have.
+        // The answers that are files, not envelopes: a proof's download, binary in each of the
+        // types a proof may have, and the documents' PDFs (below).
         if (method.as_str(), path.as_str()) == ("get", "/billing/payments/{id}/proof") {
             let content = ok[0].1["content"].as_object().unwrap();
             let types: BTreeSet<&str> = content.keys().map(String::as_str).collect();
@@ -122,6 +122,19 @@ async fn every_success_reply_is_a_named_typed_schema(app: TestApp) {
                 let (_, schema) = component(&spec, &media["schema"]);
                 assert_eq!(schema["format"], "binary", "{schema}");
             }
+            continue;
+        }
+        // Documents: a PDF, binary, shown inline under its name.
+        if method == "get" && PDF.contains(&path.as_str()) {
+            let content = ok[0].1["content"].as_object().unwrap();
+            let types: Vec<&str> = content.keys().map(String::as_str).collect();
+            assert_eq!(types, ["application/pdf"], "{path}");
+            let (_, schema) = component(&spec, &content["application/pdf"]["schema"]);
+            assert_eq!(schema["format"], "binary", "{path}");
+            assert!(
+                ok[0].1["headers"]["Content-Disposition"].is_object(),
+                "{path}"
+            );
             continue;
         }
         let schema = &ok[0].1["content"]["application/json"]["schema"];
@@ -433,7 +446,7 @@ async fn headers_and_paging_limits_are_declared(app: TestApp) {
             paged += 1;
         }
     }
-    assert_eq!(paged, 5, "every paged list declares page_size");
+    assert_eq!(paged, 6, "every paged list declares page_size");
 }
 
 async fn the_docs_page_renders(app: TestApp) {

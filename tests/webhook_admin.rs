@@ -12,7 +12,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use common::TestApp;
 use common::admin::Panel;
 use common::receiver::Receiver;
-use tollgate::config::Notifications;
+use tollgate::config::{Notifications, Settings};
 use tollgate::domain::staff::StaffActor;
 use tollgate::domain::webhooks::{self, EndpointInput};
 use tollgate::entities::job::{self, JobState};
@@ -132,6 +132,10 @@ async fn private_addresses_are_refused_at_connect_time_too(app: TestApp) {
         ..Notifications::default()
     };
     assert!(!settings.webhook_allow_private);
+    let settings = Settings {
+        notifications: settings,
+        ..Settings::default()
+    };
     let runner = tollgate::notify::runner(app.db.clone(), &settings).unwrap();
     while runner.run_once().await.unwrap() > 0 {
         let due = job::Entity::find().all(app.db.conn()).await.unwrap();

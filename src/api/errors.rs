@@ -60,6 +60,8 @@ error_statuses! {
         "The account is awaiting its first payment's approval, the user is a viewer or \
          staff, or (sites) the plan's site limit is reached";
     NotStaff = 403, "Staff access required";
+    /// Where staff and an account's members may both read.
+    NotMember = 403, "The user is neither staff nor a member of an account";
     NotFound = 404, "Not found; another account's object answers exactly the same";
     BodyTimeout = 408, "The request body was not sent in time";
     Conflict = 409,

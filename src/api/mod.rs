@@ -5,6 +5,7 @@ pub mod billing;
 pub mod caller;
 pub mod catalog;
 pub mod docs;
+pub mod documents;
 pub mod envelope;
 pub mod error;
 pub mod errors;
@@ -85,6 +86,10 @@ pub fn routes(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(billing::list_invoices))
         .routes(routes!(billing::invoice_detail))
         .routes(routes!(billing::list_payments))
+        .routes(routes!(documents::invoice_pdf))
+        .routes(routes!(documents::receipt_pdf))
+        .routes(routes!(documents::list_credit_notes))
+        .routes(routes!(documents::credit_note_pdf))
         .routes(routes!(subscription::show))
         .routes(routes!(subscription::change_plan))
         .routes(routes!(subscription::cancel))

@@ -93,6 +93,40 @@ pub async fn payment_method(
         .find(|m| m.payment_method == method))
 }
 
+/// A method's payee details (bank account, wallet number…) as (label, value), in stored order:
+/// what the portal's invoice page and the invoice PDF print. `iban` → `IBAN`,
+/// `bank_name` → `Bank name`; null values are left out.
+pub fn payee_details(method: &pmc::Model) -> Vec<(String, String)> {
+    let details = crate::domain::invoices::parse_json(&method.details);
+    details
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, v)| {
+            let value = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some((detail_label(key), value))
+        })
+        .collect()
+}
+
+fn detail_label(key: &str) -> String {
+    match key {
+        "iban" | "bic" | "swift" => key.to_uppercase(),
+        _ => {
+            let spaced = key.replace('_', " ");
+            let mut chars = spaced.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
 pub async fn public_plans(db: &Db) -> Result<Vec<plan::Model>> {
     Ok(plan::Entity::find()
         .filter(plan::Column::IsActive.eq(true))

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backoffice;
 pub mod billing_details;
+pub mod billing_documents;
 pub mod catalog;
 pub mod catalog_admin;
 pub mod credits;

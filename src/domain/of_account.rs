@@ -21,7 +21,14 @@ macro_rules! of_account {
         }
     )*};
 }
-of_account!(invoice, payment, credit_transaction, subscription, site);
+of_account!(
+    invoice,
+    payment,
+    credit_transaction,
+    subscription,
+    site,
+    credit_note
+);
 
 fn of<E: OfAccount>(account_id: i64) -> Select<E> {
     E::find().filter(E::ACCOUNT_ID.eq(account_id))

@@ -1,6 +1,7 @@
 //! A mail's content, written once as a [`Body`] (heading, paragraphs, a table of facts, one
 //! call to action, notes) and rendered by two templates into its plain-text and HTML parts,
-//! so every mail has both and they always say the same.
+//! so every mail has both and they always say the same. A letter may carry files (a receipt's
+//! or a credit note's PDF).
 
 use askama::Template;
 
@@ -11,6 +12,16 @@ pub struct Letter {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Files sent with it; none for most mails.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a letter.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// What a mail says.
@@ -62,5 +73,6 @@ pub fn letter(product: &str, to: &str, subject: String, body: &Body) -> askama::
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }

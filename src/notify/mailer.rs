@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -70,10 +71,7 @@ impl Mailer {
             .to(to)
             .subject(&letter.subject)
             .message_id(Some(format!("<{}@{domain}>", &digest[..32])))
-            .multipart(MultiPart::alternative_plain_html(
-                letter.text.clone(),
-                letter.html.clone(),
-            ))
+            .multipart(body(letter)?)
             .map_err(|e| Failure::give_up(format!("could not build the mail: {e}")))?;
         match self {
             Mailer::Smtp(transport) => {
@@ -88,6 +86,25 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// The text and HTML parts, alone (`multipart/alternative`) or, when the letter carries
+/// files, followed by them in a `multipart/mixed`.
+fn body(letter: &Letter) -> Result<MultiPart, Failure> {
+    let parts = MultiPart::alternative_plain_html(letter.text.clone(), letter.html.clone());
+    if letter.attachments.is_empty() {
+        return Ok(parts);
+    }
+    let mut mixed = MultiPart::mixed().multipart(parts);
+    for file in &letter.attachments {
+        let kind = ContentType::parse(&file.content_type).map_err(|e| {
+            Failure::give_up(format!("bad content type {:?}: {e}", file.content_type))
+        })?;
+        mixed = mixed.singlepart(
+            lettre::message::Attachment::new(file.filename.clone()).body(file.bytes.clone(), kind),
+        );
+    }
+    Ok(mixed)
 }
 
 /// Writes `dir/name.eml` whole or not at all (a temporary file renamed into place).

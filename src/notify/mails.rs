@@ -3,16 +3,19 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
+use crate::domain::billing_documents::{self, Pdf};
 use crate::domain::notify::kind;
+use crate::domain::status::InvoicePurpose;
 use crate::domain::{found, invoices};
 use crate::entities::{account, invoice, payment, plan, subscription, user};
 use crate::error::{Error, Result};
 use crate::notify::Context;
-use crate::notify::letters::{Body, Letter, letter};
+use crate::notify::letters::{Attachment, Body, Letter, letter};
 use crate::web::admin::links;
 use crate::web::format::{money, time};
 
 mod lifecycle;
+mod refunds;
 
 /// The letters of one mail job (several for the staff's copy).
 pub async fn compose(ctx: &Context, job: &crate::entities::job::Model) -> Result<Vec<Letter>> {
@@ -40,12 +43,27 @@ pub async fn compose(ctx: &Context, job: &crate::entities::job::Model) -> Result
             let balance = id("balance").unwrap_or(0);
             compose.credits_low(need(id("account_id"))?, balance).await
         }
+        kind::PAYMENT_REFUNDED => compose.refunded(need(id("credit_note_id"))?).await,
         other => compose.lifecycle(other, &ids).await,
     }
 }
 
 fn need(id: Option<i64>) -> Result<i64> {
     id.ok_or_else(|| Error::Internal(anyhow::anyhow!("the job names no row")))
+}
+
+/// `letters` with the document attached to each. The PDF is rebuilt from the same rows on
+/// every attempt, and rendering is reproducible, so a repeated send carries the same bytes.
+fn attach(mut letters: Vec<Letter>, pdf: Pdf) -> Vec<Letter> {
+    let file = Attachment {
+        filename: pdf.filename,
+        content_type: billing_documents::CONTENT_TYPE.into(),
+        bytes: pdf.bytes,
+    };
+    for letter in &mut letters {
+        letter.attachments.push(file.clone());
+    }
+    letters
 }
 
 struct Compose<'a> {
@@ -260,12 +278,22 @@ impl Compose<'_> {
 
     async fn approved(&self, payment_id: i64, credits_added: i64) -> Result<Vec<Letter>> {
         let (payment, invoice, account) = self.payment(payment_id).await?;
+        // A top-up buys credits: the account's standing is not what it changed.
+        let outcome = match invoice.purpose {
+            InvoicePurpose::TopUp => {
+                format!("{credits_added} credits were added to {}.", account.name)
+            }
+            _ => format!("{} is active.", account.name),
+        };
         let body = Body {
             heading: "Payment approved — receipt".into(),
-            paragraphs: vec![format!(
-                "We approved your payment for invoice {}. {} is active.",
-                invoice.invoice_number, account.name
-            )],
+            paragraphs: vec![
+                format!(
+                    "We approved your payment for invoice {}. {outcome}",
+                    invoice.invoice_number
+                ),
+                "The receipt is attached as a PDF.".into(),
+            ],
             action: Some(("View the invoice".into(), self.invoice_link(&invoice))),
             ..Body::default()
         };
@@ -288,11 +316,14 @@ impl Compose<'_> {
             payment.approved_at.map(time).unwrap_or_default(),
         );
         let to = self.billing_address(&account).await?;
-        self.one(
+        let letters = self.one(
             &to,
             format!("Receipt for {}: payment approved", invoice.invoice_number),
             &body,
-        )
+        )?;
+        // A settled invoice stays paid (`status::transitions`), so its receipt always exists.
+        let receipt = billing_documents::receipt(&self.ctx.db, &self.ctx.seller, &invoice).await?;
+        Ok(attach(letters, receipt))
     }
 
     async fn rejected(&self, payment_id: i64) -> Result<Vec<Letter>> {

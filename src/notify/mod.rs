@@ -9,8 +9,9 @@ pub mod webhooks;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Notifications;
+use crate::config::{Notifications, Settings};
 use crate::db::Db;
+use crate::documents::Party;
 use crate::domain::notify::kind;
 use crate::entities::job;
 use crate::jobs::{Handler, Run, Runner};
@@ -21,15 +22,19 @@ pub struct Context {
     pub db: Db,
     pub mailer: Mailer,
     pub settings: Notifications,
+    /// Who issues the PDFs that mails carry (`TOLLGATE_SELLER_*`).
+    pub seller: Party,
 }
 
 /// A runner with a handler for every kind of job `domain::notify` writes.
-pub fn runner(db: Db, settings: &Notifications) -> anyhow::Result<Runner> {
+pub fn runner(db: Db, all: &Settings) -> anyhow::Result<Runner> {
+    let settings = &all.notifications;
     let mailer = Mailer::from_settings(settings)?;
     let context = Arc::new(Context {
         db: db.clone(),
         mailer,
         settings: settings.clone(),
+        seller: crate::domain::billing_documents::seller(&all.seller, &settings.product_name),
     });
     let mut runner = Runner::new(db);
     runner.poll = Duration::from_millis(settings.jobs_poll_ms.max(10));

@@ -82,6 +82,17 @@ impl Panel {
         self.read(resp).await
     }
 
+    /// A GET whose answer is a file (a PDF): its status, headers and bytes.
+    pub async fn get_file(&self, path: &str) -> super::FileRes {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        super::FileRes::read(resp).await
+    }
+
     /// Posts a form; the session's CSRF token is added unless the fields carry one.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut form: Vec<(String, String)> = fields

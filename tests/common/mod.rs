@@ -14,8 +14,11 @@ use tollgate::db::Db;
 
 pub mod admin;
 pub mod browser;
+pub mod documents;
 pub mod fake_paypal;
 pub mod fake_stripe;
+pub use documents::FileRes;
+pub mod pdf_tools;
 mod process;
 pub mod receiver;
 pub mod s3;

@@ -16,6 +16,16 @@ pub struct Captured {
     pub message_id: String,
     pub text: String,
     pub html: String,
+    /// The files sent with it (parts whose disposition is `attachment`).
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// A file a mail carries, decoded.
+#[derive(Debug, Clone)]
+pub struct MailAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 pub struct SmtpServer {
@@ -136,7 +146,21 @@ pub fn parse(bytes: &[u8]) -> Captured {
     };
     let mut text = String::new();
     let mut html = String::new();
+    let mut attachments = Vec::new();
     for part in mail.parts() {
+        let disposition = part.get_content_disposition();
+        if disposition.disposition == mailparse::DispositionType::Attachment {
+            attachments.push(MailAttachment {
+                filename: disposition
+                    .params
+                    .get("filename")
+                    .cloned()
+                    .unwrap_or_default(),
+                content_type: part.ctype.mimetype.clone(),
+                bytes: part.get_body_raw().expect("attachment body"),
+            });
+            continue;
+        }
         match part.ctype.mimetype.as_str() {
             "text/plain" => text = part.get_body().expect("text part"),
             "text/html" => html = part.get_body().expect("html part"),
@@ -150,6 +174,7 @@ pub fn parse(bytes: &[u8]) -> Captured {
         message_id: header("Message-ID"),
         text,
         html,
+        attachments,
     }
 }
 

@@ -41,6 +41,17 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/billing/subscription/plan"),
     ("post", "/billing/subscription/cancel"),
     ("post", "/billing/subscription/resume"),
+    ("get", "/billing/invoices/{id}/pdf"),
+    ("get", "/billing/invoices/{id}/receipt/pdf"),
+    ("get", "/billing/credit-notes"),
+    ("get", "/billing/credit-notes/{id}/pdf"),
+];
+
+/// Operations that answer a PDF file rather than a JSON envelope.
+pub const PDF: &[&str] = &[
+    "/billing/invoices/{id}/pdf",
+    "/billing/invoices/{id}/receipt/pdf",
+    "/billing/credit-notes/{id}/pdf",
 ];
 
 /// Operations anyone may call (README's "public" row).

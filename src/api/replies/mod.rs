@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 pub mod billing;
 pub mod checkout;
+pub mod credit_notes;
 pub mod lists;
 pub mod staff;
 pub mod subscription;

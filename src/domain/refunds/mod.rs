@@ -51,8 +51,9 @@ pub struct Refunded {
     pub invoice: invoice::Model,
 }
 
-/// The payment of `invoice` that refunds give back from: the one that paid it.
-async fn paying_payment<C: sea_orm::ConnectionTrait>(
+/// The payment of `invoice` that refunds give back from: the one that paid it (also what its
+/// receipt shows).
+pub async fn paying_payment<C: sea_orm::ConnectionTrait>(
     conn: &C,
     invoice: &invoice::Model,
 ) -> Result<Option<payment::Model>> {

@@ -1,6 +1,6 @@
 //! `/admin/billing/invoice/`: invoices by status, searchable by number or account name; each
-//! invoice with its line items, billing snapshot, payments and credit notes, and the refund
-//! form while something is left to refund.
+//! invoice with its line items, billing snapshot, payments and credit notes, links to its
+//! PDFs (`document_downloads`), and the refund form while something is left to refund.
 
 use crate::db::Db;
 use crate::domain::backoffice::{self, InvoiceDetail, InvoiceFilter, InvoiceRow};
@@ -9,6 +9,7 @@ use crate::domain::staff::StaffActor;
 use crate::domain::status::InvoiceStatus;
 use crate::error::Result;
 use crate::state::AppState;
+use crate::web::admin::document_downloads;
 use crate::web::admin::filters::{self, account_param};
 use crate::web::admin::links::{self, time};
 use crate::web::admin::query::ListQuery;
@@ -16,7 +17,7 @@ use crate::web::admin::record::{self, ColumnDef, Listed, Meta, Record, Section, 
 use crate::web::admin::refund_actions;
 use crate::web::admin::view::{Cell, FormView, TableView};
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 const INVOICES: &str = links::INVOICES;
 
@@ -88,7 +89,20 @@ impl Record for Invoices {
     }
 
     fn routes() -> Router<AppState> {
-        record::routes::<Self>().route("/billing/invoice/{id}/refund", post(refund_actions::refund))
+        record::routes::<Self>()
+            .route("/billing/invoice/{id}/refund", post(refund_actions::refund))
+            .route(
+                "/billing/invoice/{id}/pdf",
+                get(document_downloads::invoice),
+            )
+            .route(
+                "/billing/invoice/{id}/receipt/pdf",
+                get(document_downloads::receipt),
+            )
+            .route(
+                "/billing/creditnote/{id}/pdf",
+                get(document_downloads::credit_note),
+            )
     }
 
     fn forms(d: &InvoiceDetail, _staff: &StaffActor) -> Vec<FormView> {
@@ -113,9 +127,19 @@ impl Record for Invoices {
             || Cell::text("—"),
             |s| Cell::link(format!("#{s}"), links::href(links::SUBSCRIPTIONS, s)),
         );
+        // The receipt exists once the invoice is paid (`billing_documents::receipt`).
+        let receipt = match i.status {
+            InvoiceStatus::Paid => Cell::link("Receipt (PDF)", links::receipt_pdf(i.id)),
+            _ => Cell::text("—"),
+        };
         vec![
             fact("Number", Cell::text(&i.invoice_number)),
             fact("Status", Cell::badge(i.status.as_str())),
+            fact(
+                "PDF",
+                Cell::link("Download PDF", links::pdf(INVOICES, i.id)),
+            ),
+            fact("Receipt", receipt),
             fact(
                 "Account",
                 links::account_cell(i.account_id, &d.account_name),
@@ -218,7 +242,10 @@ fn credit_note_cells(n: &crate::entities::credit_note::Model) -> Vec<Cell> {
         _ => n.payout_status.to_string(),
     };
     vec![
-        Cell::text(&n.number),
+        Cell::link(
+            format!("{} (PDF)", n.number),
+            links::pdf(links::CREDIT_NOTES, n.id),
+        ),
         Cell::text(money(n.amount, &n.currency)),
         Cell::text(n.credits.to_string()),
         Cell::text(&n.reason),

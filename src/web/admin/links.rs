@@ -17,6 +17,19 @@ pub const INDUSTRIES: &str = "/admin/sites/industry/";
 pub const WEBHOOK_ENDPOINTS: &str = "/admin/notifications/webhookendpoint/";
 pub const JOBS: &str = "/admin/notifications/job/";
 pub const PROVIDER_EVENTS: &str = "/admin/billing/providerevent/";
+/// No list of their own: credit notes are shown on their invoice's page; only their PDFs live
+/// here.
+pub const CREDIT_NOTES: &str = "/admin/billing/creditnote/";
+
+/// A record's PDF: `pdf(INVOICES, 7)` → `/admin/billing/invoice/7/pdf/`.
+pub fn pdf(list: &str, id: i64) -> String {
+    format!("{list}{id}/pdf/")
+}
+
+/// A paid invoice's receipt PDF.
+pub fn receipt_pdf(invoice_id: i64) -> String {
+    format!("{INVOICES}{invoice_id}/receipt/pdf/")
+}
 
 /// One record's page: `href(ACCOUNTS, 7)` → `/admin/accounts/account/7/`.
 pub fn href(list: &str, id: i64) -> String {

@@ -2,6 +2,7 @@
 //! as the JSON API. Plain forms (no JavaScript needed), CSRF on every POST, framing denied.
 
 pub mod accounts;
+pub mod document_downloads;
 pub mod editable;
 pub mod filters;
 pub mod home;

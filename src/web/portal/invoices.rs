@@ -1,7 +1,7 @@
 //! `/invoices/`: the account's invoices, and each invoice's page — how to pay it (the payee
 //! details of the account's method for its country, each with a copy button), what it bills,
-//! its payments, and the "I have paid" form, which calls the same `payments::confirm` as the
-//! API.
+//! its payments and credit notes, links to its PDFs, and the "I have paid" form, which calls
+//! the same `payments::confirm` as the API.
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,6 +23,7 @@ use crate::web::form::{FormErrors, Posted, given, refused_fields};
 use crate::web::format::{money, time};
 use crate::web::page::{FlashLevel, html};
 use crate::web::portal::account_pages::PaymentLine;
+use crate::web::portal::documents::CreditNoteLine;
 use crate::web::portal::frame::{Frame, frame, newest_rows};
 use crate::web::portal::session::Customer;
 use crate::web::session::SignedInPage;
@@ -77,38 +78,10 @@ pub struct Detail {
     pub value: String,
 }
 
-/// `iban` → `IBAN`, `bank_name` → `Bank name`.
-fn detail_label(key: &str) -> String {
-    match key {
-        "iban" | "bic" | "swift" => key.to_uppercase(),
-        _ => {
-            let spaced = key.replace('_', " ");
-            let mut chars = spaced.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
-    }
-}
-
 fn payee_details(method: &pmc::Model) -> Vec<Detail> {
-    let details = invoices::parse_json(&method.details);
-    details
-        .as_object()
+    catalog::payee_details(method)
         .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| {
-            let value = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => return None,
-                other => other.to_string(),
-            };
-            Some(Detail {
-                label: detail_label(k),
-                value,
-            })
-        })
+        .map(|(label, value)| Detail { label, value })
         .collect()
 }
 
@@ -133,6 +106,10 @@ struct InvoicePage {
     details: Vec<Detail>,
     contents: Contents,
     payments: Vec<PaymentLine>,
+    /// Its refunds, oldest first, each with its PDF.
+    credit_notes: Vec<CreditNoteLine>,
+    /// Paid: it has a receipt to download.
+    paid: bool,
     /// The manual methods offered in the account's country: (value, label).
     methods: Vec<(String, String)>,
     /// Whether the form is offered: the invoice is open and no payment awaits review.
@@ -175,6 +152,11 @@ async fn invoice_page(
         .iter()
         .map(PaymentLine::from)
         .collect();
+    let credit_notes = crate::domain::refunds::of_invoice(&state.db, invoice.id)
+        .await?
+        .iter()
+        .map(CreditNoteLine::from)
+        .collect();
     let waiting = payments
         .iter()
         .any(|p| p.status == PaymentStatus::PendingApproval.as_str());
@@ -203,6 +185,8 @@ async fn invoice_page(
         contents: invoices::contents(&invoice),
         invoice: InvoiceLine::from(&invoice),
         payments,
+        credit_notes,
+        paid: invoice.status == InvoiceStatus::Paid,
         methods: offered,
         form,
         errors,

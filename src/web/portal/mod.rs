@@ -7,6 +7,7 @@
 pub mod account_pages;
 pub mod checkout;
 pub mod dashboard;
+pub mod documents;
 pub mod edit_pages;
 pub mod frame;
 pub mod invoices;
@@ -42,6 +43,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/plan/resume", post(plan_pages::resume))
         .route("/invoices", get(invoices::list))
         .route("/invoices/{id}", get(invoices::show))
+        .route("/invoices/{id}/pdf", get(documents::invoice))
+        .route("/invoices/{id}/receipt/pdf", get(documents::receipt))
+        .route("/credit-notes/{id}/pdf", get(documents::credit_note))
         .route(
             "/invoices/{id}/pay",
             post(invoices::confirm).route_layer(upload_limit),
