@@ -19,7 +19,7 @@ use crate::api::operations::account_list;
 use crate::api::replies::credit_notes::CreditNote;
 use crate::api::replies::lists::Page;
 use crate::api::uploads::content_disposition;
-use crate::domain::billing_documents::{self, Pdf};
+use crate::domain::billing_documents::{self, Pdf, Which};
 use crate::domain::of_account;
 use crate::entities::credit_note;
 use crate::error::Result;
@@ -40,6 +40,13 @@ pub fn pdf_response(pdf: Pdf) -> Response {
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     res
+}
+
+/// The document `which` of the record the path names, as the reader may see it.
+async fn serve(state: &AppState, reader: &Reader, which: Which, raw_id: &str) -> Result<Response> {
+    let id = path_id(raw_id, &format!("{} not found", which.record()))?;
+    let pdf = billing_documents::download(&state.db, &state.seller, reader.scope(), which, id);
+    Ok(pdf_response(pdf.await?))
 }
 
 /// A PDF document's bytes.
@@ -74,10 +81,7 @@ pub async fn invoice_pdf(
     reader: Reader,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let id = path_id(&id, "Invoice not found")?;
-    let invoice = billing_documents::find_invoice(&state.db, reader.scope(), id).await?;
-    let pdf = billing_documents::invoice(&state.db, &state.seller, &invoice).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &reader, Which::Invoice, &id).await
 }
 
 /// Download the receipt of a paid invoice as a PDF.
@@ -106,10 +110,7 @@ pub async fn receipt_pdf(
     reader: Reader,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let id = path_id(&id, "Invoice not found")?;
-    let invoice = billing_documents::find_invoice(&state.db, reader.scope(), id).await?;
-    let pdf = billing_documents::receipt(&state.db, &state.seller, &invoice).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &reader, Which::Receipt, &id).await
 }
 
 account_list! {
@@ -143,8 +144,5 @@ pub async fn credit_note_pdf(
     reader: Reader,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let id = path_id(&id, "Credit note not found")?;
-    let note = billing_documents::find_credit_note(&state.db, reader.scope(), id).await?;
-    let pdf = billing_documents::credit_note(&state.db, &state.seller, &note).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &reader, Which::CreditNote, &id).await
 }

@@ -51,6 +51,43 @@ impl Scope<'_> {
     }
 }
 
+/// Which document of a record is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// An invoice, as issued.
+    Invoice,
+    /// The receipt of a paid invoice.
+    Receipt,
+    /// A credit note (a refund).
+    CreditNote,
+}
+
+impl Which {
+    /// What is "not found" when the id names nothing `scope` may read.
+    pub fn record(self) -> &'static str {
+        match self {
+            Which::Invoice | Which::Receipt => "Invoice",
+            Which::CreditNote => "Credit note",
+        }
+    }
+}
+
+/// The document `which` of record `id`, if `scope` may read it: what every download (API,
+/// portal, panel) serves.
+pub async fn download(
+    db: &Db,
+    seller: &Party,
+    scope: Scope<'_>,
+    which: Which,
+    id: i64,
+) -> Result<Pdf> {
+    match which {
+        Which::Invoice => invoice(db, seller, &find_invoice(db, scope, id).await?).await,
+        Which::Receipt => receipt(db, seller, &find_invoice(db, scope, id).await?).await,
+        Which::CreditNote => credit_note(db, seller, &find_credit_note(db, scope, id).await?).await,
+    }
+}
+
 /// The invoice `id`, if `scope` may read it.
 pub async fn find_invoice(db: &Db, scope: Scope<'_>, id: i64) -> Result<invoice::Model> {
     let invoice: invoice::Model = found(db.conn(), id, "Invoice").await?;

@@ -6,11 +6,24 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use crate::api::documents::pdf_response;
-use crate::domain::billing_documents::{self, Scope};
+use crate::domain::billing_documents::{self, Scope, Which};
 use crate::state::AppState;
 use crate::web::admin::record_pages::parse_id;
 use crate::web::admin::session::Staffer;
 use crate::web::error::PageError;
+
+/// The document `which` of the record the path names.
+async fn serve(
+    state: &AppState,
+    staffer: &Staffer,
+    which: Which,
+    raw_id: &str,
+) -> Result<Response, PageError> {
+    let id = parse_id(raw_id, which.record())?;
+    let scope = Scope::Staff(&staffer.staff);
+    let pdf = billing_documents::download(&state.db, &state.seller, scope, which, id);
+    Ok(pdf_response(pdf.await?))
+}
 
 /// `/admin/billing/invoice/{id}/pdf/`.
 pub async fn invoice(
@@ -18,11 +31,7 @@ pub async fn invoice(
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "Invoice")?;
-    let scope = Scope::Staff(&staffer.staff);
-    let invoice = billing_documents::find_invoice(&state.db, scope, id).await?;
-    let pdf = billing_documents::invoice(&state.db, &state.seller, &invoice).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &staffer, Which::Invoice, &id).await
 }
 
 /// `/admin/billing/invoice/{id}/receipt/pdf/`: "not found" until the invoice is paid.
@@ -31,11 +40,7 @@ pub async fn receipt(
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "Invoice")?;
-    let scope = Scope::Staff(&staffer.staff);
-    let invoice = billing_documents::find_invoice(&state.db, scope, id).await?;
-    let pdf = billing_documents::receipt(&state.db, &state.seller, &invoice).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &staffer, Which::Receipt, &id).await
 }
 
 /// `/admin/billing/creditnote/{id}/pdf/`.
@@ -44,9 +49,5 @@ pub async fn credit_note(
     staffer: Staffer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id, "Credit note")?;
-    let scope = Scope::Staff(&staffer.staff);
-    let note = billing_documents::find_credit_note(&state.db, scope, id).await?;
-    let pdf = billing_documents::credit_note(&state.db, &state.seller, &note).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &staffer, Which::CreditNote, &id).await
 }

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use crate::api::documents::pdf_response;
-use crate::domain::billing_documents::{self, Scope};
+use crate::domain::billing_documents::{self, Scope, Which};
 use crate::entities::credit_note;
 use crate::error::Error;
 use crate::state::AppState;
@@ -14,13 +14,18 @@ use crate::web::error::PageError;
 use crate::web::format::{money, time};
 use crate::web::portal::session::Customer;
 
-fn id_of(raw: &str, what: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .map_err(|_| PageError(Error::NotFound(format!("{what} not found"))))
-}
-
-fn scope(customer: &Customer) -> Scope<'static> {
-    Scope::Account(customer.member.account.id)
+/// The document `which` of the record the path names, if it is the customer's account's.
+async fn serve(
+    state: &AppState,
+    customer: &Customer,
+    which: Which,
+    raw_id: &str,
+) -> Result<Response, PageError> {
+    let not_found = || PageError(Error::NotFound(format!("{} not found", which.record())));
+    let id = raw_id.parse::<i64>().map_err(|_| not_found())?;
+    let scope = Scope::Account(customer.member.account.id);
+    let pdf = billing_documents::download(&state.db, &state.seller, scope, which, id);
+    Ok(pdf_response(pdf.await?))
 }
 
 /// `/invoices/{id}/pdf/`.
@@ -29,10 +34,7 @@ pub async fn invoice(
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = id_of(&id, "Invoice")?;
-    let invoice = billing_documents::find_invoice(&state.db, scope(&customer), id).await?;
-    let pdf = billing_documents::invoice(&state.db, &state.seller, &invoice).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &customer, Which::Invoice, &id).await
 }
 
 /// `/invoices/{id}/receipt/pdf/`: a paid invoice's receipt ("not found" before it is paid).
@@ -41,10 +43,7 @@ pub async fn receipt(
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = id_of(&id, "Invoice")?;
-    let invoice = billing_documents::find_invoice(&state.db, scope(&customer), id).await?;
-    let pdf = billing_documents::receipt(&state.db, &state.seller, &invoice).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &customer, Which::Receipt, &id).await
 }
 
 /// `/credit-notes/{id}/pdf/`.
@@ -53,10 +52,7 @@ pub async fn credit_note(
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = id_of(&id, "Credit note")?;
-    let note = billing_documents::find_credit_note(&state.db, scope(&customer), id).await?;
-    let pdf = billing_documents::credit_note(&state.db, &state.seller, &note).await?;
-    Ok(pdf_response(pdf))
+    serve(&state, &customer, Which::CreditNote, &id).await
 }
 
 /// A credit note as the invoice page lists it, with its PDF's link.
