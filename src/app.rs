@@ -93,6 +93,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(MapRequestLayer::new(crate::security::drop_unsafe_request_id))
+        // Merged after the layers: probes are neither rate limited nor logged per request.
+        .merge(crate::probes::routes(state.db.clone()))
         .with_state(state)
 }
 

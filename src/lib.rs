@@ -18,6 +18,7 @@ pub mod housekeeping;
 pub mod jobs;
 pub mod notify;
 pub mod ops;
+pub mod probes;
 pub mod providers;
 pub mod rate_limit;
 pub mod request_context;
