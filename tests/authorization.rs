@@ -100,7 +100,7 @@ async fn refund_a_little(app: &TestApp, invoice_id: i64) -> i64 {
         amount: Some("1.00".into()),
         reason: Some("Goodwill".into()),
     };
-    tollgate::domain::refunds::refund(&app.db, &staff, invoice_id, input, false)
+    tollgate::domain::refunds::refund(&app.db, &staff, invoice_id, input, &[])
         .await
         .unwrap()
         .credit_note

@@ -174,7 +174,7 @@ async fn a_refund_gives_a_listed_credit_note_with_its_pdf(app: TestApp) {
         amount: Some("89.00".into()),
         reason: Some("Duplicate charge".into()),
     };
-    let refunded = refunds::refund(&app.db, &actor, id, input, false)
+    let refunded = refunds::refund(&app.db, &actor, id, input, &[])
         .await
         .unwrap();
     let note = refunded.credit_note;
@@ -309,7 +309,7 @@ async fn the_receipt_and_refund_mails_carry_the_same_pdfs(app: TestApp) {
         amount: Some("89.00".into()),
         reason: Some("Duplicate charge".into()),
     };
-    let note = refunds::refund(&app.db, &actor, id, input, false)
+    let note = refunds::refund(&app.db, &actor, id, input, &[])
         .await
         .unwrap()
         .credit_note;

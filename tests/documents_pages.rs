@@ -24,7 +24,7 @@ async fn the_portal_and_the_panel_link_and_serve_the_same_pdfs(app: TestApp) {
         amount: Some("1.00".into()),
         reason: Some("Goodwill".into()),
     };
-    let note = refunds::refund(&app.db, &actor, id, input, false)
+    let note = refunds::refund(&app.db, &actor, id, input, &[])
         .await
         .unwrap()
         .credit_note;

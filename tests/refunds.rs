@@ -120,7 +120,7 @@ async fn an_unspent_top_up_is_refunded_in_full(app: TestApp) {
         credit_note,
         payment,
         ..
-    } = refunds::refund(&app.db, &staff, invoice, input("49.00"), false)
+    } = refunds::refund(&app.db, &staff, invoice, input("49.00"), &[])
         .await
         .unwrap();
     let month = app.db.now().format("%Y%m");
@@ -150,7 +150,7 @@ async fn an_unspent_top_up_is_refunded_in_full(app: TestApp) {
     assert_eq!(paid.status.as_str(), "paid");
 
     // Nothing is left: a second refund is refused and changes nothing.
-    let again = refunds::refund(&app.db, &staff, invoice, input("0.01"), false)
+    let again = refunds::refund(&app.db, &staff, invoice, input("0.01"), &[])
         .await
         .unwrap_err();
     assert!(
@@ -191,7 +191,7 @@ async fn spent_credits_cap_a_partial_refund(app: TestApp) {
         (limits.granted, limits.unspent, limits.max_amount),
         (1000, 700, 700)
     );
-    let refused = refunds::refund(&app.db, &staff, invoice, input("7.01"), false)
+    let refused = refunds::refund(&app.db, &staff, invoice, input("7.01"), &[])
         .await
         .unwrap_err();
     let message = amount_error(&refused);
@@ -205,7 +205,7 @@ async fn spent_credits_cap_a_partial_refund(app: TestApp) {
         "a refused refund changes nothing"
     );
 
-    let first = refunds::refund(&app.db, &staff, invoice, input("2.50"), false)
+    let first = refunds::refund(&app.db, &staff, invoice, input("2.50"), &[])
         .await
         .unwrap();
     assert_eq!(
@@ -213,7 +213,7 @@ async fn spent_credits_cap_a_partial_refund(app: TestApp) {
         (250, 250)
     );
     assert_eq!(first.payment.status, PaymentStatus::PartiallyRefunded);
-    let second = refunds::refund(&app.db, &staff, invoice, input("4.50"), false)
+    let second = refunds::refund(&app.db, &staff, invoice, input("4.50"), &[])
         .await
         .unwrap();
     assert_eq!(second.credit_note.credits, 450);
@@ -221,7 +221,7 @@ async fn spent_credits_cap_a_partial_refund(app: TestApp) {
     assert_eq!(second.payment.refunded_amount, 700);
     assert_eq!(second.payment.status, PaymentStatus::PartiallyRefunded);
     assert_eq!(balance(&app, &token).await, 1000);
-    let none_left = refunds::refund(&app.db, &staff, invoice, input("0.01"), false)
+    let none_left = refunds::refund(&app.db, &staff, invoice, input("0.01"), &[])
         .await
         .unwrap_err();
     assert!(
@@ -252,7 +252,7 @@ async fn refunds_racing_spends_never_go_below_zero(app: TestApp) {
         )
     });
     // Half the top-up back, while twenty spends of 50 try to use all of it.
-    let refund = refunds::refund(&app.db, &staff, invoice, input("5.00"), false);
+    let refund = refunds::refund(&app.db, &staff, invoice, input("5.00"), &[]);
     let (spent, refunded) = tokio::join!(futures::future::join_all(spends), refund);
     let spends_ok = spent
         .iter()
@@ -295,7 +295,7 @@ async fn two_refunds_of_the_last_amount_give_it_back_once(app: TestApp) {
     let (token, account) = customer(&app, "twice@test.com").await;
     let invoice = paid_top_up(&app, &token, account, 500, 4900).await;
     let staff = staff(&app).await;
-    let attempts = (0..8).map(|_| refunds::refund(&app.db, &staff, invoice, input("49.00"), false));
+    let attempts = (0..8).map(|_| refunds::refund(&app.db, &staff, invoice, input("49.00"), &[]));
     let results = futures::future::join_all(attempts).await;
     let done = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(done, 1, "{results:?}");
@@ -323,7 +323,7 @@ async fn a_plan_payment_without_spends_is_refunded_with_its_credits(app: TestApp
     let before = balance(&app, &token).await;
     let staff = staff(&app).await;
     // The plan's 1,000 credits for 89.00: a third of the money takes back a third of them.
-    let r = refunds::refund(&app.db, &staff, invoice, input("29.67"), false)
+    let r = refunds::refund(&app.db, &staff, invoice, input("29.67"), &[])
         .await
         .unwrap();
     assert_eq!(r.credit_note.credits, 334); // 29.67 × 1000 / 89.00 = 333.4, rounded up

@@ -58,7 +58,7 @@ async fn populate(app: &TestApp) {
                 amount: Some("8.90".into()),
                 reason: Some("Goodwill".into()),
             };
-            tollgate::domain::refunds::refund(&app.db, &actor, invoice, input, false)
+            tollgate::domain::refunds::refund(&app.db, &actor, invoice, input, &[])
                 .await
                 .unwrap();
         }

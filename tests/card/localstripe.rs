@@ -139,7 +139,7 @@ async fn a_card_payment_is_refunded_through_stripe(backend: Backend) {
         amount: Some("89.00".into()),
         reason: Some("Cancelled in the first week".into()),
     };
-    let refunded = tollgate::domain::refunds::refund(&app.db, &staff, invoice, input, true)
+    let refunded = tollgate::domain::refunds::refund(&app.db, &staff, invoice, input, &[])
         .await
         .unwrap();
     let note = refunded.credit_note;

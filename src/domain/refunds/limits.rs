@@ -11,6 +11,7 @@
 //! over its credits), rounded down; the credits a refund takes back are its amount's worth,
 //! rounded up. Both roundings favour the seller by under one credit.
 
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::status::CreditTransactionType;
@@ -100,18 +101,24 @@ pub fn limits(paid: i64, refunded: i64, granted: i64, unspent: i64) -> Refundabl
     }
 }
 
-/// Credits the account spent on product features after ledger row `after`.
+/// Credits the account spent on product features after ledger row `after`: one sum in the
+/// database, however long the account's ledger.
 async fn spent_since<C: ConnectionTrait>(txn: &C, account_id: i64, after: i64) -> Result<i64> {
-    let amounts: Vec<i64> = ledger::Entity::find()
+    // PostgreSQL sums BIGINT into NUMERIC: cast back, on both databases alike.
+    let sum = Func::cast_as(
+        Func::sum(Expr::col(ledger::Column::Amount)),
+        Alias::new("BIGINT"),
+    );
+    let total: Option<Option<i64>> = ledger::Entity::find()
         .select_only()
-        .column(ledger::Column::Amount)
+        .column_as(SimpleExpr::from(sum), "spent")
         .filter(ledger::Column::AccountId.eq(account_id))
         .filter(ledger::Column::Id.gt(after))
         .filter(ledger::Column::TransactionType.eq(CreditTransactionType::Deduction))
         .into_tuple()
-        .all(txn)
+        .one(txn)
         .await?;
-    Ok(amounts.iter().map(|a| -a).sum())
+    Ok(-total.flatten().unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use serde_json::json;
 use crate::db::Db;
 use crate::domain::money::{format_minor, parse_amount};
 use crate::domain::staff::StaffActor;
-use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentStatus, PayoutStatus};
+use crate::domain::status::{InvoiceStatus, Lifecycle, PaymentMethod, PaymentStatus, PayoutStatus};
 use crate::domain::validate::required_text;
 use crate::domain::{accounts, audit, credits, found, invoices, notify};
 use crate::entities::{account, credit_note, invoice, payment};
@@ -84,15 +84,16 @@ pub async fn refundable(db: &Db, invoice_id: i64) -> Result<Option<(payment::Mod
     Ok(Some((payment, limits)))
 }
 
-/// Refunds `input.amount` of the paid invoice `invoice_id`, as the module says. `provider_ready`
-/// tells whether this server has keys for the payment's provider (a card or PayPal payment is
-/// then refunded through it; otherwise staff refund it in the provider's dashboard).
+/// Refunds `input.amount` of the paid invoice `invoice_id`, as the module says. `unconfigured`
+/// are the providers this server has no keys for (`providers::Configured::missing`): a card or
+/// PayPal payment is refunded through its provider, unless it is among them (staff then refund
+/// it in the provider's dashboard).
 pub async fn refund(
     db: &Db,
     staff: &StaffActor,
     invoice_id: i64,
     input: RefundInput,
-    provider_ready: bool,
+    unconfigured: &[PaymentMethod],
 ) -> Result<Refunded> {
     let mut p = Problems::default();
     let reason = required_text(input.reason.as_deref(), "reason", 500, &mut p);
@@ -122,10 +123,10 @@ pub async fn refund(
     let payout = payment.payment_method;
     let payout_status = if payout.is_manual() {
         PayoutStatus::ByStaff
-    } else if provider_ready {
-        PayoutStatus::Pending
-    } else {
+    } else if unconfigured.contains(&payout) {
         PayoutStatus::NotConfigured
+    } else {
+        PayoutStatus::Pending
     };
     let note = credit_note::ActiveModel {
         number: Set(number),

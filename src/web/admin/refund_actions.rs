@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::domain::money::format_minor;
 use crate::domain::refunds::{self, RefundInput, Refundable};
-use crate::domain::status::{PaymentMethod, PayoutStatus};
+use crate::domain::status::PayoutStatus;
 use crate::state::AppState;
 use crate::web::admin::links;
 use crate::web::admin::record_pages::parse_id;
@@ -35,15 +35,8 @@ pub async fn refund(
         amount: Some(form.amount),
         reason: Some(form.reason),
     };
-    let method = refunds::refundable(&state.db, id)
-        .await?
-        .map(|(payment, _)| payment.payment_method);
-    let ready = match method {
-        Some(PaymentMethod::Stripe) => state.providers.stripe.is_some(),
-        Some(PaymentMethod::Paypal) => state.providers.paypal.is_some(),
-        _ => false,
-    };
-    let done = refunds::refund(&state.db, &staffer.staff, id, input, ready).await;
+    let missing = state.providers.missing();
+    let done = refunds::refund(&state.db, &staffer.staff, id, input, &missing).await;
     let outcome = done.map(|r| {
         let n = &r.credit_note;
         let money = format!("{} {}", format_minor(n.amount, &n.currency), n.currency);
