@@ -20,6 +20,7 @@ on_both_backends!(
     concurrent_confirmations_of_one_invoice_make_one_payment,
     concurrent_site_creation_respects_the_plan_limit,
     invoice_numbers_are_gap_free_under_concurrent_issue,
+    a_failing_writer_leaves_the_rest_of_its_group_committed,
 );
 
 fn count(statuses: &[StatusCode], wanted: StatusCode) -> usize {
@@ -171,4 +172,87 @@ async fn invoice_numbers_are_gap_free_under_concurrent_issue(app: TestApp) {
         .collect();
     assert_eq!(numbers, expected);
     assert_eq!(abandoned, expected[0]);
+}
+
+async fn insert_industry(txn: &tollgate::db::WriteTxn, slug: &str) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = match txn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            "INSERT INTO industries (slug, name, is_active) VALUES ($1, $1, true)"
+        }
+        _ => "INSERT INTO industries (slug, name, is_active) VALUES (?, ?, 1)",
+    };
+    let values: Vec<sea_orm::Value> = match txn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => vec![slug.into()],
+        _ => vec![slug.into(), slug.into()],
+    };
+    let stmt = Statement::from_sql_and_values(txn.get_database_backend(), sql, values);
+    txn.execute_raw(stmt).await.map(|_| ())
+}
+
+/// Writers queued behind one another on SQLite commit as one group, each in its own savepoint:
+/// one that fails (a unique violation, then it gives up) takes only its own work back, and every
+/// other member's `commit` returns once the group is durably committed. On PostgreSQL the same
+/// writers run side by side with the same outcome.
+async fn a_failing_writer_leaves_the_rest_of_its_group_committed(app: TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tollgate::entities::industry;
+    let db = app.db.clone();
+    let before = db.write_gate_stats();
+    // The first writer holds the gate while eight more queue behind it.
+    let first = db.begin_write().await.expect("first writer");
+    insert_industry(&first, "group-0").await.expect("insert");
+    let writers: Vec<_> = (1..=8)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let txn = db.begin_write().await.expect("writer");
+                insert_industry(&txn, &format!("group-{i}"))
+                    .await
+                    .expect("insert");
+                if i == 4 {
+                    // The slug the first writer took: refused, and this writer gives up.
+                    let duplicate = insert_industry(&txn, "group-0").await;
+                    assert!(duplicate.is_err(), "duplicate slug accepted");
+                    return false;
+                }
+                txn.commit().await.expect("member committed");
+                true
+            })
+        })
+        .collect();
+    if before.is_some() {
+        // SQLite: wait until all eight are queued at the gate, so they form one group.
+        for _ in 0..500 {
+            if db.write_gate_stats().map(|s| s.waiting) == Some(8) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(db.write_gate_stats().map(|s| s.waiting), Some(8));
+    }
+    first.commit().await.expect("first committed");
+    let committed = join_all(writers).await;
+    assert_eq!(
+        committed.iter().filter(|r| matches!(r, Ok(true))).count(),
+        7
+    );
+    let slugs: HashSet<String> = industry::Entity::find()
+        .filter(industry::Column::Slug.starts_with("group-"))
+        .all(db.conn())
+        .await
+        .expect("industries")
+        .into_iter()
+        .map(|i| i.slug)
+        .collect();
+    let expected: HashSet<String> = [0, 1, 2, 3, 5, 6, 7, 8]
+        .iter()
+        .map(|i| format!("group-{i}"))
+        .collect();
+    assert_eq!(slugs, expected);
+    if let (Some(before), Some(after)) = (before, db.write_gate_stats()) {
+        // One COMMIT carried the first writer and the seven members that committed.
+        assert_eq!(after.commits - before.commits, 1);
+        assert_eq!(after.transactions - before.transactions, 8);
+    }
 }

@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod migrations;
 pub mod seed;
+pub mod write_gate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,9 +11,10 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    TransactionTrait,
 };
-use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use write_gate::{GateStats, Turn, WriteGate};
 
 use crate::calendar::{Clock, Terms};
 
@@ -22,8 +24,9 @@ pub struct Db {
     conn: DatabaseConnection,
     /// SQLite allows one writer at a time. Queuing writers here (FIFO) instead of letting them
     /// spin in SQLite's busy handler keeps throughput steady and "database is locked" away from
-    /// clients. PostgreSQL has no gate: its row locks and conditional updates do the work.
-    write_gate: Option<Arc<Mutex<()>>>,
+    /// clients, and lets queued writers commit together (`write_gate.rs`). PostgreSQL has no
+    /// gate: its row locks and conditional updates do the work.
+    write_gate: Option<Arc<WriteGate>>,
     /// Reference data held in memory (see `cache.rs`).
     catalog: Arc<cache::CatalogCache>,
     /// Billing's time, shared by every clone (see `calendar.rs`).
@@ -35,7 +38,7 @@ pub struct Db {
 pub struct WriteTxn {
     // Field order matters: the transaction is rolled back before the gate opens.
     txn: DatabaseTransaction,
-    _gate: Option<OwnedMutexGuard<()>>,
+    turn: Option<Turn>,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -46,8 +49,13 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
+    /// Returns once the work is durably committed (on SQLite possibly together with other
+    /// writers' — see `write_gate.rs`), or with the error that prevented it.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        match self.turn {
+            Some(turn) => turn.commit(self.txn).await,
+            None => self.txn.commit().await,
+        }
     }
 }
 
@@ -71,7 +79,7 @@ impl Db {
             opts.max_connections(16).min_connections(1);
         }
         let conn = Database::connect(opts).await?;
-        let write_gate = is_sqlite.then(|| Arc::new(Mutex::new(())));
+        let write_gate = is_sqlite.then(Arc::default);
         Ok(Db {
             conn,
             write_gate,
@@ -115,22 +123,29 @@ impl Db {
         self.conn.get_database_backend()
     }
 
-    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE` behind the in-process gate,
-    /// so a transaction that reads before it writes can never fail to upgrade its lock; another
-    /// process (the CLI) waits in SQLite's busy timeout.
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE` behind the in-process gate
+    /// (or a savepoint in the group of writers queued behind it), so a transaction that reads
+    /// before it writes can never fail to upgrade its lock; another process (the CLI) waits in
+    /// SQLite's busy timeout.
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
-        let txn = self
-            .conn
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        match &self.write_gate {
+            Some(gate) => {
+                let (txn, turn) = gate.enter(&self.conn).await?;
+                Ok(WriteTxn {
+                    txn,
+                    turn: Some(turn),
+                })
+            }
+            None => Ok(WriteTxn {
+                txn: self.conn.begin().await?,
+                turn: None,
+            }),
+        }
+    }
+
+    /// SQLite's group commits so far (`None` on PostgreSQL, which has no write gate).
+    pub fn write_gate_stats(&self) -> Option<GateStats> {
+        self.write_gate.as_ref().map(|gate| gate.stats())
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
