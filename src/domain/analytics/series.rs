@@ -76,6 +76,11 @@ pub(super) fn text(r: &QueryResult, i: usize) -> Result<String> {
     Ok(r.try_get_by_index::<Option<String>>(i)?.unwrap_or_default())
 }
 
+/// An integer column. PostgreSQL types a `CASE` of literals or a small sum as `int4`, which
+/// does not decode as `i64`; both widths are read.
 pub(super) fn int(r: &QueryResult, i: usize) -> Result<i64> {
-    Ok(r.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0))
+    match r.try_get_by_index::<Option<i64>>(i) {
+        Ok(v) => Ok(v.unwrap_or(0)),
+        Err(_) => Ok(r.try_get_by_index::<Option<i32>>(i)?.map_or(0, i64::from)),
+    }
 }
