@@ -633,6 +633,6 @@ async fn analytics_dashboard_renders_and_is_accessible(app: TestApp) {
             .contains("bank_transfer")
     );
     assert_accessible(&b).await;
-    b.screenshot_whole_page("admin-analytics").await;
+    b.screenshot("admin-analytics").await;
     b.close().await;
 }

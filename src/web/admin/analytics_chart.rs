@@ -166,7 +166,8 @@ pub fn draw(figure: Figure, currency: &str) -> Drawn {
         }
     } else {
         let k = plotted.len().max(1) as i64;
-        let w = (group * 8 / 10 / k).max(1);
+        // Bars no wider than 48 px: a chart of one or two categories stays a bar chart.
+        let w = (group * 8 / 10 / k).clamp(1, 48);
         for (j, r) in figure.rows.iter().enumerate() {
             let start = x_center(j) - w * k / 2;
             for (s, i) in plotted.iter().enumerate() {
