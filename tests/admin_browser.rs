@@ -1,7 +1,7 @@
 //! The admin panel in a real browser: headless Chromium driven over WebDriver (chromedriver),
 //! one browser per test. Walks the guide's "Option A" as staff do, plus bulk reject, a bulk
 //! action that meets an already-approved payment, customers refused at login, forms without a
-//! CSRF token refused, and hostile text shown as text.
+//! CSRF token refused, hostile text shown as text, and the analytics dashboard (axe-core).
 //!
 //! The browser and when these tests skip: `common::browser`.
 
@@ -12,6 +12,8 @@ use common::{PASSWORD, TestApp};
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::io::Write;
+use std::sync::Once;
 
 on_both_backends!(
     guide_option_a_filter_search_tick_and_approve,
@@ -20,6 +22,7 @@ on_both_backends!(
     customers_cannot_log_in,
     forms_without_a_csrf_token_are_refused,
     hostile_references_and_notes_show_as_text,
+    analytics_dashboard_renders_and_is_accessible,
 );
 
 const STAFF_EMAIL: &str = "admin@example.com";
@@ -544,5 +547,92 @@ async fn hostile_references_and_notes_show_as_text(app: TestApp) {
     assert!(b.text("table.results tbody").await.contains(reference));
     b.assert_only_admin_js().await;
     assert_eq!(b.js(injected).await, 0);
+    b.close().await;
+}
+
+/// The axe-core script, or `None` (announced once) when the accessibility check is skipped
+/// (as in `portal_browser.rs`).
+fn axe_source() -> Option<String> {
+    static ANNOUNCE: Once = Once::new();
+    match std::env::var("TOLLGATE_AXE_JS") {
+        Ok(path) if !path.is_empty() => {
+            Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+        }
+        _ => {
+            if std::env::var("TOLLGATE_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!("TOLLGATE_REQUIRE_BROWSER=1 but TOLLGATE_AXE_JS is not set");
+            }
+            ANNOUNCE.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: TOLLGATE_AXE_JS is not set; the accessibility check was skipped"
+                );
+            });
+            None
+        }
+    }
+}
+
+/// Runs axe-core on the page; fails on any serious or critical violation.
+async fn assert_accessible(b: &Browser) {
+    let Some(source) = axe_source() else {
+        return;
+    };
+    b.js(&source).await;
+    let script = "const done = arguments[arguments.length - 1];\
+        axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations\
+          .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+          .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))));";
+    let found = b
+        .client
+        .execute_async(script, vec![])
+        .await
+        .expect("axe ran");
+    let found: Vec<Value> = found.as_array().cloned().unwrap_or_default();
+    assert!(found.is_empty(), "{}: {found:#?}", b.location().await);
+}
+
+/// The dashboard over a few reviewed and waiting payments: linked from the home page, its SVG
+/// charts drawn, axe-core content, and the README's screenshot.
+async fn analytics_dashboard_renders_and_is_accessible(app: TestApp) {
+    let Some(b) = Browser::start(&app).await else {
+        return;
+    };
+    create_staff(&app).await;
+    let staff = app.login(STAFF_EMAIL, STAFF_PASSWORD).await;
+    let customers = confirmed_customers(&app, 6).await;
+    for c in customers.iter().take(3) {
+        assert_eq!(
+            app.approve(&staff, c.payment_id).await.status,
+            StatusCode::OK
+        );
+    }
+    let reject = format!(
+        "/billing/admin/payments/{}/reject/",
+        customers[3].payment_id
+    );
+    let r = app
+        .post(
+            &reject,
+            Some(&staff),
+            json!({"failure_reason": "Reference not found"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.register_free("trial@test.com").await;
+
+    b.goto("/admin/").await;
+    b.log_in(STAFF_EMAIL, STAFF_PASSWORD).await;
+    b.click_to_page("#analytics-link").await;
+    assert_eq!(b.text("h1").await, "Payment analytics");
+    let charts = b.find_all("svg.chart[role=img]").await;
+    assert!(charts.len() >= 8, "{} charts", charts.len());
+    assert!(
+        b.text("#table-queue-by-method")
+            .await
+            .contains("bank_transfer")
+    );
+    assert_accessible(&b).await;
+    b.screenshot("admin-analytics").await;
     b.close().await;
 }

@@ -3,6 +3,7 @@
 //! Nothing in this module knows about HTTP.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod backoffice;
 pub mod billing_details;

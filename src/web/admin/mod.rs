@@ -2,6 +2,9 @@
 //! as the JSON API. Plain forms (no JavaScript needed), CSRF on every POST, framing denied.
 
 pub mod accounts;
+pub mod analytics;
+pub mod analytics_chart;
+pub mod analytics_csv;
 pub mod document_downloads;
 pub mod editable;
 pub mod filters;
@@ -71,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes::<Pages>())
         .route("/static/{file}", get(assets::serve(assets::ADMIN)))
         .merge(reconciliation::routes())
+        .merge(analytics::routes())
         .merge(
             RECORDS
                 .iter()
