@@ -10,9 +10,8 @@ use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tower::Layer;
 use tower::util::MapRequestLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyDeadlineLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::envelope::scope_request_id;
@@ -22,8 +21,10 @@ use crate::db::{Db, migrations::Migrator, seed};
 use crate::domain::proofs::ProofStore;
 use crate::domain::statements::CsvProfile;
 use crate::error::Error;
+use crate::jobs::Heartbeat;
 use crate::state::{AppState, BODY_LIMIT};
 use crate::storage::Storage;
+use crate::telemetry::request_id::MakeFastRequestId;
 use crate::{api, rate_limit};
 
 const DOCS_PATH: &str = "/api/docs";
@@ -56,7 +57,9 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-pub fn router(state: AppState, settings: &Settings) -> Router {
+/// The application's routes and middleware; `jobs` is this process's job runner's pulse, when
+/// it runs one (for `/readyz`).
+pub fn router(state: AppState, settings: &Settings, jobs: Option<Heartbeat>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let (api, openapi) = api::routes(state.clone());
     Router::new()
@@ -70,31 +73,30 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyDeadlineLayer::new(settings.body_timeout))
         .layer(middleware::from_fn_with_state(
-            (state.clone(), rate_limit::limiter(settings.rate_limit_per_second)),
+            (
+                state.clone(),
+                rate_limit::limiter(settings.rate_limit_per_second),
+            ),
             rate_limit::limit_rate,
         ))
         .layer(middleware::from_fn(crate::security::security_headers))
         .layer(crate::security::cors(&settings.cors_origins))
         .layer(middleware::from_fn(crate::security::guard_query))
         .layer(middleware::from_fn(scope_request_id))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<_>| {
-                    let id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-                })
-                // One line per request, carrying its request id.
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
+        // Metrics and the access line; inside the router's layers so the route is matched.
+        .layer(middleware::from_fn(crate::telemetry::http::observe))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(MapRequestLayer::new(crate::security::drop_unsafe_request_id))
-        // Merged after the layers: probes are neither rate limited nor logged per request.
-        .merge(crate::probes::routes(state.db.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeFastRequestId))
+        .layer(MapRequestLayer::new(
+            crate::security::drop_unsafe_request_id,
+        ))
+        // Merged after the layers: probes and metrics are neither rate limited nor logged per
+        // request.
+        .merge(crate::probes::routes(state.db.clone(), jobs))
+        .merge(crate::scrape::routes(
+            state.db.clone(),
+            settings.operations.metrics_token.clone(),
+        ))
         .with_state(state)
 }
 
@@ -144,6 +146,7 @@ impl Application {
             settings.notifications.credits_low_threshold,
         );
         let proofs = proof_store(settings)?;
+        crate::telemetry::recorder::install();
         let providers = crate::providers::Configured::from_settings(&settings.providers)?;
         db.catalog_cache().set_unconfigured(providers.missing());
         let listener = TcpListener::bind(&settings.bind).await?;
@@ -205,16 +208,21 @@ impl Application {
             std::time::Duration::from_secs(self.settings.lifecycle.tick_secs),
         );
         let (stop_jobs, stop) = tokio::sync::watch::channel(false);
-        let jobs = match self.settings.notifications.run_jobs {
+        let (jobs, pulse) = match self.settings.notifications.run_jobs {
             true => {
-                let runner =
+                let mut runner =
                     job_runner(&self.state.db, &self.settings, self.state.providers.clone())?;
-                Some(tokio::spawn(runner.run(stop)))
+                let pulse = Heartbeat::for_runner(runner.poll, runner.lease);
+                runner.heartbeat = Some(pulse.clone());
+                (Some(tokio::spawn(runner.run(stop))), Some(pulse))
             }
-            false => None,
+            false => (None, None),
         };
-        let app =
-            MapRequestLayer::new(trim_trailing_slash).layer(router(self.state, &self.settings));
+        let app = MapRequestLayer::new(trim_trailing_slash).layer(router(
+            self.state,
+            &self.settings,
+            pulse,
+        ));
         let limits = crate::server::Limits {
             max_connections: self.settings.max_connections,
             header_timeout: self.settings.header_timeout,

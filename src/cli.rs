@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{Application, prepare_database};
 use crate::config::{
-    DEFAULT_BIND, DEFAULT_DATABASE_URL, Lifecycle, Notifications, Providers, Reconciliation,
-    Secret, Seller, Settings, Uploads,
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, Lifecycle, Notifications, Operations, Providers,
+    Reconciliation, Secret, Seller, Settings, Uploads,
 };
 use crate::db::Db;
 use crate::domain::accounts;
@@ -68,6 +68,8 @@ struct Cli {
     lifecycle: Lifecycle,
     #[command(flatten)]
     seller: Seller,
+    #[command(flatten)]
+    operations: Operations,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -137,7 +139,8 @@ enum AccountCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    // Held until `main` returns, which writes out the log lines still buffered.
+    let _logs = crate::telemetry::logs::init(cli.operations.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -155,15 +158,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TOLLGATE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -187,6 +181,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         providers: cli.providers,
         lifecycle: cli.lifecycle,
         seller: cli.seller,
+        operations: cli.operations,
         ..Settings::default()
     };
     match cli.command.unwrap_or(Command::Serve) {

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use crate::calendar::Terms;
 
+mod operations;
+pub use operations::{LogFormat, Operations};
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tollgate.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8011";
 
@@ -64,6 +67,7 @@ pub struct Settings {
     pub providers: Providers,
     pub lifecycle: Lifecycle,
     pub seller: Seller,
+    pub operations: Operations,
 }
 
 /// Who issues the invoices, receipts and credit notes: the seller block of every PDF. All
@@ -323,6 +327,7 @@ impl Default for Settings {
             providers: Providers::default(),
             lifecycle: Lifecycle::default(),
             seller: Seller::default(),
+            operations: Operations::default(),
         }
     }
 }

@@ -17,6 +17,7 @@ use sea_orm_migration::MigratorTrait;
 use serde_json::json;
 
 use crate::db::{Db, migrations::Migrator};
+use crate::jobs::Heartbeat;
 
 /// A database that does not answer a trivial query within this is "unreachable": a probe must
 /// answer well inside the orchestrator's own timeout.
@@ -28,17 +29,21 @@ struct Probes {
     /// Set once every embedded migration was seen applied; migrations are never un-applied
     /// under a running server, so later probes skip the query.
     migrations_current: Arc<AtomicBool>,
+    /// This process's job runner's pulse; `None` when it runs no jobs (`TOLLGATE_RUN_JOBS`
+    /// false: separate workers do).
+    jobs: Option<Heartbeat>,
 }
 
 /// The probe routes, with their own state so they can be merged after the application's
 /// layers (and so escape its rate limiter).
-pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, jobs: Option<Heartbeat>) -> Router<S> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(Probes {
             db,
             migrations_current: Arc::new(AtomicBool::new(false)),
+            jobs,
         })
 }
 
@@ -59,12 +64,20 @@ async fn readyz(State(probes): State<Probes>) -> Response {
     } else {
         "pending"
     };
-    let ready = database && migrations == "ok";
+    // A process that runs no jobs is not failing for it ("off"); one whose runner stopped
+    // going round its loop is ("stale"): the jobs it claims are stuck until it comes back.
+    let jobs = match &probes.jobs {
+        None => "off",
+        Some(pulse) if pulse.is_stale() => "stale",
+        Some(_) => "ok",
+    };
+    let ready = database && migrations == "ok" && jobs != "stale";
     let body = json!({
         "status": if ready { "ready" } else { "not_ready" },
         "checks": {
             "database": if database { "ok" } else { "unreachable" },
             "migrations": migrations,
+            "jobs": jobs,
         },
     });
     let status = if ready {

@@ -34,6 +34,14 @@ pub struct Db {
     terms: Arc<Terms>,
 }
 
+/// Connections of the pool: checked out, open and idle, and the most it opens.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolUse {
+    pub in_use: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// A write transaction. Dropping it without `commit` rolls back.
 pub struct WriteTxn {
     // Field order matters: the transaction is rolled back before the gate opens.
@@ -146,6 +154,25 @@ impl Db {
     /// SQLite's group commits so far (`None` on PostgreSQL, which has no write gate).
     pub fn write_gate_stats(&self) -> Option<GateStats> {
         self.write_gate.as_ref().map(|gate| gate.stats())
+    }
+
+    /// How the connection pool is used right now, for `/metrics`.
+    pub fn pool_use(&self) -> Option<PoolUse> {
+        fn of<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> PoolUse {
+            let open = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(open);
+            PoolUse {
+                in_use: open.saturating_sub(idle),
+                idle,
+                max: pool.options().get_max_connections(),
+            }
+        }
+        // The backend is checked first: sea-orm's pool getters panic on the other one.
+        match self.backend() {
+            DbBackend::Sqlite => Some(of(self.conn.get_sqlite_connection_pool())),
+            DbBackend::Postgres => Some(of(self.conn.get_postgres_connection_pool())),
+            _ => None,
+        }
     }
 
     pub async fn close(self) -> Result<(), DbErr> {

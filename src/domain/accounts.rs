@@ -17,6 +17,7 @@ use crate::domain::validate::{check_password, normalize_email};
 use crate::domain::{audit, throttle};
 use crate::entities::{account, user};
 use crate::error::{Error, Problems, Result};
+use crate::telemetry::counters::LoginFailure;
 
 pub(crate) struct NewUser {
     pub email: String,
@@ -107,7 +108,13 @@ pub async fn authenticate(
     client: Option<IpAddr>,
 ) -> Result<user::Model> {
     let invalid = || Error::Unauthorized("Invalid email or password".into());
-    let reservation = throttle::reserve(db, email, client).await?;
+    let reservation = throttle::reserve(db, email, client)
+        .await
+        .inspect_err(|e| {
+            if matches!(e, Error::TooManyRequests { .. }) {
+                crate::telemetry::counters::login_failed(LoginFailure::Throttled);
+            }
+        })?;
     let normalized = normalize_email(email);
     let found = match &normalized {
         Some(email) => {
@@ -136,7 +143,10 @@ pub async fn authenticate(
             Ok(user)
         }
         // The attempt reserved above stays counted: it was a failure.
-        _ => Err(invalid()),
+        _ => {
+            crate::telemetry::counters::login_failed(LoginFailure::InvalidCredentials);
+            Err(invalid())
+        }
     }
 }
 

@@ -320,6 +320,7 @@ pub async fn spend(
     let spent = Spent { usage, transaction };
     seal.write(&*txn, &spent).await?;
     txn.commit().await?;
+    crate::telemetry::counters::credits_spent(credits);
     Ok(spent)
 }
 

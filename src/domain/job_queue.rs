@@ -4,7 +4,10 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    QueryTrait,
+};
 use serde_json::json;
 
 use crate::db::Db;
@@ -128,6 +131,26 @@ pub async fn retry_now(db: &Db, actor: &StaffActor, id: i64) -> Result<job::Mode
     let changes = [(id, Some(&view(&before)), &view(&after))];
     audit::commit_changes(txn, actor.id(), "job.retry_now", "job", changes).await?;
     Ok(after)
+}
+
+/// How many jobs wait to run, by kind (the queue depth `/metrics` reports): one grouped
+/// count the database does over the `(state, run_at)` index.
+pub async fn pending_by_kind(db: &Db) -> Result<Vec<(String, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        kind: String,
+        pending: i64,
+    }
+    let rows = job::Entity::find()
+        .select_only()
+        .column(job::Column::Kind)
+        .column_as(job::Column::Id.count(), "pending")
+        .filter(job::Column::State.eq(JobState::Pending))
+        .group_by(job::Column::Kind)
+        .into_model::<Row>()
+        .all(db.conn())
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.kind, r.pending)).collect())
 }
 
 /// Forgets finished jobs of `kind` last touched before `before` (housekeeping: the lifecycle's

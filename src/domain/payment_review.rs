@@ -39,14 +39,23 @@ pub async fn approve(
     seal: &Seal<'_, Vec<Reviewed>>,
 ) -> Result<Vec<Reviewed>> {
     let admin_notes = review_text(admin_notes, "admin_notes", 2000)?;
-    retry_contended(|| async {
+    let done = retry_contended(|| async {
         let txn = db.begin_write().await?;
         let done = approve_in(&*txn, staff, ids, admin_notes.clone(), db.now()).await?;
         seal.write(&*txn, &done).await?;
         txn.commit().await?;
         Ok(done)
     })
-    .await
+    .await?;
+    count_approved(&done);
+    Ok(done)
+}
+
+/// Counts committed approvals for `/metrics`: each payment, and the credits it granted. For
+/// the callers of [`approve_in`], after their commit.
+pub(crate) fn count_approved(done: &[Reviewed]) {
+    crate::telemetry::counters::payments_approved(done.len());
+    crate::telemetry::counters::credits_granted(done.iter().map(|r| r.credits_added).sum());
 }
 
 /// The approval of [`approve`] inside a transaction the caller holds, for a caller that
@@ -128,7 +137,9 @@ pub async fn reject(
         reason: &reason,
         seal,
     };
-    retry_contended(|| reject_all(db, &sorted, &review)).await
+    let done = retry_contended(|| reject_all(db, &sorted, &review)).await?;
+    crate::telemetry::counters::payments_rejected(done.len());
+    Ok(done)
 }
 
 /// What a rejection applies to each payment.

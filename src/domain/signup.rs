@@ -268,6 +268,7 @@ pub async fn register(
     let mut account = owned.update(&*txn).await?;
 
     let mut ledger_id = None;
+    let mut trial_credits = 0;
     let (subscription, invoice) = match &signup.payment_method {
         None => {
             let granted = credits::grant(
@@ -280,6 +281,7 @@ pub async fn register(
             )
             .await?;
             ledger_id = Some(granted.id);
+            trial_credits = granted.amount;
             (None, None)
         }
         Some(method) => {
@@ -347,6 +349,7 @@ pub async fn register(
     };
     seal.write(&*txn, &registered).await?;
     txn.commit().await?;
+    crate::telemetry::counters::credits_granted(trial_credits);
     Ok(registered)
 }
 

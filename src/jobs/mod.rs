@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod claim;
+pub mod heartbeat;
 pub mod schedule;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use tokio::sync::watch;
 use crate::db::Db;
 use crate::entities::job::{self, JobState};
 use crate::error::Result;
+pub use heartbeat::Heartbeat;
 
 /// What a handler's run gives: `Err` when it failed, saying why and when to try again.
 pub type Outcome = std::result::Result<(), Failure>;
@@ -89,6 +91,8 @@ pub struct Runner {
     pub batch: u64,
     /// How long the runner sleeps when no job is due.
     pub poll: Duration,
+    /// Beaten every time round the loop and before each job, for `/readyz`.
+    pub heartbeat: Option<Heartbeat>,
 }
 
 /// A delay as chrono's, at most thirty days (a receiver's `Retry-After` is not trusted further).
@@ -106,6 +110,7 @@ impl Runner {
             lease: Duration::from_secs(60),
             batch: 20,
             poll: Duration::from_secs(1),
+            heartbeat: None,
         }
     }
 
@@ -126,6 +131,7 @@ impl Runner {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!(runner = %self.id, "job runner started");
         while !*stop.borrow() {
+            self.beat();
             match self.run_claimed(&stop).await {
                 // More may be due already.
                 Ok(ran) if ran > 0 => continue,
@@ -147,6 +153,7 @@ impl Runner {
                 claim::release(&self.db, &self.id, &jobs[i..]).await?;
                 return Ok(i);
             }
+            self.beat();
             // A run must end within its lease, or another runner would take the job over
             // while it still runs.
             let outcome = match self.handlers.get(job.kind.as_str()) {
@@ -160,6 +167,12 @@ impl Runner {
         Ok(jobs.len())
     }
 
+    fn beat(&self) {
+        if let Some(pulse) = &self.heartbeat {
+            pulse.beat();
+        }
+    }
+
     /// Records a run, if the job is still ours (a run past its lease may have been taken over).
     async fn record(&self, job: &job::Model, outcome: Outcome) -> Result<()> {
         let now = Utc::now();
@@ -170,6 +183,7 @@ impl Runner {
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
             )
             .col_expr(job::Column::UpdatedAt, Expr::value(now));
+        let failed = outcome.is_err();
         update = match outcome {
             Ok(()) => update.col_expr(job::Column::State, Expr::value(JobState::Done)),
             Err(Failure { error, retry }) => {
@@ -197,6 +211,9 @@ impl Runner {
             .exec(&*txn)
             .await?;
         txn.commit().await?;
+        if failed {
+            crate::telemetry::counters::job_failed(&job.kind);
+        }
         Ok(())
     }
 }

@@ -276,8 +276,10 @@ async fn succeed(
         event_id: &event.event_id,
     };
     match settle(&attempt, &claimed, by, now).await {
-        Ok(_) => {
+        Ok(settled) => {
             attempt.commit().await?;
+            // Settled by the provider, not approved by staff: only its credits are counted.
+            crate::telemetry::counters::credits_granted(settled.credits_added);
             Ok((EventOutcome::Settled, None))
         }
         Err(Error::Conflict(why)) => {

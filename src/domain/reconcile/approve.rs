@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::db::{Db, is_unique_violation};
-use crate::domain::payment_review::{Reviewed, approve_in};
+use crate::domain::payment_review::{Reviewed, approve_in, count_approved};
 use crate::domain::staff::StaffActor;
 use crate::domain::{audit, retry_contended};
 use crate::entities::statement_line::{self, Direction};
@@ -35,7 +35,7 @@ pub async fn approve(db: &Db, staff: &StaffActor, pairs: &[(i64, i64)]) -> Resul
         ));
     }
     let payment_ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-    retry_contended(|| async {
+    let reviewed = retry_contended(|| async {
         let txn = db.begin_write().await?;
         let reviewed = approve_in(&*txn, staff, &payment_ids, Some(NOTE.into()), db.now()).await?;
         for &(line, payment) in pairs {
@@ -44,7 +44,9 @@ pub async fn approve(db: &Db, staff: &StaffActor, pairs: &[(i64, i64)]) -> Resul
         txn.commit().await?;
         Ok(reviewed)
     })
-    .await
+    .await?;
+    count_approved(&reviewed);
+    Ok(reviewed)
 }
 
 /// Links one unlinked credit line to its payment: a conditional update, so a line another
