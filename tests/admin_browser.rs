@@ -12,8 +12,6 @@ use common::{PASSWORD, TestApp};
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::io::Write;
-use std::sync::Once;
 
 on_both_backends!(
     guide_option_a_filter_search_tick_and_approve,
@@ -550,48 +548,6 @@ async fn hostile_references_and_notes_show_as_text(app: TestApp) {
     b.close().await;
 }
 
-/// The axe-core script, or `None` (announced once) when the accessibility check is skipped
-/// (as in `portal_browser.rs`).
-fn axe_source() -> Option<String> {
-    static ANNOUNCE: Once = Once::new();
-    match std::env::var("TOLLGATE_AXE_JS") {
-        Ok(path) if !path.is_empty() => {
-            Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
-        }
-        _ => {
-            if std::env::var("TOLLGATE_REQUIRE_BROWSER").as_deref() == Ok("1") {
-                panic!("TOLLGATE_REQUIRE_BROWSER=1 but TOLLGATE_AXE_JS is not set");
-            }
-            ANNOUNCE.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "note: TOLLGATE_AXE_JS is not set; the accessibility check was skipped"
-                );
-            });
-            None
-        }
-    }
-}
-
-/// Runs axe-core on the page; fails on any serious or critical violation.
-async fn assert_accessible(b: &Browser) {
-    let Some(source) = axe_source() else {
-        return;
-    };
-    b.js(&source).await;
-    let script = "const done = arguments[arguments.length - 1];\
-        axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations\
-          .filter(v => v.impact === 'serious' || v.impact === 'critical')\
-          .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))));";
-    let found = b
-        .client
-        .execute_async(script, vec![])
-        .await
-        .expect("axe ran");
-    let found: Vec<Value> = found.as_array().cloned().unwrap_or_default();
-    assert!(found.is_empty(), "{}: {found:#?}", b.location().await);
-}
-
 /// The dashboard over a few reviewed and waiting payments: linked from the home page, its SVG
 /// charts drawn, axe-core content, and the README's screenshot.
 async fn analytics_dashboard_renders_and_is_accessible(app: TestApp) {
@@ -632,7 +588,7 @@ async fn analytics_dashboard_renders_and_is_accessible(app: TestApp) {
             .await
             .contains("bank_transfer")
     );
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     b.screenshot("admin-analytics").await;
     b.close().await;
 }

@@ -10,14 +10,12 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use common::browser::{Browser, PATIENCE};
 use common::{PASSWORD, TestApp};
 use fantoccini::Locator;
-use serde_json::{Value, json};
+use serde_json::json;
 
 on_both_backends!(
     free_trial_site_and_the_plans_limit,
@@ -32,47 +30,6 @@ const STAFF_PASSWORD: &str = "adminpass";
 const QUEUE: &str = "/admin/billing/payment/?status=pending_approval";
 
 // --- Steps ------------------------------------------------------------------------------------
-
-/// The axe-core script, or `None` (announced once) when the accessibility check is skipped.
-fn axe_source() -> Option<String> {
-    static ANNOUNCE: Once = Once::new();
-    match std::env::var("TOLLGATE_AXE_JS") {
-        Ok(path) if !path.is_empty() => {
-            Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
-        }
-        _ => {
-            if std::env::var("TOLLGATE_REQUIRE_BROWSER").as_deref() == Ok("1") {
-                panic!("TOLLGATE_REQUIRE_BROWSER=1 but TOLLGATE_AXE_JS is not set");
-            }
-            ANNOUNCE.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "note: TOLLGATE_AXE_JS is not set; the accessibility check was skipped"
-                );
-            });
-            None
-        }
-    }
-}
-
-/// Runs axe-core on the page; fails on any serious or critical violation.
-async fn assert_accessible(b: &Browser) {
-    let Some(source) = axe_source() else {
-        return;
-    };
-    b.js(&source).await;
-    let script = "const done = arguments[arguments.length - 1];\
-        axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations\
-          .filter(v => v.impact === 'serious' || v.impact === 'critical')\
-          .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))));";
-    let found = b
-        .client
-        .execute_async(script, vec![])
-        .await
-        .expect("axe ran");
-    let found: Vec<Value> = found.as_array().cloned().unwrap_or_default();
-    assert!(found.is_empty(), "{}: {found:#?}", b.location().await);
-}
 
 /// Waits until `css`'s text satisfies `ok` (for what the pages' scripts change in place).
 async fn wait_for_text(b: &Browser, css: &str, ok: impl Fn(&str) -> bool) -> String {
@@ -106,7 +63,7 @@ async fn sign_up(b: &Browser, email: &str, paid: bool, javascript: bool) {
     b.goto("/signup/").await;
     if javascript {
         // (axe itself is a script: it runs in the journeys with JavaScript on.)
-        assert_accessible(b).await;
+        b.assert_accessible().await;
     }
     if paid {
         b.click("input[name=plan_slug][value=starter]").await;
@@ -145,7 +102,7 @@ async fn i_have_paid(b: &Browser, reference: &str, javascript: bool, screenshot:
     if javascript {
         b.click("#open-confirm").await;
         wait_for_text(b, "dialog[open] h2", |t| t == "I have paid").await;
-        assert_accessible(b).await;
+        b.assert_accessible().await;
         if screenshot {
             b.screenshot("portal-invoice-confirm").await;
         }
@@ -218,10 +175,10 @@ async fn free_trial_site_and_the_plans_limit(app: TestApp) {
     );
     assert!(b.text("main").await.contains("No invoice is waiting"));
     assert_eq!(banner(&b).await, None);
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
 
     b.goto("/sites/").await;
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     b.type_into("input[name=name]", "My blog").await;
     b.click_to_page("form button.primary").await;
     assert_eq!(b.text("#e-industry_id").await, "This field is required.");
@@ -235,7 +192,7 @@ async fn free_trial_site_and_the_plans_limit(app: TestApp) {
         b.text("[role=alert]").await,
         "Site limit reached: the Free plan allows 1 active site(s)."
     );
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     // Another account's or a missing invoice: the portal's own error page.
     b.goto("/invoices/999999/").await;
     assert_eq!(b.text("[role=alert]").await, "Invoice not found");
@@ -248,7 +205,7 @@ async fn free_trial_site_and_the_plans_limit(app: TestApp) {
             .as_deref(),
         Some("/")
     );
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     b.close().await;
 }
 
@@ -285,7 +242,7 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
     );
 
     b.click_to_page(".banner a").await;
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     let payee = b.text(".pay").await;
     assert!(
         payee.contains("ABC Bank") && payee.contains("1234567890"),
@@ -310,7 +267,7 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
         "/billing/",
     ] {
         b.goto(page).await;
-        assert_accessible(&b).await;
+        b.assert_accessible().await;
     }
 
     review(&b, "BT-20251208-12345", None).await;
@@ -325,7 +282,7 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
     // Buying credits, now the account is active: the README's picture, then the invoice.
     b.goto("/credits/").await;
     b.click_to_page("a[href='/credits/top-ups/']").await;
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     b.click("input[name=package_id]").await;
     b.click("input[name=payment_method][value=bank_transfer]")
         .await;
@@ -337,13 +294,13 @@ async fn paid_sign_up_confirm_and_approval(app: TestApp) {
             .await
             .contains("issued for 500 credits")
     );
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     b.close().await;
 
     // The same pages at a phone's width, for the README.
     if let Some(phone) = Browser::launch(&app, 375, true).await {
         phone.goto("/login/").await;
-        assert_accessible(&phone).await;
+        phone.assert_accessible().await;
         phone.type_into("input[name=email]", "paid@test.com").await;
         phone.type_into("input[name=password]", PASSWORD).await;
         phone.click_to_page("form button").await;
@@ -422,7 +379,7 @@ async fn bad_input_is_answered_beside_the_fields(app: TestApp) {
             .unwrap(),
         Some("Kept".into())
     );
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     // A method the country is not offered: sent as a form that still carries it.
     b.click("input[name=plan_slug][value=starter]").await;
     b.type_into("input[name=email]", "new@test.com").await;
@@ -465,7 +422,7 @@ async fn bad_input_is_answered_beside_the_fields(app: TestApp) {
         b.text("#e-manual_reference").await,
         "This field is required."
     );
-    assert_accessible(&b).await;
+    b.assert_accessible().await;
     assert!(
         banner(&b)
             .await

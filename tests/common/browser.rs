@@ -376,3 +376,46 @@ impl Browser {
             .expect("action chosen");
     }
 }
+
+/// The axe-core script, or `None` (announced once) when the accessibility check is skipped.
+fn axe_source() -> Option<String> {
+    static ANNOUNCE: Once = Once::new();
+    match std::env::var("TOLLGATE_AXE_JS") {
+        Ok(path) if !path.is_empty() => {
+            Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+        }
+        _ => {
+            if std::env::var("TOLLGATE_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!("TOLLGATE_REQUIRE_BROWSER=1 but TOLLGATE_AXE_JS is not set");
+            }
+            ANNOUNCE.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: TOLLGATE_AXE_JS is not set; the accessibility check was skipped"
+                );
+            });
+            None
+        }
+    }
+}
+
+impl Browser {
+    /// Runs axe-core on the page; fails on any serious or critical violation.
+    pub async fn assert_accessible(&self) {
+        let Some(source) = axe_source() else {
+            return;
+        };
+        self.js(&source).await;
+        let script = "const done = arguments[arguments.length - 1];\
+            axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations\
+              .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+              .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '))));";
+        let found = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .expect("axe ran");
+        let found: Vec<Value> = found.as_array().cloned().unwrap_or_default();
+        assert!(found.is_empty(), "{}: {found:#?}", self.location().await);
+    }
+}
