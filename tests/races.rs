@@ -222,14 +222,16 @@ async fn a_failing_writer_leaves_the_rest_of_its_group_committed(app: TestApp) {
         })
         .collect();
     if before.is_some() {
-        // SQLite: wait until all eight are queued at the gate, so they form one group.
+        // SQLite: wait until all eight are queued at the gate, so they form one group (the
+        // server's own background writers, its job runner and scheduler, may queue too).
+        let queued = || db.write_gate_stats().map_or(0, |s| s.waiting);
         for _ in 0..500 {
-            if db.write_gate_stats().map(|s| s.waiting) == Some(8) {
+            if queued() >= 8 {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        assert_eq!(db.write_gate_stats().map(|s| s.waiting), Some(8));
+        assert!(queued() >= 8, "only {} writers queued", queued());
     }
     first.commit().await.expect("first committed");
     let committed = join_all(writers).await;
@@ -251,8 +253,15 @@ async fn a_failing_writer_leaves_the_rest_of_its_group_committed(app: TestApp) {
         .collect();
     assert_eq!(slugs, expected);
     if let (Some(before), Some(after)) = (before, db.write_gate_stats()) {
-        // One COMMIT carried the first writer and the seven members that committed.
-        assert_eq!(after.commits - before.commits, 1);
-        assert_eq!(after.transactions - before.transactions, 8);
+        // The first writer and the seven members that committed shared one COMMIT: at least
+        // seven transactions rode along in another's (a background writer that queued too
+        // joins the group or commits on its own; either way it adds no shortfall).
+        let transactions = after.transactions - before.transactions;
+        let commits = after.commits - before.commits;
+        assert!(transactions >= 8, "{transactions} transactions");
+        assert!(
+            transactions - commits >= 7,
+            "{transactions} transactions in {commits} commits"
+        );
     }
 }
