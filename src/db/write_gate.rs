@@ -139,9 +139,11 @@ impl WriteGate {
     fn close_if_unattended(self: &Arc<Self>, guard: OwnedMutexGuard<Group>) {
         let unattended = guard.txn.is_some() && self.waiting.load(Ordering::Acquire) == 0;
         drop(guard);
-        if unattended {
+        // Outside a runtime (a transaction dropped as the process ends) there is nobody left
+        // to tell, and the open transaction rolls back with its connection.
+        if let (true, Ok(runtime)) = (unattended, tokio::runtime::Handle::try_current()) {
             let gate = self.clone();
-            tokio::spawn(async move { gate.flush().await });
+            runtime.spawn(async move { gate.flush().await });
         }
     }
 
