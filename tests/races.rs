@@ -21,6 +21,7 @@ on_both_backends!(
     concurrent_site_creation_respects_the_plan_limit,
     invoice_numbers_are_gap_free_under_concurrent_issue,
     a_failing_writer_leaves_the_rest_of_its_group_committed,
+    concurrent_reviews_keep_the_status_counters_exact,
 );
 
 fn count(statuses: &[StatusCode], wanted: StatusCode) -> usize {
@@ -264,4 +265,65 @@ async fn a_failing_writer_leaves_the_rest_of_its_group_committed(app: TestApp) {
             "{transactions} transactions in {commits} commits"
         );
     }
+}
+
+/// Twelve payments confirmed, then approved, rejected and confirmed again by many concurrent
+/// requests (several for each payment): the queue's counts, which come from the status
+/// counters kept by triggers, equal the rows, and `tollgate verify` finds nothing.
+async fn concurrent_reviews_keep_the_status_counters_exact(app: TestApp) {
+    let mut customers = Vec::new();
+    for i in 0..12 {
+        let (token, invoice) = app.paid_customer(&format!("count{i}@test.com")).await;
+        let id = app
+            .confirm(&token, invoice, "89.00", &format!("CNT-{i}"))
+            .await
+            .data()["payment_id"]
+            .as_i64()
+            .unwrap();
+        customers.push((token, invoice, id));
+    }
+    let staff = [
+        app.staff_token("counter0@example.com").await,
+        app.staff_token("counter1@example.com").await,
+    ];
+    let app = &app;
+    let mut reviews = Vec::new();
+    for (i, (_, _, id)) in customers.iter().enumerate() {
+        let decision = if i % 3 == 0 { "reject" } else { "approve" };
+        for k in 0..3 {
+            let path = format!("/billing/admin/payments/{id}/{decision}/");
+            let token = staff[k % 2].clone();
+            reviews.push(async move {
+                let body = json!({"admin_notes": "checked", "failure_reason": "No transfer"});
+                app.post(&path, Some(&token), body).await.status
+            });
+        }
+    }
+    let statuses = join_all(reviews).await;
+    assert_eq!(count(&statuses, StatusCode::OK), 12, "{statuses:?}");
+    // The rejected ones confirmed again, all at once.
+    let references: Vec<String> = (0..12).map(|i| format!("CNT-{i}b")).collect();
+    let again = customers
+        .iter()
+        .zip(&references)
+        .step_by(3)
+        .map(|((token, invoice, _), reference)| app.confirm(token, *invoice, "89.00", reference));
+    let again: Vec<StatusCode> = join_all(again)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(count(&again, StatusCode::CREATED), 4, "{again:?}");
+
+    for (status, expected) in [("pending_approval", 4), ("succeeded", 8), ("failed", 4)] {
+        let path = format!("/billing/admin/payments/?status={status}");
+        let listed = app.get(&path, Some(&staff[0])).await;
+        assert_eq!(listed.data()["count"], expected, "{status}");
+    }
+    let all = app.get("/billing/admin/payments/", Some(&staff[0])).await;
+    assert_eq!(all.data()["count"], 16);
+    assert_eq!(
+        tollgate::ops::verify::verify(&app.db).await.unwrap(),
+        vec![]
+    );
 }

@@ -102,6 +102,10 @@ async fn each_corruption_is_named(app: TestApp) {
             "payment-review-audited",
         ),
         (
+            "UPDATE payment_status_counts SET n = n + 1 WHERE status = 'pending_approval'",
+            "payment-status-counters",
+        ),
+        (
             "UPDATE accounts SET credits = credits + 5 WHERE id = 1",
             "credits-equal-ledger",
         ),

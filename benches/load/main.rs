@@ -1,22 +1,25 @@
-//! `cargo bench --bench load`: tollgate against this machine's own ceilings, in one run.
+//! `cargo bench --bench load`: the release binary against this machine's own ceilings, in one run.
 //!
-//! Starts a bare axum JSON endpoint (the HTTP ceiling) and a fresh tollgate on SQLite — and on
-//! PostgreSQL too when `TOLLGATE_BENCH_POSTGRES_URL` is set — in this process, on one
-//! multi-thread tokio runtime like tollgate's own. A closed-loop load generator (N workers, each
-//! with its own keep-alive connection, sending requests back to back) drives each scenario at
-//! fixed concurrency levels; latencies go into an HDR histogram. Ceilings are measured in the
-//! same run: the bare endpoint, argon2id time per hash, and on PostgreSQL `pgbench` (TPC-B-like
-//! and custom scripts of the statements tollgate's spend and approval run). Memory is read from
-//! `/proc/<pid>/status` of tollgate started as a child process. Prints one table and writes it,
+//! Builds `target/release/tollgate` when it is missing or older than the sources and starts it
+//! as a child process with its default settings (logging on) on a fresh SQLite file — and on a
+//! fresh PostgreSQL database too when `TOLLGATE_BENCH_POSTGRES_URL` is set. Reads are driven by
+//! `wrk` against the binary and against a bare axum server in this process that answers the same
+//! bytes (the HTTP ceiling); the write, login and scale scenarios by this process's closed-loop
+//! generator (N workers, each with its own keep-alive connection), latencies in an HDR
+//! histogram. Other ceilings are measured in the same run: argon2id time per hash, and on
+//! PostgreSQL `pgbench` (TPC-B-like and custom scripts of the statements tollgate's spend and
+//! approval run). Memory is read from `/proc/<pid>/status`. Prints one table and writes it,
 //! with the machine description, to `docs/PERFORMANCE.md`.
 //!
 //! Environment: `TOLLGATE_BENCH_POSTGRES_URL` (server URL, no database), `TOLLGATE_BENCH_C256=1`
 //! (also run concurrency 256), `TOLLGATE_BENCH_SECS` (measured seconds per run, default 3),
-//! `TOLLGATE_BIN` (the release binary for the memory runs; built when missing or stale),
+//! `TOLLGATE_BIN` (the release binary; built when unset and missing or stale),
 //! `TOLLGATE_BENCH_SCALE` (accounts per scale step, comma-separated; default `10000,1000000`;
 //! empty skips the scale phase), `TOLLGATE_BENCH_ONLY=scale` (only the scale phase, printed,
-//! no document written).
+//! no document written), `TOLLGATE_BENCH_ONLY=soak` (only the soak, `soak.rs`, which rewrites
+//! the document's soak section; `TOLLGATE_SOAK_MINUTES`, default 20).
 
+mod document;
 mod explanations;
 mod harness;
 mod memory;
@@ -25,21 +28,20 @@ mod report;
 mod scale;
 mod scenarios;
 mod servers;
+mod soak;
+mod wrk;
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sea_orm::ConnectionTrait;
 
-use explanations::EXPLANATIONS;
-use harness::{drive, get_job};
 use memory::{measure_memory, tollgate_binary};
 use pgbench::PgBench;
-use report::{Row, machine, print_table};
+use report::{Row, print_table};
 use scenarios::{Ceilings, backend_scenarios};
-use servers::{Backend, PgDatabase, bare_server};
+use servers::{Backend, PgDatabase};
 
 // As in tollgate's binary (src/main.rs): the in-process server must allocate like the real one.
 #[global_allocator]
@@ -50,7 +52,7 @@ pub const WARM_UP: Duration = Duration::from_secs(1);
 /// Free-trial accounts for the spread credit spend: one per worker at 64 connections.
 pub const SPREAD_ACCOUNTS: usize = 64;
 /// Pending payments per concurrency level for the approval cascade.
-pub const APPROVALS: [(usize, usize); 3] = [(1, 150), (16, 500), (64, 800)];
+pub const APPROVALS: [(usize, usize); 3] = [(1, 150), (16, 1000), (64, 3000)];
 
 fn main() {
     tollgate::alloc::return_freed_memory_promptly();
@@ -82,31 +84,40 @@ async fn run() {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
 
+    let bin = tollgate_binary(&root).expect("the release binary (cargo build --release) builds");
+
     // For working on the scale phase alone: its rows, printed, and no document written.
-    if std::env::var("TOLLGATE_BENCH_ONLY").as_deref() == Ok("scale") {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("scale.db").display());
-        scale::scale_scenarios(Backend::Sqlite, url, measure, &mut rows, &mut notes).await;
-        if let Some(server) = &pg_server {
-            let db = PgDatabase::create(server, "tollgate_scale").await;
-            scale::scale_scenarios(Backend::Postgres, db.url(), measure, &mut rows, &mut notes)
+    match std::env::var("TOLLGATE_BENCH_ONLY").as_deref() {
+        Ok("scale") => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("scale.db").display());
+            scale::scale_scenarios(&bin, Backend::Sqlite, url, measure, &mut rows, &mut notes)
                 .await;
-            db.drop_now().await;
+            if let Some(server) = &pg_server {
+                let db = PgDatabase::create(server, "tollgate_scale").await;
+                scale::scale_scenarios(
+                    &bin,
+                    Backend::Postgres,
+                    db.url(),
+                    measure,
+                    &mut rows,
+                    &mut notes,
+                )
+                .await;
+                db.drop_now().await;
+            }
+            println!("\n{}", print_table(&rows));
+            notes.iter().for_each(|n| println!("note: {n}"));
+            return;
         }
-        println!("\n{}", print_table(&rows));
-        notes.iter().for_each(|n| println!("note: {n}"));
-        return;
+        Ok("soak") => {
+            soak::run(&bin, &root).await;
+            return;
+        }
+        _ => {}
     }
 
-    // Ceilings: the bare endpoint and argon2id.
-    eprintln!("ceiling: bare axum endpoint");
-    let bare_url = bare_server().await;
-    let mut bare = Vec::new();
-    for &c in &levels {
-        let r = drive(c, WARM_UP, measure, get_job(bare_url.clone(), None)).await;
-        rows.push(Row::new("ceiling", "ceiling: bare axum JSON", "—", c).run(&r));
-        bare.push((c, r));
-    }
+    // Ceiling: argon2id. (The HTTP ceiling is measured beside each read, with the same bytes.)
     eprintln!("ceiling: argon2id");
     let _ = tollgate::auth::password::hash(PASSWORD).await; // warm the blocking pool
     let hashes = 20;
@@ -122,16 +133,13 @@ async fn run() {
     row.p50 = format!("{argon2_ms:.1} ms/hash");
     row.ceiling = format!("{argon2:.0} logins/s ({cores} cores ÷ time per hash)");
     rows.push(row);
-    let ceilings = Ceilings {
-        bare,
-        argon2,
-        argon2_ms,
-    };
+    let ceilings = Ceilings { argon2, argon2_ms };
 
     eprintln!("tollgate on SQLite");
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     backend_scenarios(
+        &bin,
         Backend::Sqlite,
         sqlite_url,
         &levels,
@@ -145,7 +153,7 @@ async fn run() {
     if !scale::sizes().is_empty() {
         eprintln!("scale on SQLite: {:?} accounts", scale::sizes());
         let url = format!("sqlite://{}", dir.path().join("scale.db").display());
-        scale::scale_scenarios(Backend::Sqlite, url, measure, &mut rows, &mut notes).await;
+        scale::scale_scenarios(&bin, Backend::Sqlite, url, measure, &mut rows, &mut notes).await;
     }
 
     let mut pg_version = None;
@@ -176,6 +184,7 @@ async fn run() {
                 let _ = conn.close().await;
             }
             backend_scenarios(
+                &bin,
                 Backend::Postgres,
                 db.url(),
                 &levels,
@@ -217,138 +226,61 @@ async fn run() {
             if !scale::sizes().is_empty() {
                 eprintln!("scale on PostgreSQL: {:?} accounts", scale::sizes());
                 let db = PgDatabase::create(server, "tollgate_scale").await;
-                scale::scale_scenarios(Backend::Postgres, db.url(), measure, &mut rows, &mut notes)
-                    .await;
+                scale::scale_scenarios(
+                    &bin,
+                    Backend::Postgres,
+                    db.url(),
+                    measure,
+                    &mut rows,
+                    &mut notes,
+                )
+                .await;
                 db.drop_now().await;
             }
         }
     }
 
     eprintln!("memory: tollgate as a child process");
-    match tollgate_binary(&root) {
-        None => notes.push("memory: the release binary could not be built; skipped.".into()),
-        Some(bin) => match measure_memory(&bin, measure).await {
-            None => notes.push("memory: the child process did not start; skipped.".into()),
-            Some(m) => {
-                let mut row = Row::new("memory_idle", "memory: RSS idle", "SQLite", 0);
-                row.rps = format!("{:.1} MiB", m.idle_mib);
-                row.target = "< 50 MiB".into();
-                row.met = Some(m.idle_mib < 50.0);
-                rows.push(row);
-                for (conc, logins, mib) in m.loaded {
-                    let label = match logins {
-                        0 => "memory: RSS peak, reads only".to_owned(),
-                        n => format!("memory: RSS peak, reads + {n} signing in"),
-                    };
-                    let mut row = Row::new("memory_256", &label, "SQLite", conc);
-                    row.rps = format!("{mib:.1} MiB");
-                    if conc == 256 {
-                        row.target = "< 150 MiB".into();
-                        row.met = Some(mib < 150.0);
-                    }
-                    rows.push(row);
+    match measure_memory(&bin, measure).await {
+        None => notes.push("memory: the child process did not start; skipped.".into()),
+        Some(m) => {
+            let mut row = Row::new("memory_idle", "memory: RSS idle", "SQLite", 0);
+            row.rps = format!("{:.1} MiB", m.idle_mib);
+            row.target = "< 50 MiB".into();
+            row.met = Some(m.idle_mib < 50.0);
+            rows.push(row);
+            for (conc, logins, mib) in m.loaded {
+                let label = match logins {
+                    0 => "memory: RSS peak, reads only".to_owned(),
+                    n => format!("memory: RSS peak, reads + {n} signing in"),
+                };
+                let mut row = Row::new("memory_256", &label, "SQLite", conc);
+                row.rps = format!("{mib:.1} MiB");
+                if conc == 256 {
+                    row.target = "< 150 MiB".into();
+                    row.met = Some(mib < 150.0);
                 }
-                notes.push(format!(
-                    "memory: `{}` on SQLite, VmRSS from /proc/<pid>/status, peak sampled every \
-                     50 ms over each load.",
-                    bin.strip_prefix(&root).unwrap_or(&bin).display()
-                ));
+                rows.push(row);
             }
-        },
+            notes.push(format!(
+                "memory: `{}` on SQLite, VmRSS from /proc/<pid>/status, peak sampled every \
+                 50 ms over each load.",
+                bin.strip_prefix(&root).unwrap_or(&bin).display()
+            ));
+        }
     }
 
-    // The table, the misses explained, and the document.
-    let table = print_table(&rows);
-    println!("\n{table}");
-    let mut misses = String::new();
-    let mut seen = Vec::new();
-    for r in rows.iter().filter(|r| r.met == Some(false)) {
-        if seen.contains(&(r.key, r.backend.as_str())) {
-            continue;
-        }
-        seen.push((r.key, r.backend.as_str()));
-        let specific = format!("{}/{}", r.key, r.backend);
-        let why = EXPLANATIONS
-            .iter()
-            .find(|(k, _)| *k == specific)
-            .or_else(|| EXPLANATIONS.iter().find(|(k, _)| *k == r.key))
-            .map_or("No explanation recorded for this miss yet.", |(_, w)| w);
-        let _ = writeln!(misses, "- **{}** ({}): {why}", r.scenario, r.backend);
-    }
-    if misses.is_empty() {
-        misses.push_str("- none\n");
-    }
-    for n in &notes {
-        println!("note: {n}");
-    }
     let command = match &pg_server {
         Some(url) => format!("TOLLGATE_BENCH_POSTGRES_URL={url} cargo bench --bench load"),
         None => "cargo bench --bench load".into(),
     };
-    let doc = format!(
-        "# Performance\n\n\
-         Generated by `benches/load/` on {date}; every figure comes from one run of\n\n\
-         ```sh\n{command}\n```\n\n\
-         ## Machine\n\n{machine}\n\
-         Server and load generator share these cores (one process, one multi-thread tokio \
-         runtime with its defaults, as tollgate's own). Figures drift between runs on a shared \
-         machine: compare the ratios, which are measured against ceilings taken in the same run.\n\n\
-         ## Method\n\n\
-         - Closed loop: N workers, each with its own keep-alive HTTP/1.1 connection (reqwest), \
-         send requests back to back; {warm} s warm-up, then {secs} s measured. Requests/s counts \
-         successful replies (errors are shown beside it); p50/p99 from an HDR histogram of every \
-         measured request.\n\
-         - Ceilings: a bare axum route answering a fixed small JSON body on its own port, same \
-         runtime; argon2id time per hash through `tollgate::auth::password::hash` over {hashes} \
-         hashes, so the login ceiling is cores ÷ time per hash; on PostgreSQL, `pgbench` \
-         TPC-B-like (scale 1) and custom scripts of the statements a credit spend and an \
-         approval run (taken from the PostgreSQL log with `log_statement = 'all'`; see \
-         `SPEND_SQL` and `APPROVE_SQL` in `benches/load/pgbench.rs`), against tollgate's own database \
-         and rows, same client count, `-M prepared`.\n\
-         - tollgate runs in-process for the throughput figures (fresh SQLite file; fresh \
-         PostgreSQL database, dropped afterwards), with no log subscriber installed, so the \
-         per-request log line is not paid; data is set up through the HTTP API, the staff user \
-         with `create_staff_user` and the credit top-ups with `credits::adjust`. Memory is the \
-         release binary as a child process.\n\
-         - Approval: each worker takes the next pending payment from a shared counter until none \
-         are left; requests/s is approvals per second. Spend: `POST billing/credits/usage/` \
-         `{{\"operation_type\":\"clustering\"}}` on one account from every worker, or worker i on \
-         account i mod {spread}.\n\
-         - Targets that are ratios are judged at 16 and 64 connections (the read target at 64); \
-         the rows at 1 connection show latency.\n\
-         - Scale: a fresh database per backend is filled with `tollgate::ops::demo::seed` \
-         (what `tollgate seed-demo` runs) to each size in turn ({scale}); at each size the \
-         staff queue — the page-number list with its count, the keyset list (`cursor=`) first \
-         and half-way down, search by payment reference and by customer email — and \
-         `account show` (`report::account_report`, in-process) are timed. Their target is \
-         judged at 1 connection: one staff member's request as the data grows; the rows at 16 \
-         show queueing on 2 cores and are not judged.\n\
-         - The benchmark installs mimalloc with the same settings as the binary, so the bare \
-         ceiling and tollgate allocate alike.\n\n\
-         ## Results\n\n{table}\n\
-         ## Missed targets: why, and what would close them\n\n{misses}\n\
-         ## Notes\n\n{notes}\n\
-         Run time: {total:.0} s.\n",
-        date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        machine = machine(&root, pg_version),
-        warm = WARM_UP.as_secs(),
-        spread = SPREAD_ACCOUNTS,
-        scale = match scale::sizes().as_slice() {
-            [] => "skipped: TOLLGATE_BENCH_SCALE is empty".to_owned(),
-            sizes => sizes
-                .iter()
-                .map(|n| format!("{n} accounts"))
-                .collect::<Vec<_>>()
-                .join(", then "),
-        },
-        notes = notes.iter().map(|n| format!("- {n}\n")).collect::<String>(),
-        total = began.elapsed().as_secs_f64(),
-    );
-    let path = root.join("docs/PERFORMANCE.md");
-    std::fs::write(&path, doc).expect("write docs/PERFORMANCE.md");
-    println!(
-        "wrote {} in {:.0} s",
-        path.display(),
-        began.elapsed().as_secs_f64()
-    );
+    let run = document::Run {
+        command,
+        rows: &rows,
+        notes: &notes,
+        pg_version,
+        hashes,
+        began,
+    };
+    document::write(&root, &run);
 }

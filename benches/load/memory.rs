@@ -74,7 +74,13 @@ pub fn tollgate_binary(root: &Path) -> Option<PathBuf> {
     bin.exists().then_some(bin)
 }
 
-pub struct ChildServer(Child);
+pub struct ChildServer(pub Child);
+
+/// A port free on loopback now (the child binds it a moment later).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
 
 impl Drop for ChildServer {
     fn drop(&mut self) {
@@ -91,10 +97,7 @@ pub struct Memory {
 
 pub async fn measure_memory(bin: &Path, secs: Duration) -> Option<Memory> {
     let dir = tempfile::tempdir().ok()?;
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
-        l.local_addr().ok()?.port()
-    };
+    let port = free_port();
     let child = Command::new(bin)
         .env(
             "TOLLGATE_DATABASE_URL",

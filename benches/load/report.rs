@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::harness::Run;
+use crate::wrk::WrkRun;
 
 pub struct Row {
     /// Key into `EXPLANATIONS`.
@@ -46,11 +47,20 @@ impl Row {
         self.p99 = format!("{:.2} ms", r.ms(0.99));
         self
     }
+    pub fn wrk(mut self, r: &WrkRun) -> Row {
+        self.rps = format!("{:.0}", r.rps);
+        if r.errors > 0 {
+            self.rps.push_str(&format!(" ({} errors)", r.errors));
+        }
+        self.p50 = format!("{:.2} ms", r.p50_ms);
+        self.p99 = format!("{:.2} ms", r.p99_ms);
+        self
+    }
     /// Ratio against a throughput ceiling, with the target ratio when there is one.
-    pub fn against(mut self, r: &Run, ceiling: Option<(f64, String)>, target: Option<f64>) -> Row {
+    pub fn against(mut self, rps: f64, ceiling: Option<(f64, String)>, target: Option<f64>) -> Row {
         match ceiling {
             Some((c, label)) => {
-                let ratio = r.rps() / c;
+                let ratio = rps / c;
                 self.ceiling = format!("{c:.0}/s {label}");
                 self.ratio = format!("{:.0}%", ratio * 100.0);
                 if let Some(t) = target {

@@ -4,6 +4,7 @@
 //! size, so that the growth shows as a ratio to the smallest size. The analytics dashboard's
 //! queries are timed at each size too, against their own target (500 ms).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,6 +60,7 @@ const QUERIES: [(&str, &str, &str); 5] = [
 type Baseline = Vec<(String, f64)>;
 
 pub async fn scale_scenarios(
+    bin: &Path,
     backend: Backend,
     database_url: String,
     measure: Duration,
@@ -66,7 +68,7 @@ pub async fn scale_scenarios(
     notes: &mut Vec<String>,
 ) {
     let b = backend.name();
-    let t = Tollgate::start(database_url).await;
+    let t = Tollgate::start(bin, database_url).await;
     tollgate::domain::accounts::create_staff_user(&t.db, "scale@bench.test", PASSWORD)
         .await
         .expect("staff user");

@@ -1,27 +1,16 @@
-//! The servers under load: the bare axum ceiling and tollgate in-process, on SQLite or a
+//! The servers under load: the bare axum ceiling and the release binary, on SQLite or a
 //! PostgreSQL database made for the run.
 
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use tollgate::app::Application;
-use tollgate::config::{Secret, Settings};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
 use tollgate::db::Db;
 
 use crate::PASSWORD;
-
-pub async fn bare_server() -> String {
-    use axum::{Json, Router, routing::get};
-    let app = Router::new().route(
-        "/",
-        get(|| async { Json(json!({"success": true, "data": {"status": "ok"}})) }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}/")
-}
+use crate::memory::{ChildServer, free_port};
 
 #[derive(Clone, Copy, PartialEq)]
 pub enum Backend {
@@ -76,31 +65,75 @@ impl PgDatabase {
     }
 }
 
+/// The release binary as a child process with its default settings (logging on: JSON lines to
+/// a file, as under a service manager), in a working directory of its own for the mail and
+/// upload folders; `db` is this process's own connection to the same database, for setting up
+/// data through the domain functions.
 pub struct Tollgate {
     pub base: String,
     pub db: Db,
     pub http: reqwest::Client,
+    pub pid: u32,
+    _child: ChildServer,
+    _dir: tempfile::TempDir,
 }
 
 impl Tollgate {
-    pub async fn start(database_url: String) -> Tollgate {
-        let settings = Settings {
-            database_url,
-            bind: "127.0.0.1:0".into(),
-            secret_key: Some(Secret::new("bench-secret-key")),
-            ..Settings::default()
-        };
-        let app = Application::build(&settings)
-            .await
-            .expect("tollgate builds");
-        let base = format!("http://127.0.0.1:{}/api/v1", app.port);
-        let db = app.db();
-        tokio::spawn(app.run_until_stopped());
-        Tollgate {
-            base,
-            db,
-            http: reqwest::Client::new(),
+    pub async fn start(bin: &Path, database_url: String) -> Tollgate {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("tollgate.log")).expect("log file");
+        let child = Command::new(bin)
+            .env("TOLLGATE_DATABASE_URL", &database_url)
+            .env("TOLLGATE_BIND", format!("127.0.0.1:{port}"))
+            .env("TOLLGATE_SECRET_KEY", "bench-secret-key")
+            .env_remove("TOLLGATE_LOG")
+            .env_remove("TOLLGATE_LOG_FORMAT")
+            .current_dir(dir.path())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("start the release binary");
+        let child = ChildServer(child);
+        let pid = child.0.id();
+        let http = reqwest::Client::new();
+        let ready = format!("http://127.0.0.1:{port}/readyz");
+        let mut up = false;
+        for _ in 0..300 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if http
+                .get(&ready)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                up = true;
+                break;
+            }
         }
+        assert!(up, "{} did not become ready", bin.display());
+        let db = Db::connect(&database_url).await.expect("database");
+        Tollgate {
+            base: format!("http://127.0.0.1:{port}/api/v1"),
+            db,
+            http,
+            pid,
+            _child: child,
+            _dir: dir,
+        }
+    }
+
+    /// The body and content type of one GET, to have the bare ceiling serve the same bytes.
+    pub async fn body_of(&self, url: &str) -> (axum::body::Bytes, String) {
+        let resp = self.http.get(url).send().await.expect("request");
+        assert!(resp.status().is_success(), "GET {url}: {}", resp.status());
+        let ctype = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_owned();
+        (resp.bytes().await.expect("body"), ctype)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -115,5 +115,5 @@ pub async fn list(db: &Db, f: Filter, req: PageRequest) -> Result<Page<entry::Mo
     if let Some(actor) = f.actor {
         select = select.filter(entry::Column::ActorId.eq(actor));
     }
-    page::fetch(select, db.conn(), req).await
+    page::fetch(select, db.conn(), req, None).await
 }

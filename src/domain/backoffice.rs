@@ -25,7 +25,7 @@ use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, Quer
 use crate::db::Db;
 use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, given, list_spec};
 use crate::domain::payment_queue::{self, PaymentRow};
-use crate::domain::search::keys_matching;
+use crate::domain::search;
 use crate::domain::status::AccountStatus;
 use crate::domain::{catalog, found, names, of_account};
 use crate::entities::{account, credit_transaction as ledger, invoice, payment, plan, site, user};
@@ -55,13 +55,8 @@ pub struct AccountFilter {
     pub listing: Listing,
 }
 
-/// The accounts with a member whose email contains `term`.
-fn accounts_with_member_email(term: &str) -> SelectStatement {
-    keys_matching(user::Column::AccountId, user::Column::Email, term)
-}
-
 const ACCOUNTS: ListSpec<account::Entity> = list_spec! {
-    account: search [Name, Slug, BillingEmail], linked (Id, accounts_with_member_email),
+    account: indexed search::ACCOUNTS,
     sorts ["id" Id, "name" Name, "status" Status, "credits" Credits, "created" CreatedAt],
     default "-id", ties [Id Desc]
 };
@@ -173,7 +168,7 @@ pub struct UserFilter {
 }
 
 const USERS: ListSpec<user::Entity> = list_spec! {
-    user: search [Email, FirstName, LastName],
+    user: indexed search::USERS,
     sorts ["id" Id, "email" Email, "joined" CreatedAt, "last_login" LastLoginAt],
     default "-id", ties [Id Desc]
 };

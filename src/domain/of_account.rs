@@ -41,7 +41,13 @@ where
     E: OfAccount,
     E::Model: FromQueryResult + Send + Sync,
 {
-    fetch(of::<E>(account_id).order_by_desc(E::ID), db.conn(), req).await
+    fetch(
+        of::<E>(account_id).order_by_desc(E::ID),
+        db.conn(),
+        req,
+        None,
+    )
+    .await
 }
 
 /// The account's newest row (its current subscription).

@@ -1,17 +1,17 @@
 //! Page-number and keyset (cursor) pagination, sorting by a named column and per-value counts,
-//! shared by every list; and [`ListSpec`], the one way every staff list searches, sorts and
-//! pages.
+//! shared by every list; and [`ListSpec`] (`domain::list_spec`), the one way every staff list
+//! searches, sorts and pages.
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, FromQueryResult, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 
-use crate::db::Db;
-use crate::domain::search::contains;
+pub(crate) use crate::domain::list_spec::list_spec;
+pub use crate::domain::list_spec::{KeysMatching, ListSpec};
 use crate::domain::status::TextEnum;
 use crate::error::{Error, Result};
 
@@ -63,14 +63,23 @@ impl<T> Page<T> {
     }
 }
 
-/// Runs `select` for one page, with the total count.
-pub async fn fetch<E, C>(select: Select<E>, db: &C, req: PageRequest) -> Result<Page<E::Model>>
+/// Runs `select` for one page, with the total count: `known` when the caller has it from
+/// elsewhere (the payment status counters), else counted.
+pub async fn fetch<E, C>(
+    select: Select<E>,
+    db: &C,
+    req: PageRequest,
+    known: Option<u64>,
+) -> Result<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: FromQueryResult + Send + Sync,
     C: ConnectionTrait,
 {
-    let count = select.clone().count(db).await?;
+    let count = match known {
+        Some(count) => count,
+        None => select.clone().count(db).await?,
+    };
     let items = select
         .offset((req.page - 1).saturating_mul(req.page_size))
         .limit(req.page_size)
@@ -222,124 +231,6 @@ pub fn choice<T: TextEnum>(value: &Option<String>, field: &str) -> Result<Option
         Some(v) => T::from_text(v)
             .map(Some)
             .ok_or_else(|| Error::field(field, format!("Choose one of: {}.", T::listed()))),
-    }
-}
-
-/// The subquery that finds, for a search term, the keys of related rows it matches
-/// (`search::accounts_named`).
-pub type KeysMatching = fn(&str) -> SelectStatement;
-
-/// How one staff list searches and sorts: a constant per list, so that every list runs the
-/// same steps — its own filters, then [`ListSpec::list`] (search, sort, page) and
-/// [`ListSpec::counts`] — and only what it filters, searches and sorts by is written per list.
-pub struct ListSpec<E: EntityTrait> {
-    /// The columns the search box looks in, as case-insensitive substrings. Empty only for the
-    /// payment queue, which searches through its own indexes and calls [`ListSpec::page`].
-    pub search: &'static [E::Column],
-    /// A row also matches when this column is among the keys the subquery finds for the term
-    /// (an invoice by its account's name, an account by a member's email).
-    pub linked: Option<(E::Column, KeysMatching)>,
-    /// The columns staff may sort by, by their name in the URL.
-    pub sorts: &'static [(&'static str, E::Column)],
-    /// The sort when none is asked for (`-id`: newest first).
-    pub default_sort: &'static str,
-    /// Applied after the asked-for sort, so that rows it ties keep one order across pages.
-    pub ties: &'static [(E::Column, Order)],
-}
-
-/// A [`ListSpec`] over one entity module's columns, named without the `module::Column::` that
-/// each entry would otherwise repeat:
-///
-/// ```text
-/// list_spec! { plan: search [Name, Slug],
-///     sorts ["id" Id, "name" Name, "order" SortOrder], default "order", ties [Id Asc] }
-/// ```
-///
-/// `linked (Column, keys_matching)` after the search columns fills [`ListSpec::linked`].
-macro_rules! list_spec {
-    ($m:ident: search [$($search:ident),*] $(, linked ($link:ident, $keys:expr))?,
-     sorts [$($key:literal $sort:ident),* $(,)?], default $default:literal,
-     ties [$($tie:ident $order:ident),*]) => {
-        $crate::domain::page::ListSpec::<$m::Entity> {
-            search: &[$($m::Column::$search),*],
-            linked: $crate::domain::page::list_spec!(@linked $m $(($link, $keys))?),
-            sorts: &[$(($key, $m::Column::$sort)),*],
-            default_sort: $default,
-            ties: &[$(($m::Column::$tie, ::sea_orm::Order::$order)),*],
-        }
-    };
-    (@linked $m:ident) => { None };
-    (@linked $m:ident ($link:ident, $keys:expr)) => { Some(($m::Column::$link, $keys)) };
-}
-pub(crate) use list_spec;
-
-impl<E> ListSpec<E>
-where
-    E: EntityTrait,
-    E::Model: FromQueryResult + Send + Sync,
-{
-    /// Keeps the rows the search box's term matches; all of them when there is no term.
-    pub fn searched(&self, select: Select<E>, listing: &Listing) -> Select<E> {
-        let Some(term) = listing.term() else {
-            return select;
-        };
-        let mut any = Condition::any();
-        for column in self.search {
-            // Qualified with the list's table: a linked subquery reads another table, whose
-            // columns may have the same names.
-            any = any.add(contains((E::default(), *column), term));
-        }
-        if let Some((column, keys)) = self.linked {
-            any = any.add(column.in_subquery(keys(term)));
-        }
-        select.filter(any)
-    }
-
-    /// The page of a staff list: searches the filtered `select` for the listing's term, sorts
-    /// it as the listing's sort asks and fetches the page. Every staff list ends here but the
-    /// payment queue, whose search goes through its own indexes ([`ListSpec::page`]).
-    pub async fn list<C: ConnectionTrait>(
-        &self,
-        select: Select<E>,
-        listing: &Listing,
-        db: &C,
-        req: PageRequest,
-    ) -> Result<Page<E::Model>> {
-        let sort = listing.sort.as_deref();
-        self.page(self.searched(select, listing), sort, db, req)
-            .await
-    }
-
-    /// [`ListSpec::list`] with the counts beside the list's filter by `column` (a status or a
-    /// type): how many rows the search finds for each of its values under the other filters.
-    /// `filtered(true)` selects what all the filters ask for, `filtered(false)` the same rows
-    /// by any value of `column`.
-    pub async fn list_counted(
-        &self,
-        filtered: impl Fn(bool) -> Result<Select<E>>,
-        column: E::Column,
-        listing: &Listing,
-        db: &Db,
-        req: PageRequest,
-    ) -> Result<(Page<E::Model>, Counts)> {
-        let counts = count_by(db.conn(), self.searched(filtered(false)?, listing), column).await?;
-        Ok((
-            self.list(filtered(true)?, listing, db.conn(), req).await?,
-            counts,
-        ))
-    }
-
-    /// Sorts the filtered and searched `select` by `sort` (the listing's, [`sorted`]) and
-    /// fetches the page, with the count of every matching row.
-    pub async fn page<C: ConnectionTrait>(
-        &self,
-        select: Select<E>,
-        sort: Option<&str>,
-        db: &C,
-        req: PageRequest,
-    ) -> Result<Page<E::Model>> {
-        let select = sorted(select, sort, self.default_sort, self.sorts, self.ties)?;
-        fetch(select, db, req).await
     }
 }
 

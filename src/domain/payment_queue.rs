@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 
 use crate::db::Db;
@@ -17,8 +17,9 @@ use crate::domain::page::{
 };
 use crate::domain::page::{choice, given};
 use crate::domain::status::PaymentStatus;
-use crate::domain::{names, search};
+use crate::domain::{names, search, status_counts};
 use crate::entities::payment;
+use crate::entities::status::TextEnum;
 use crate::error::{Error, Result};
 
 /// A payment with what staff need to recognise it.
@@ -52,9 +53,6 @@ const PAYMENTS: ListSpec<payment::Entity> = list_spec! {
     default "-id", ties [Id Desc]
 };
 
-/// Matches answered through the search indexes; above this the search scans instead.
-const INDEXED_MATCHES_CAP: usize = 1000;
-
 /// The filtered query, without status when `with_status` is false (for the status counts).
 /// `search` is the filter's search, resolved once by `resolve_search`.
 fn filtered(
@@ -82,9 +80,12 @@ async fn resolve_search(db: &Db, filter: &StaffFilter) -> Result<Option<Conditio
         return Ok(None);
     };
     Ok(Some(
-        match search::payment_ids_matching(db, term, INDEXED_MATCHES_CAP).await? {
+        match search::PAYMENTS
+            .ids_matching(db.conn(), term, search::INDEXED_MATCHES_CAP)
+            .await?
+        {
             Some(ids) => Condition::all().add(payment::Column::Id.is_in(ids)),
-            None => search::scan_condition(term),
+            None => search::PAYMENTS.scan(term),
         },
     ))
 }
@@ -109,13 +110,19 @@ pub async fn list_for_staff_with_counts(
     req: PageRequest,
 ) -> Result<(Page<PaymentRow>, HashMap<String, u64>)> {
     let search = resolve_search(db, &filter).await?;
-    let counts = page::count_by(
-        db.conn(),
-        filtered(&filter, false, search.clone())?,
-        payment::Column::Status,
-    )
-    .await?;
+    let counts = match by_status_only(&filter) {
+        true => status_counts::payment_status_counts(db).await?,
+        false => {
+            let select = filtered(&filter, false, search.clone())?;
+            page::count_by(db.conn(), select, payment::Column::Status).await?
+        }
+    };
     Ok((page_of(db, &filter, req, search).await?, counts))
+}
+
+/// Whether the filter asks for a status at most: then the status counters answer its counts.
+fn by_status_only(filter: &StaffFilter) -> bool {
+    given(&filter.method).is_none() && filter.since.is_none() && filter.listing.term().is_none()
 }
 
 async fn page_of(
@@ -125,9 +132,13 @@ async fn page_of(
     search: Option<Condition>,
 ) -> Result<Page<PaymentRow>> {
     let select = filtered(filter, true, search)?;
-    let page = PAYMENTS
-        .page(select, filter.listing.sort.as_deref(), db.conn(), req)
-        .await?;
+    let count = match by_status_only(filter) {
+        // `filtered` has checked the status against the known ones.
+        true => Some(status_counts::payments_with_status(db, given(&filter.status)).await?),
+        false => None,
+    };
+    let sort = filter.listing.sort.as_deref();
+    let page = PAYMENTS.page(select, sort, db.conn(), req, count).await?;
     let rows = describe(db, page.items).await?;
     Ok(Page {
         count: page.count,
@@ -229,7 +240,9 @@ async fn shared_values(
 pub async fn pending_summary(db: &Db) -> Result<(u64, Option<DateTime<Utc>>)> {
     let pending =
         payment::Entity::find().filter(payment::Column::Status.eq(PaymentStatus::PendingApproval));
-    let count = pending.clone().count(db.conn()).await?;
+    let count =
+        status_counts::payments_with_status(db, Some(PaymentStatus::PendingApproval.text()))
+            .await?;
     let oldest = pending
         .order_by_asc(payment::Column::CreatedAt)
         .one(db.conn())

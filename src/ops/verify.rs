@@ -18,6 +18,15 @@ pub struct Violation {
 /// (check name, SQL returning one text column per violating row)
 const CHECKS: &[(&str, &str)] = &[
     (
+        // Kept by triggers (migration m0018); staff's queue reads its counts from them.
+        "payment-status-counters",
+        "SELECT 'payments ' || status || ': counted ' || CAST(SUM(counted) AS TEXT) \
+         || ', in the table ' || CAST(SUM(actual) AS TEXT) \
+         FROM (SELECT status, n AS counted, 0 AS actual FROM payment_status_counts \
+               UNION ALL SELECT status, 0, 1 FROM payments) c \
+         GROUP BY status HAVING SUM(counted) <> SUM(actual)",
+    ),
+    (
         "credits-equal-ledger",
         "SELECT 'account ' || CAST(a.id AS TEXT) || ': credits ' || CAST(a.credits AS TEXT) \
          || ' but ledger sums to ' || CAST(COALESCE(SUM(t.amount), 0) AS TEXT) \

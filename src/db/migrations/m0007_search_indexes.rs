@@ -16,7 +16,7 @@ pub(crate) const SEARCHABLE: [(&str, &[&str]); 4] = [
     ("users", &["email"]),
 ];
 
-fn sqlite_statements(table: &str, cols: &[&str]) -> Vec<String> {
+pub(super) fn sqlite_statements(table: &str, cols: &[&str]) -> Vec<String> {
     let fts = format!("{table}_search");
     let list = cols.join(", ");
     let new = cols
@@ -53,7 +53,7 @@ fn sqlite_statements(table: &str, cols: &[&str]) -> Vec<String> {
     ]
 }
 
-fn postgres_statements(table: &str, cols: &[&str]) -> Vec<String> {
+pub(super) fn postgres_statements(table: &str, cols: &[&str]) -> Vec<String> {
     cols.iter()
         .map(|col| {
             format!(

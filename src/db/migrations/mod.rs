@@ -17,6 +17,8 @@ mod m0014_bank_statements;
 mod m0015_provider_payments;
 mod m0016_subscription_lifecycle;
 mod m0017_credits_and_documents;
+mod m0018_payment_status_counts;
+pub(crate) mod m0019_list_search_indexes;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -180,6 +182,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_provider_payments::Migration),
             Box::new(m0016_subscription_lifecycle::Migration),
             Box::new(m0017_credits_and_documents::Migration),
+            Box::new(m0018_payment_status_counts::Migration),
+            Box::new(m0019_list_search_indexes::Migration),
         ]
     }
 }

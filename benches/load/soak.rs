@@ -1,0 +1,156 @@
+//! The soak (`TOLLGATE_BENCH_ONLY=soak cargo bench --bench load`): the release binary on SQLite
+//! under a mixed load at half its measured capacity for `TOLLGATE_SOAK_MINUTES` (default 20),
+//! counting errors and sampling its RSS, then rewriting the soak section of
+//! `docs/PERFORMANCE.md`. Not part of every run: it takes twenty minutes.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::FutureExt;
+use serde_json::json;
+
+use crate::document::{SOAK_HEADING, section};
+use crate::harness::{Job, Outcome, client, drive, outcome};
+use crate::memory::vm_rss_kib;
+use crate::servers::Tollgate;
+use crate::{PASSWORD, SPREAD_ACCOUNTS};
+
+const WORKERS: usize = 64;
+
+/// One request of the mix, by the request's number: 6 in 10 reads of the payment methods, 2
+/// credit spends on the worker's account, 1 customer's balance, 1 staff pending list.
+fn mixed(base: String, staff: String, tokens: Arc<Vec<String>>, n: Arc<AtomicU64>) -> Job {
+    Arc::new(move |c: reqwest::Client, w: usize| {
+        let i = n.fetch_add(1, Ordering::Relaxed) % 10;
+        let token = &tokens[w % tokens.len()];
+        let req = match i {
+            0..=5 => c.get(format!("{base}/billing/admin/payment-methods/?country=PK")),
+            6 | 7 => c
+                .post(format!("{base}/billing/credits/usage/"))
+                .json(&json!({"operation_type": "clustering"}))
+                .bearer_auth(token),
+            8 => c
+                .get(format!("{base}/billing/credits/balance/"))
+                .bearer_auth(token),
+            _ => c
+                .get(format!(
+                    "{base}/billing/admin/payments/?status=pending_approval"
+                ))
+                .bearer_auth(&staff),
+        };
+        async move { outcome(req.send().await).await }.boxed()
+    })
+}
+
+pub async fn run(bin: &Path, root: &Path) {
+    let minutes: u64 = std::env::var("TOLLGATE_SOAK_MINUTES")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(20);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("soak.db").display());
+    let t = Tollgate::start(bin, url).await;
+    let staff = tollgate::domain::accounts::create_staff_user(&t.db, "staff@soak.test", PASSWORD)
+        .await
+        .expect("staff user");
+    let staff = tollgate::domain::staff::StaffActor::verify(staff).expect("staff");
+    let staff_token = t.login("staff@soak.test", PASSWORD).await;
+    let mut tokens = Vec::new();
+    for i in 0..SPREAD_ACCOUNTS {
+        let d = t.register(&format!("soak{i:02}@bench.test"), false).await;
+        let account = d["account"]["id"].as_i64().expect("account id");
+        tollgate::domain::credits::adjust(&t.db, &staff, account, 1_000_000_000, "soak")
+            .await
+            .expect("adjust");
+        tokens.push(d["token"].as_str().expect("token").to_owned());
+    }
+    let tokens = Arc::new(tokens);
+    let counter = Arc::new(AtomicU64::new(0));
+    let job = mixed(t.base.clone(), staff_token, tokens, counter);
+
+    // Capacity: the same mix, closed loop, as fast as it goes.
+    let capacity = drive(
+        WORKERS,
+        Duration::from_secs(2),
+        Duration::from_secs(10),
+        job.clone(),
+    )
+    .await
+    .rps();
+    let rate = capacity / 2.0;
+    eprintln!("soak: capacity {capacity:.0} req/s; {minutes} min at {rate:.0} req/s");
+
+    // The soak: every worker paced to rate / WORKERS requests per second.
+    let ok = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let end = Instant::now() + Duration::from_secs(minutes * 60);
+    let period = Duration::from_secs_f64(WORKERS as f64 / rate);
+    let mut workers = Vec::new();
+    for w in 0..WORKERS {
+        let (job, ok, errors, c) = (job.clone(), ok.clone(), errors.clone(), client());
+        workers.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            while Instant::now() < end {
+                tick.tick().await;
+                match job(c.clone(), w).await {
+                    Outcome::Ok => ok.fetch_add(1, Ordering::Relaxed),
+                    _ => errors.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        }));
+    }
+    let started = Instant::now();
+    let mut samples = Vec::new(); // (minute, MiB)
+    while Instant::now() < end {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let mib = vm_rss_kib(t.pid).unwrap_or(0) as f64 / 1024.0;
+        samples.push((started.elapsed().as_secs_f64() / 60.0, mib));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    let (ok, errors) = (ok.load(Ordering::Relaxed), errors.load(Ordering::Relaxed));
+
+    // Flat: the last minute's median RSS against the second minute's (after warm-up).
+    let median_in = |from: f64, to: f64| {
+        let mut v: Vec<f64> = samples
+            .iter()
+            .filter(|(m, _)| *m >= from && *m < to)
+            .map(|(_, r)| *r)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let total = minutes as f64;
+    let early = median_in(1.0, 2.0);
+    let late = median_in(total - 1.0, total + 1.0);
+    let drift = (late - early) / early;
+    let peak = samples.iter().map(|s| s.1).fold(0.0, f64::max);
+    let met = errors == 0 && drift.abs() <= 0.10;
+    let body = format!(
+        "{SOAK_HEADING}\n\n\
+         Run on {date} with `TOLLGATE_BENCH_ONLY=soak cargo bench --bench load` \
+         ({minutes} minutes): the release binary on SQLite, {WORKERS} connections, a mix of 6 \
+         reads of the payment methods, 2 credit spends over {SPREAD_ACCOUNTS} accounts, 1 balance \
+         and 1 staff pending list in every 10 requests, each connection paced to an equal \
+         share of half the mix's capacity measured just before (closed loop, 10 s).\n\n\
+         | capacity | paced rate | requests | errors | RSS 2nd minute | RSS last minute | drift | peak RSS | target | met? |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n\
+         | {capacity:.0}/s | {rate:.0}/s | {ok} | {errors} | {early:.1} MiB | {late:.1} MiB | {pct:+.1}% | {peak:.1} MiB | 0 errors, RSS within 10% | {met} |\n",
+        date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        pct = drift * 100.0,
+        met = if met { "yes" } else { "**no**" },
+    );
+    println!("{body}");
+    let path = root.join("docs/PERFORMANCE.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    let doc = match section(&doc, SOAK_HEADING) {
+        Some(old) => doc.replacen(&old, &body, 1),
+        None => format!("{}\n\n{body}", doc.trim_end()),
+    };
+    std::fs::write(&path, doc).expect("write docs/PERFORMANCE.md");
+    println!("wrote the soak section of {}", path.display());
+}
