@@ -80,7 +80,9 @@ pub fn write(root: &Path, run: &Run) {
          (what `tollgate seed-demo` runs) to each size in turn ({scale}); at each size the \
          staff queue — the page-number list with its count, the keyset list (`cursor=`) first \
          and half-way down, search by payment reference and by customer email — and \
-         `account show` (`report::account_report`, in-process) are timed. Their target is \
+         `account show` (`report::account_report`, in-process) are timed, and the admin \
+         panel's payment, account, user and invoice lists, first page and a search each, \
+         signed in through the login form. Their target is \
          judged at 1 connection: one staff member's request as the data grows; the rows at 16 \
          show queueing on 2 cores and are not judged.\n\
          - Memory: VmRSS of the binary from `/proc/<pid>/status`.\n\n\

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 
-use crate::harness::{Job, Outcome, Run, drive, get_job};
+use crate::harness::{Job, Outcome, Run, drive, get_job, outcome};
 use crate::report::Row;
 use crate::servers::{Backend, Tollgate};
 use crate::{PASSWORD, WARM_UP};
@@ -56,6 +56,72 @@ const QUERIES: [(&str, &str, &str); 5] = [
     ),
 ];
 
+/// The admin panel's lists that grow with the customers, first page and a search each, as
+/// (label, path); `{k}` as in `QUERIES`.
+const PANEL_PAGES: [(&str, &str); 8] = [
+    ("panel: payments", "/admin/billing/payment/"),
+    (
+        "panel: payments, search by email",
+        "/admin/billing/payment/?q=demo{k}@",
+    ),
+    ("panel: accounts", "/admin/accounts/account/"),
+    (
+        "panel: accounts, search by billing email",
+        "/admin/accounts/account/?q=billing{k}@",
+    ),
+    ("panel: users", "/admin/accounts/user/"),
+    (
+        "panel: users, search by email",
+        "/admin/accounts/user/?q=demo{k}@",
+    ),
+    ("panel: invoices", "/admin/billing/invoice/"),
+    (
+        "panel: invoices, search by number",
+        "/admin/billing/invoice/?q=INV-{k}-",
+    ),
+];
+
+/// A client signed in to the admin panel as `email` (its session cookie kept).
+async fn panel_session(t: &Tollgate, email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let login = format!("{}/admin/login/", t.origin());
+    let form = client.get(&login).send().await.expect("login page");
+    let html = form.text().await.expect("login page");
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = html.find(marker).expect("CSRF token on the login page") + marker.len();
+    let csrf = html[at..].split('"').next().unwrap_or_default();
+    let fields = [
+        ("email", email),
+        ("password", PASSWORD),
+        ("next", "/admin/"),
+        ("csrf_token", csrf),
+    ];
+    let signed_in = client
+        .post(&login)
+        .form(&fields)
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(
+        signed_in.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "panel sign-in"
+    );
+    client
+}
+
+/// GET `url` with the signed-in panel client (the worker's own client has no session).
+fn panel_job(panel: reqwest::Client, url: String) -> Job {
+    Arc::new(move |_, _| {
+        let req = panel.get(&url);
+        async move { outcome(req.send().await).await }.boxed()
+    })
+}
+
 /// p95 of each (label) at the first size, to compare the later sizes with.
 type Baseline = Vec<(String, f64)>;
 
@@ -73,6 +139,7 @@ pub async fn scale_scenarios(
         .await
         .expect("staff user");
     let token = t.login("scale@bench.test", PASSWORD).await;
+    let panel = panel_session(&t, "scale@bench.test").await;
     let mut seeded = 0;
     let mut baseline: Baseline = Vec::new();
     let sizes = sizes();
@@ -111,6 +178,18 @@ pub async fn scale_scenarios(
                     &mut baseline,
                 ));
             }
+        }
+        for (label, path) in PANEL_PAGES {
+            let url = format!("{}{}", t.origin(), path.replace("{k}", &k.to_string()));
+            let r = drive(1, WARM_UP, measure, panel_job(panel.clone(), url)).await;
+            rows.push(judged(
+                Row::new("scale_panel", &format!("{label} ({size} accounts)"), b, 1),
+                &r,
+                true,
+                step,
+                label,
+                &mut baseline,
+            ));
         }
         let r = account_show(&t, k, measure).await;
         rows.push(judged(

@@ -136,6 +136,11 @@ impl Tollgate {
         (resp.bytes().await.expect("body"), ctype)
     }
 
+    /// `http://127.0.0.1:port`, for the pages outside the API.
+    pub fn origin(&self) -> &str {
+        self.base.trim_end_matches("/api/v1")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -4,7 +4,7 @@
 //! batches. The data keeps every invariant `tollgate verify` checks.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde_json::json;
 
 use crate::auth::password;
@@ -14,6 +14,9 @@ use crate::entities::{
     account, audit_entry, credit_transaction as ledger, invoice, payment, subscription, user,
 };
 use crate::error::Result;
+
+mod batch;
+use batch::{Batch, Ids, write};
 
 /// Accounts written per transaction.
 const BATCH: i64 = 500;
@@ -303,110 +306,5 @@ fn paid_records(
             None,
             created,
         ));
-    }
-}
-
-#[derive(Default)]
-struct Batch {
-    users: Vec<user::ActiveModel>,
-    accounts: Vec<account::ActiveModel>,
-    subscriptions: Vec<subscription::ActiveModel>,
-    invoices: Vec<invoice::ActiveModel>,
-    payments: Vec<payment::ActiveModel>,
-    ledger: Vec<ledger::ActiveModel>,
-    audit: Vec<audit_entry::ActiveModel>,
-}
-
-async fn insert_all<E, C>(txn: &C, rows: Vec<E::ActiveModel>) -> Result<()>
-where
-    E: EntityTrait,
-    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
-    C: ConnectionTrait,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(ROWS_PER_INSERT).collect();
-        E::insert_many(chunk).exec(txn).await?;
-    }
-    Ok(())
-}
-
-/// One transaction per batch, parents before children (foreign keys are enforced).
-async fn write(db: &Db, b: Batch) -> Result<()> {
-    let txn = db.begin_write().await?;
-    insert_all::<account::Entity, _>(&*txn, b.accounts).await?;
-    insert_all::<user::Entity, _>(&*txn, b.users).await?;
-    insert_all::<subscription::Entity, _>(&*txn, b.subscriptions).await?;
-    insert_all::<invoice::Entity, _>(&*txn, b.invoices).await?;
-    insert_all::<payment::Entity, _>(&*txn, b.payments).await?;
-    insert_all::<ledger::Entity, _>(&*txn, b.ledger).await?;
-    insert_all::<audit_entry::Entity, _>(&*txn, b.audit).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// The next free id of each table: ids are assigned here so a batch is a few big INSERTs.
-struct Ids {
-    account: i64,
-    user: i64,
-    subscription: i64,
-    invoice: i64,
-    payment: i64,
-    ledger: i64,
-    audit: i64,
-}
-
-const TABLES: [&str; 7] = [
-    "accounts",
-    "users",
-    "subscriptions",
-    "invoices",
-    "payments",
-    "credit_transactions",
-    "audit_log",
-];
-
-impl Ids {
-    async fn load(db: &Db) -> Result<Ids> {
-        let mut next = [0i64; 7];
-        for (slot, table) in next.iter_mut().zip(TABLES) {
-            let row = db
-                .conn()
-                .query_one_raw(Statement::from_string(
-                    db.backend(),
-                    format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
-                ))
-                .await?;
-            *slot = row
-                .map(|r| r.try_get_by_index::<i64>(0))
-                .transpose()?
-                .unwrap_or(1);
-        }
-        let [account, user, subscription, invoice, payment, ledger, audit] = next;
-        Ok(Ids {
-            account,
-            user,
-            subscription,
-            invoice,
-            payment,
-            ledger,
-            audit,
-        })
-    }
-
-    /// PostgreSQL's identity sequences did not see the ids set here: move them past them.
-    async fn fix_sequences(&self, db: &Db) -> Result<()> {
-        if db.backend() != sea_orm::DbBackend::Postgres {
-            return Ok(());
-        }
-        for table in TABLES {
-            db.conn()
-                .execute_unprepared(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                     (SELECT COALESCE(MAX(id), 1) FROM {table}))"
-                ))
-                .await?;
-        }
-        Ok(())
     }
 }
