@@ -94,17 +94,7 @@ async fn run() {
             scale::scale_scenarios(&bin, Backend::Sqlite, url, measure, &mut rows, &mut notes)
                 .await;
             if let Some(server) = &pg_server {
-                let db = PgDatabase::create(server, "tollgate_scale").await;
-                scale::scale_scenarios(
-                    &bin,
-                    Backend::Postgres,
-                    db.url(),
-                    measure,
-                    &mut rows,
-                    &mut notes,
-                )
-                .await;
-                db.drop_now().await;
+                scale::on_postgres(&bin, server, measure, &mut rows, &mut notes).await;
             }
             println!("\n{}", print_table(&rows));
             notes.iter().for_each(|n| println!("note: {n}"));
@@ -225,17 +215,7 @@ async fn run() {
             }
             if !scale::sizes().is_empty() {
                 eprintln!("scale on PostgreSQL: {:?} accounts", scale::sizes());
-                let db = PgDatabase::create(server, "tollgate_scale").await;
-                scale::scale_scenarios(
-                    &bin,
-                    Backend::Postgres,
-                    db.url(),
-                    measure,
-                    &mut rows,
-                    &mut notes,
-                )
-                .await;
-                db.drop_now().await;
+                scale::on_postgres(&bin, server, measure, &mut rows, &mut notes).await;
             }
         }
     }

@@ -12,7 +12,7 @@ use futures::FutureExt;
 
 use crate::harness::{Job, Outcome, Run, drive, get_job, outcome};
 use crate::report::Row;
-use crate::servers::{Backend, Tollgate};
+use crate::servers::{Backend, PgDatabase, Tollgate};
 use crate::{PASSWORD, WARM_UP};
 
 /// Accounts at each step, from `TOLLGATE_BENCH_SCALE` (comma-separated) or 10K and 1M.
@@ -208,6 +208,19 @@ pub async fn scale_scenarios(
         rows.push(analytics_row(&t, size, b, measure).await);
     }
     let _ = t.db.close().await;
+}
+
+/// The scale phase on a PostgreSQL database made for it and dropped afterwards.
+pub async fn on_postgres(
+    bin: &Path,
+    server: &str,
+    measure: Duration,
+    rows: &mut Vec<Row>,
+    notes: &mut Vec<String>,
+) {
+    let db = PgDatabase::create(server, "tollgate_scale").await;
+    scale_scenarios(bin, Backend::Postgres, db.url(), measure, rows, notes).await;
+    db.drop_now().await;
 }
 
 /// The staff analytics dashboard's figures (issue 17: < 500 ms at 1M accounts), all of them
