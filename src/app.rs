@@ -22,7 +22,7 @@ use crate::domain::proofs::ProofStore;
 use crate::domain::statements::CsvProfile;
 use crate::error::Error;
 use crate::jobs::Heartbeat;
-use crate::state::{AppState, BODY_LIMIT};
+use crate::state::{AppState, BODY_LIMIT, Shared};
 use crate::storage::Storage;
 use crate::telemetry::request_id::MakeFastRequestId;
 use crate::{api, rate_limit};
@@ -153,7 +153,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         Ok(Application {
             listener,
-            state: AppState {
+            state: AppState::new(Shared {
                 db,
                 tokens: Arc::new(tokens),
                 trust_proxy: settings.trust_proxy,
@@ -173,7 +173,7 @@ impl Application {
                     &settings.seller,
                     &settings.notifications.product_name,
                 )),
-            },
+            }),
             settings: settings.clone(),
             port,
         })
@@ -189,7 +189,11 @@ impl Application {
         &mut self,
         certs: Arc<dyn crate::providers::paypal::CertFetcher>,
     ) {
-        if let Some(paypal) = self.state.providers.paypal.as_mut().and_then(Arc::get_mut) {
+        let paypal = self
+            .state
+            .get_mut()
+            .and_then(|s| s.providers.paypal.as_mut());
+        if let Some(paypal) = paypal.and_then(Arc::get_mut) {
             paypal.set_cert_fetcher(certs);
         }
     }

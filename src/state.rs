@@ -12,8 +12,32 @@ use crate::domain::statements::CsvProfile;
 /// The largest request body accepted (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Cloned for every request (each handler and middleware that takes `State` gets its own), so
+/// it is one `Arc`: a clone is one atomic increment, not one per field and a copy of each
+/// string.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+
+    /// The shared state to change, while nothing else holds it (before the server starts).
+    pub fn get_mut(&mut self) -> Option<&mut Shared> {
+        Arc::get_mut(&mut self.0)
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     pub db: Db,
     pub tokens: Arc<TokenKeys>,
     /// Whether `X-Forwarded-For` names the client (only behind a proxy that sets it).

@@ -3,6 +3,8 @@
 //! (`/api/v1/billing/admin/payments/{id}/approve`), never the raw path: ids and junk paths
 //! would give every request its own series.
 
+use std::collections::HashSet;
+use std::sync::{LazyLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -32,6 +34,25 @@ pub(crate) fn describe() {
     );
 }
 
+/// `text` as a `&'static str`, leaked once per distinct value: the route templates and status
+/// codes are a fixed, small set, and static labels spare the metrics two allocations per
+/// request.
+fn interned(text: &str) -> &'static str {
+    static SEEN: LazyLock<RwLock<HashSet<&'static str>>> = LazyLock::new(RwLock::default);
+    if let Some(seen) = SEEN.read().ok().and_then(|s| s.get(text).copied()) {
+        return seen;
+    }
+    let mut seen = SEEN.write().unwrap_or_else(PoisonError::into_inner);
+    match seen.get(text) {
+        Some(s) => s,
+        None => {
+            let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
+            seen.insert(leaked);
+            leaked
+        }
+    }
+}
+
 /// The method as a label from a fixed set: an arbitrary method name must not make a series.
 fn method_label(method: &Method) -> &'static str {
     match *method {
@@ -55,29 +76,29 @@ pub async fn observe(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| UNMATCHED.to_owned(), |p| p.as_str().to_owned());
+        .map_or(UNMATCHED, |p| interned(p.as_str()));
     let request_id = req.headers().get("x-request-id").cloned();
     let id = request_id
         .as_ref()
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let span = tracing::info_span!("request", request_id = id, method, route = route.as_str());
+    let span = tracing::info_span!("request", request_id = id, method, route);
     let res = next.run(req).instrument(span).await;
     let elapsed = started.elapsed();
     let status = res.status();
-    metrics::histogram!(REQUEST_DURATION, "method" => method, "route" => route.clone())
+    metrics::histogram!(REQUEST_DURATION, "method" => method, "route" => route)
         .record(elapsed.as_secs_f64());
     tracing::info!(
         target: ACCESS_TARGET,
         request_id = id,
         method,
-        route = route.as_str(),
+        route,
         status = status.as_u16(),
         // Microsecond precision is plenty and keeps the line short.
         latency_ms = elapsed.as_micros() as f64 / 1000.0,
         "request"
     );
-    metrics::counter!(REQUESTS, "method" => method, "route" => route, "status" => status.as_str().to_owned())
+    metrics::counter!(REQUESTS, "method" => method, "route" => route, "status" => interned(status.as_str()))
         .increment(1);
     res
 }

@@ -83,7 +83,12 @@ pub fn init(format: LogFormat) -> Option<LogGuard> {
         .lossy(true)
         .buffered_lines_limit(BUFFERED_LINES)
         .thread_name("tollgate-log")
-        .finish(std::io::stderr());
+        // Buffered: the writer thread flushes once it has written every line waiting, so a
+        // busy server makes one write per batch of lines rather than one per line.
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let _ = DROPPED.set(writer.error_counter());
     let subscriber = subscriber(is_json(format, terminal), terminal, filter(), writer);
     tracing::subscriber::set_global_default(subscriber).ok()?;
