@@ -8,8 +8,8 @@ use axum::http::{HeaderName, Request};
 use axum::middleware;
 use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
-use tower::Layer;
 use tower::util::MapRequestLayer;
+use tower::{Layer, ServiceBuilder};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyDeadlineLayer;
 use utoipa_swagger_ui::SwaggerUi;
@@ -59,10 +59,16 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
 
 /// The application's routes and middleware; `jobs` is this process's job runner's pulse, when
 /// it runs one (for `/readyz`).
+///
+/// The middleware wraps the router once, as one service, rather than each route through
+/// `Router::layer`: a route's layers are cloned for every request it serves, and from a
+/// profile under load those clones (the CORS policy's among them) and their drops cost more
+/// than the layers' own work. Only the marker that hands the matched route to the access line
+/// runs per route.
 pub fn router(state: AppState, settings: &Settings, jobs: Option<Heartbeat>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let (api, openapi) = api::routes(state.clone());
-    Router::new()
+    let routes = Router::new()
         .nest("/api/v1", api)
         // The API's description and an interactive page over it, both served offline.
         .merge(SwaggerUi::new(DOCS_PATH).url("/api/v1/openapi.json", openapi))
@@ -70,8 +76,24 @@ pub fn router(state: AppState, settings: &Settings, jobs: Option<Heartbeat>) -> 
         .merge(crate::web::portal::routes(&state))
         .fallback(|| async { Error::NotFound("Not found".into()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyDeadlineLayer::new(settings.body_timeout))
+        .layer(middleware::from_fn(crate::telemetry::http::mark_route))
+        .with_state(state.clone());
+    // Outermost first.
+    let app = ServiceBuilder::new()
+        .layer(MapRequestLayer::new(
+            crate::security::drop_unsafe_request_id,
+        ))
+        .layer(SetRequestIdLayer::new(
+            request_id.clone(),
+            MakeFastRequestId,
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        // Metrics and the access line, for every answer below (a 429 or a refused query too).
+        .layer(middleware::from_fn(crate::telemetry::http::observe))
+        .layer(middleware::from_fn(scope_request_id))
+        .layer(middleware::from_fn(crate::security::guard_query))
+        .layer(crate::security::cors(&settings.cors_origins))
+        .layer(middleware::from_fn(crate::security::security_headers))
         .layer(middleware::from_fn_with_state(
             (
                 state.clone(),
@@ -79,25 +101,18 @@ pub fn router(state: AppState, settings: &Settings, jobs: Option<Heartbeat>) -> 
             ),
             rate_limit::limit_rate,
         ))
-        .layer(middleware::from_fn(crate::security::security_headers))
-        .layer(crate::security::cors(&settings.cors_origins))
-        .layer(middleware::from_fn(crate::security::guard_query))
-        .layer(middleware::from_fn(scope_request_id))
-        // Metrics and the access line; inside the router's layers so the route is matched.
-        .layer(middleware::from_fn(crate::telemetry::http::observe))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeFastRequestId))
-        .layer(MapRequestLayer::new(
-            crate::security::drop_unsafe_request_id,
-        ))
-        // Merged after the layers: probes and metrics are neither rate limited nor logged per
-        // request.
+        .layer(RequestBodyDeadlineLayer::new(settings.body_timeout))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .service(routes);
+    // Probes and metrics outside the middleware: neither rate limited nor logged per request.
+    Router::new()
         .merge(crate::probes::routes(state.db.clone(), jobs))
         .merge(crate::scrape::routes(
             state.db.clone(),
             settings.operations.metrics_token.clone(),
         ))
-        .with_state(state)
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .fallback_service(app)
 }
 
 /// The payment proofs' store as configured (`TOLLGATE_STORAGE_URL`…); a bad URL stops the

@@ -1,7 +1,7 @@
-//! One middleware per request: the request metrics and the access line. It runs inside the
-//! router's layers, where axum has matched the route, so both name the route's template
-//! (`/api/v1/billing/admin/payments/{id}/approve`), never the raw path: ids and junk paths
-//! would give every request its own series.
+//! The request metrics and the access line: `observe` wraps the application's middleware (so
+//! it also sees what that middleware answers itself, a 429 say), and `mark_route`, inside the
+//! router, hands it the matched route's template (`/api/v1/billing/admin/payments/{id}/approve`),
+//! never the raw path: ids and junk paths would give every request its own series.
 
 use std::collections::HashSet;
 use std::sync::{LazyLock, PoisonError, RwLock};
@@ -67,25 +67,45 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
+/// The route template the router matched, handed out in the response to `observe`, which runs
+/// outside the router.
+#[derive(Clone, Copy)]
+struct MatchedRoute(&'static str);
+
+/// Per route, inside the router: puts the matched route's template on the response.
+pub async fn mark_route(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| interned(p.as_str()));
+    let mut res = next.run(req).await;
+    if let Some(route) = route {
+        res.extensions_mut().insert(MatchedRoute(route));
+    }
+    res
+}
+
 /// Counts and times the request and writes its access line, with its request id (set by the
 /// outer request-id layer), method, route template, status and latency. The rest of the
 /// request's log lines run inside a span carrying the same id.
 pub async fn observe(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(req.method());
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(UNMATCHED, |p| interned(p.as_str()));
     let request_id = req.headers().get("x-request-id").cloned();
     let id = request_id
         .as_ref()
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let span = tracing::info_span!("request", request_id = id, method, route);
+    let span = tracing::info_span!("request", request_id = id, method);
     let res = next.run(req).instrument(span).await;
     let elapsed = started.elapsed();
     let status = res.status();
+    // Set by `mark_route` once the router matched one; answers given before routing (a 429,
+    // a refused query string) and unknown paths have none.
+    let route = res
+        .extensions()
+        .get::<MatchedRoute>()
+        .map_or(UNMATCHED, |r| r.0);
     metrics::histogram!(REQUEST_DURATION, "method" => method, "route" => route)
         .record(elapsed.as_secs_f64());
     tracing::info!(
