@@ -325,12 +325,12 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
 /// The panel's lists: accounts by name, slug, billing email or a member's email; users by
 /// email or names; invoices by number or their account's name.
 async fn index_and_scan_find_the_same_accounts_users_and_invoices(app: TestApp) {
-    let (acme, acme_invoice, _) = customer(
+    let (umbrella, umbrella_invoice, _) = customer(
         &app,
-        "owner@acme.test",
-        "ACME Widgets",
-        "AP@Acme-Billing.test",
-        "ACME-7",
+        "owner@umbrella.test",
+        "Umbrella Widgets",
+        "AP@Umbrella-Billing.test",
+        "UMB-7",
     )
     .await;
     let (zeta, zeta_invoice, _) = customer(
@@ -355,30 +355,36 @@ async fn index_and_scan_find_the_same_accounts_users_and_invoices(app: TestApp) 
     )
     .await;
     let (owner, zeta_user) = (
-        user_id(&app, "owner@acme.test").await,
+        user_id(&app, "owner@umbrella.test").await,
         user_id(&app, "zeta@example.test").await,
     );
     let set = |ids: &[i64]| ids.iter().copied().collect::<BTreeSet<i64>>();
     let accounts = &search::ACCOUNTS;
-    assert_eq!(found_by(&app, accounts, "acme wid").await, set(&[acme]));
-    assert_eq!(found_by(&app, accounts, "acme-billing").await, set(&[acme]));
-    assert_eq!(found_by(&app, accounts, "owner@").await, set(&[acme]));
+    assert_eq!(
+        found_by(&app, accounts, "umbrella wid").await,
+        set(&[umbrella])
+    );
+    assert_eq!(
+        found_by(&app, accounts, "umbrella-billing").await,
+        set(&[umbrella])
+    );
+    assert_eq!(found_by(&app, accounts, "owner@").await, set(&[umbrella]));
     assert_eq!(found_by(&app, accounts, "ed-slug").await, set(&[zeta]));
     assert_eq!(found_by(&app, accounts, "TRADERS").await, set(&[zeta]));
     let users = &search::USERS;
     assert_eq!(found_by(&app, users, "quentin").await, set(&[zeta_user]));
     assert_eq!(found_by(&app, users, "ZEBUL").await, set(&[zeta_user]));
-    assert_eq!(found_by(&app, users, "acme.test").await, set(&[owner]));
+    assert_eq!(found_by(&app, users, "umbrella.test").await, set(&[owner]));
     assert_eq!(found_by(&app, users, "Search").await, set(&[owner]));
     let invoices = &search::INVOICES;
     assert_eq!(
         found_by(&app, invoices, "widgets").await,
-        set(&[acme_invoice])
+        set(&[umbrella_invoice])
     );
     assert_eq!(found_by(&app, invoices, "zeta").await, set(&[zeta_invoice]));
     assert_eq!(
         found_by(&app, invoices, "inv-").await,
-        set(&[acme_invoice, zeta_invoice])
+        set(&[umbrella_invoice, zeta_invoice])
     );
     assert_eq!(found_by(&app, invoices, "nothing-like-it").await, set(&[]));
 }

@@ -5,14 +5,14 @@
 pub const EXPLANATIONS: &[(&str, &str)] = &[
     (
         "read",
-        "The list is served from memory and already serialised (src/api/catalog.rs), so what \
-         is left is tollgate's middleware on every request — a random request id, the trace \
-         span, the task-local request id, security headers, CORS, the optional rate check, the \
-         trailing-slash rewrite — which the bare route does not have: under wrk, a 404 through \
-         the same stack reaches 83k req/s where this route reaches 71k, so the stack, not the \
-         handler, is the gap. Merging the header layers into one and taking the request id \
-         from a counter instead of a UUID are the next steps; profiling the 404 route shows \
-         what each layer costs.",
+        "Measured against the binary with its default logging, so every request also formats \
+         a JSON access line, feeds three metric series and creates a tracing span, which the \
+         bare server does not; under `perf`, the rest is tollgate's layers (request id, CORS, \
+         security headers, query guard, body deadline) and their per-request futures. The \
+         layers now wrap the router once instead of being cloned for every request, and \
+         `AppState` is one `Arc`; what remains to close is the per-request span and JSON \
+         formatting (a cheaper access-line format written straight into the log buffer) and \
+         folding the five `from_fn` layers into one.",
     ),
     (
         "login",
@@ -33,11 +33,13 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     ),
     (
         "approve/SQLite",
-        "Every approval queues on the in-process write gate and runs its statements one round \
-         trip at a time through sqlx's SQLite worker thread (a channel hop each); fewer \
-         statements (use RETURNING instead of the subscription, plan and final account reads) \
-         and committing several approvals in one transaction behind the gate (group commit) \
-         would raise it.",
+        "Every approval runs a dozen statements (payment, invoice, subscription, plan, account, \
+         ledger, audit, outbox, status counters by trigger) one at a time through sqlx's \
+         SQLite worker thread, a channel hop and a thread switch each, on the same two cores \
+         as the load generator and the log writer; group commit behind the write gate saves \
+         COMMITs, which cost little with WAL and synchronous=NORMAL. Fewer statements per \
+         approval (RETURNING instead of re-reads, one statement for the account's grant) is \
+         what would raise it.",
     ),
     (
         "approve/PostgreSQL",
@@ -47,11 +49,12 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     ),
     (
         "spend_spread/SQLite",
-        "Every spend takes the single write gate for its statements (update, ledger, usage, \
-         audit, commit), each a channel hop to sqlx's SQLite worker thread; with WAL and \
-         synchronous=NORMAL one writer tops out near 1,400 of these per second here. \
-         Committing several spends per transaction behind the gate (group commit) is what \
-         would reach 2,000.",
+        "A spend is five statements and a commit through sqlx's SQLite worker thread (a \
+         channel hop and a thread switch each), serialised by the single writer; with the \
+         load generator, the log writer and the server on two cores, about 1 ms of CPU goes \
+         to each. Group commit saves only the COMMIT, which is cheap with WAL and \
+         synchronous=NORMAL; merging the ledger, usage and audit inserts into one statement \
+         would.",
     ),
     (
         "spend_spread/PostgreSQL",
@@ -69,11 +72,18 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     ),
     (
         "scale_list",
-        "This is the page-number list, whose exact `count` visits every matching row: the \
-         demo data has 100,000 payments awaiting review at 1M accounts. The keyset rows \
-         (`cursor=`) skip the count and stay flat; a per-status counter kept in each state \
-         change's transaction would make the counted page flat too, at the price of a hot row \
-         every approval updates.",
+        "The count now comes from the status counters (migration m0018), so what grows is \
+         the page itself: the newest pending payments by `ORDER BY id DESC` over the status \
+         filter, which the planner answers through the status index and a sort rather than \
+         walking the primary key backwards. An index on (status, id) would serve the page \
+         directly.",
+    ),
+    (
+        "scale_panel",
+        "The panel's pages render a table of 50 rows with their related names and a sidebar \
+         of per-status counts; the counts beside a search still count the matching rows, and \
+         the account and invoice lists' sidebars count by status over the whole table. \
+         Counters like the payments' for accounts and invoices would flatten them.",
     ),
     (
         "scale_search/PostgreSQL",
