@@ -99,7 +99,8 @@ impl Tollgate {
         let http = reqwest::Client::new();
         let ready = format!("http://127.0.0.1:{port}/readyz");
         let mut up = false;
-        for _ in 0..300 {
+        // Two minutes: a start on a loaded machine (migrations, seeding) can take a while.
+        for _ in 0..1200 {
             tokio::time::sleep(Duration::from_millis(100)).await;
             if http
                 .get(&ready)
