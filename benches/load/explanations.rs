@@ -79,6 +79,15 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
          directly.",
     ),
     (
+        "scale_analytics",
+        "Every figure is aggregated from the base tables on each load, and the range covers \
+         all of the demo data: the credit figures sum every ledger row (about ten per \
+         account, a million at 100K accounts) and the review-time percentiles rank every \
+         reviewed payment. Which query dominates is not yet profiled; monthly rollups kept in \
+         each change's transaction, as the payment status counters are, would make the \
+         dashboard independent of the table sizes.",
+    ),
+    (
         "scale_panel",
         "The panel's pages render a table of 50 rows with their related names and a sidebar \
          of per-status counts; the counts beside a search still count the matching rows, and \
