@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::middleware;
+use sea_orm::TransactionTrait;
 use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tower::util::MapRequestLayer;
@@ -52,9 +53,19 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     let db = Db::connect(&settings.database_url)
         .await?
         .with_terms(settings.lifecycle.terms());
-    Migrator::up(db.conn(), None).await?;
+    migrate(&db).await?;
     seed::seed_reference_data(db.conn()).await?;
     Ok(db)
+}
+
+/// Applies the pending migrations on one connection, in one transaction: each migration sees
+/// the schema the previous one left, whichever pooled connection would otherwise have run a
+/// statement (on SQLite another connection's view of the schema once re-created a trigger
+/// m0019 had just dropped: "already exists"), and a failed start leaves none half applied.
+pub async fn migrate(db: &Db) -> Result<(), sea_orm::DbErr> {
+    let txn = db.conn().begin().await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// The application's routes and middleware; `jobs` is this process's job runner's pulse, when

@@ -43,7 +43,7 @@ async fn live_panel_sessions_survive_the_move_to_web_sessions(url: String) {
             .expect("a panel session");
     }
 
-    Migrator::up(conn, None).await.expect("upgrade");
+    tollgate::app::migrate(&db).await.expect("upgrade");
 
     let (live, user) = web_sessions::find(&db, "live", SessionKind::Staff)
         .await
