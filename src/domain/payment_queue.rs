@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::db::Db;
 use crate::domain::page::{
-    self, KeysetPage, KeysetRequest, ListSpec, Listing, Page, PageRequest, list_spec,
+    self, Counts, KeysetPage, KeysetRequest, ListSpec, Listing, Page, PageRequest, list_spec,
 };
 use crate::domain::page::{choice, given};
 use crate::domain::status::PaymentStatus;
@@ -99,7 +99,11 @@ pub async fn list_for_staff(
     req: PageRequest,
 ) -> Result<Page<PaymentRow>> {
     let search = resolve_search(db, &filter).await?;
-    page_of(db, &filter, req, search).await
+    let counters = match by_status_only(&filter) {
+        true => Some(status_counts::payment_status_counts(db).await?),
+        false => None,
+    };
+    page_of(db, &filter, req, search, counters.as_ref()).await
 }
 
 /// `list_for_staff` with how many payments of each status match the filter's other criteria
@@ -110,17 +114,18 @@ pub async fn list_for_staff_with_counts(
     req: PageRequest,
 ) -> Result<(Page<PaymentRow>, HashMap<String, u64>)> {
     let search = resolve_search(db, &filter).await?;
-    let counts = match by_status_only(&filter) {
-        true => status_counts::payment_status_counts(db).await?,
-        false => {
-            let select = filtered(&filter, false, search.clone())?;
-            page::count_by(db.conn(), select, payment::Column::Status).await?
-        }
-    };
-    Ok((page_of(db, &filter, req, search).await?, counts))
+    if by_status_only(&filter) {
+        let counts = status_counts::payment_status_counts(db).await?;
+        let page = page_of(db, &filter, req, search, Some(&counts)).await?;
+        return Ok((page, counts));
+    }
+    let select = filtered(&filter, false, search.clone())?;
+    let counts = page::count_by(db.conn(), select, payment::Column::Status).await?;
+    Ok((page_of(db, &filter, req, search, None).await?, counts))
 }
 
-/// Whether the filter asks for a status at most: then the status counters answer its counts.
+/// Whether the filter asks for a status at most: then the status counters answer its counts
+/// (`status_counts`), read once per request.
 fn by_status_only(filter: &StaffFilter) -> bool {
     given(&filter.method).is_none() && filter.since.is_none() && filter.listing.term().is_none()
 }
@@ -130,13 +135,11 @@ async fn page_of(
     filter: &StaffFilter,
     req: PageRequest,
     search: Option<Condition>,
+    counters: Option<&Counts>,
 ) -> Result<Page<PaymentRow>> {
     let select = filtered(filter, true, search)?;
-    let count = match by_status_only(filter) {
-        // `filtered` has checked the status against the known ones.
-        true => Some(status_counts::payments_with_status(db, given(&filter.status)).await?),
-        false => None,
-    };
+    // `filtered` has checked the status against the known ones.
+    let count = counters.map(|c| status_counts::with_status(c, given(&filter.status)));
     let sort = filter.listing.sort.as_deref();
     let page = PAYMENTS.page(select, sort, db.conn(), req, count).await?;
     let rows = describe(db, page.items).await?;
@@ -240,9 +243,8 @@ async fn shared_values(
 pub async fn pending_summary(db: &Db) -> Result<(u64, Option<DateTime<Utc>>)> {
     let pending =
         payment::Entity::find().filter(payment::Column::Status.eq(PaymentStatus::PendingApproval));
-    let count =
-        status_counts::payments_with_status(db, Some(PaymentStatus::PendingApproval.text()))
-            .await?;
+    let counters = status_counts::payment_status_counts(db).await?;
+    let count = status_counts::with_status(&counters, Some(PaymentStatus::PendingApproval.text()));
     let oldest = pending
         .order_by_asc(payment::Column::CreatedAt)
         .one(db.conn())

@@ -28,11 +28,11 @@ pub async fn payment_status_counts(db: &Db) -> Result<Counts> {
         .map_err(|e| Error::Internal(anyhow::anyhow!("payment status counts: {e}")))
 }
 
-/// Payments with `status`, or all of them when it is `None`.
-pub async fn payments_with_status(db: &Db, status: Option<&str>) -> Result<u64> {
-    let counts = payment_status_counts(db).await?;
-    Ok(match status {
+/// Of `counts` ([`payment_status_counts`]), the payments with `status`, or all of them when
+/// it is `None`.
+pub fn with_status(counts: &Counts, status: Option<&str>) -> u64 {
+    match status {
         Some(s) => counts.get(s).copied().unwrap_or(0),
         None => counts.values().sum(),
-    })
+    }
 }

@@ -3,11 +3,13 @@
 //! can show its count without counting a million rows (`domain::queue_counts`).
 //!
 //! A status's count is the sum of its rows over `slot`s. On PostgreSQL each transaction writes
-//! the slot of its own connection (`pg_backend_pid() % 16`), so concurrent approvals do not
-//! queue on one counter row, and a transaction only ever locks rows of one slot, in the order of
-//! its own changes (no lock cycle between two transactions). A slot's figure may go below zero
-//! (a payment counted in one slot and moved in another); only the sums mean anything. SQLite
-//! has one writer at a time and uses slot 0. `tollgate verify` checks the sums against the
+//! the slot of its own connection (`pg_backend_pid() % 16`), so concurrent approvals spread
+//! over sixteen counter rows per status instead of queueing on one. Two transactions meet on a
+//! row only when their connections share a slot; each locks its slot's rows in the order of its
+//! own changes (old status, then new), and no pair of transitions runs in opposite orders, so
+//! they queue rather than deadlock (and the review functions retry a deadlock regardless). A
+//! slot's figure may go below zero (a payment counted in one slot and moved in another); only
+//! the sums mean anything. SQLite has one writer at a time and uses slot 0. `tollgate verify` checks the sums against the
 //! table (`payment-status-counters`).
 
 use sea_orm::DbBackend;
