@@ -102,8 +102,8 @@ async fn each_corruption_is_named(app: TestApp) {
             "payment-review-audited",
         ),
         (
-            "UPDATE payment_status_counts SET n = n + 1 WHERE status = 'pending_approval'",
-            "payment-status-counters",
+            "UPDATE status_counts SET n = n + 1 WHERE list = 'invoices' AND status = 'paid'",
+            "status-counters",
         ),
         (
             "UPDATE accounts SET credits = credits + 5 WHERE id = 1",

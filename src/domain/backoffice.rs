@@ -27,7 +27,7 @@ use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, 
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search;
 use crate::domain::status::AccountStatus;
-use crate::domain::{catalog, found, names, of_account};
+use crate::domain::{catalog, found, names, of_account, status_counts};
 use crate::entities::{account, credit_transaction as ledger, invoice, payment, plan, site, user};
 use crate::error::Result;
 
@@ -86,9 +86,19 @@ pub async fn accounts(
     req: PageRequest,
 ) -> Result<(Page<AccountRow>, Counts)> {
     let filtered = |with_status| accounts_filtered(f, with_status);
-    let status = account::Column::Status;
+    let status = choice::<AccountStatus>(&f.status, "status")?;
+    let counters = given(&f.plan)
+        .is_none()
+        .then(|| (status_counts::ACCOUNTS, status.map(AccountStatus::as_str)));
     let (page, counts) = ACCOUNTS
-        .list_counted(filtered, status, &f.listing, db, req)
+        .list_counted(
+            filtered,
+            account::Column::Status,
+            counters,
+            &f.listing,
+            db,
+            req,
+        )
         .await?;
     let plans = names::plans(db).await?;
     let owners = names::emails(db, page.items.iter().filter_map(|a| a.owner_id)).await?;

@@ -100,7 +100,7 @@ pub async fn list_jobs(
             }),
         )
     };
-    JOBS.list_counted(filtered, job::Column::State, &f.listing, db, req)
+    JOBS.list_counted(filtered, job::Column::State, None, &f.listing, db, req)
         .await
 }
 

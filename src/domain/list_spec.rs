@@ -10,6 +10,7 @@ use sea_orm::{
 use crate::db::Db;
 use crate::domain::page::{Counts, Listing, Page, PageRequest, count_by, fetch, sorted};
 use crate::domain::search::{INDEXED_MATCHES_CAP, Search, contains};
+use crate::domain::status_counts::{Counted, status_counts, with_status};
 use crate::error::Result;
 
 /// The subquery that finds, for a search term, the keys of related rows it matches
@@ -137,14 +138,28 @@ where
     /// type): how many rows the search finds for each of its values under the other filters.
     /// `filtered(true)` selects what all the filters ask for, `filtered(false)` the same rows
     /// by any value of `column`.
+    ///
+    /// `counters`: when the filters ask for at most a status (`Some(status)` or `None`), the
+    /// table's status counters and that status; with no search term they answer both the
+    /// counts and the page's total, read once, instead of counting the table.
     pub async fn list_counted(
         &self,
         filtered: impl Fn(bool) -> Result<Select<E>>,
         column: E::Column,
+        counters: Option<(Counted, Option<&str>)>,
         listing: &Listing,
         db: &Db,
         req: PageRequest,
     ) -> Result<(Page<E::Model>, Counts)> {
+        if let (Some((of, status)), None) = (counters, listing.term()) {
+            let counts = status_counts(db, of).await?;
+            let total = with_status(&counts, status);
+            let sort = listing.sort.as_deref();
+            let page = self
+                .page(filtered(true)?, sort, db.conn(), req, Some(total))
+                .await?;
+            return Ok((page, counts));
+        }
         let all_values = self.searched(filtered(false)?, listing, db.conn()).await?;
         let counts = count_by(db.conn(), all_values, column).await?;
         Ok((

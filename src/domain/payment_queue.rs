@@ -100,7 +100,7 @@ pub async fn list_for_staff(
 ) -> Result<Page<PaymentRow>> {
     let search = resolve_search(db, &filter).await?;
     let counters = match by_status_only(&filter) {
-        true => Some(status_counts::payment_status_counts(db).await?),
+        true => Some(status_counts::status_counts(db, status_counts::PAYMENTS).await?),
         false => None,
     };
     page_of(db, &filter, req, search, counters.as_ref()).await
@@ -115,7 +115,7 @@ pub async fn list_for_staff_with_counts(
 ) -> Result<(Page<PaymentRow>, HashMap<String, u64>)> {
     let search = resolve_search(db, &filter).await?;
     if by_status_only(&filter) {
-        let counts = status_counts::payment_status_counts(db).await?;
+        let counts = status_counts::status_counts(db, status_counts::PAYMENTS).await?;
         let page = page_of(db, &filter, req, search, Some(&counts)).await?;
         return Ok((page, counts));
     }
@@ -243,7 +243,7 @@ async fn shared_values(
 pub async fn pending_summary(db: &Db) -> Result<(u64, Option<DateTime<Utc>>)> {
     let pending =
         payment::Entity::find().filter(payment::Column::Status.eq(PaymentStatus::PendingApproval));
-    let counters = status_counts::payment_status_counts(db).await?;
+    let counters = status_counts::status_counts(db, status_counts::PAYMENTS).await?;
     let count = status_counts::with_status(&counters, Some(PaymentStatus::PendingApproval.text()));
     let oldest = pending
         .order_by_asc(payment::Column::CreatedAt)

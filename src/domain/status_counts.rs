@@ -1,7 +1,7 @@
-//! How many payments have each status, read from `payment_status_counts`, which triggers on
-//! `payments` keep in the same transaction as every change (migration m0018): a handful of rows
-//! however many payments there are, where `COUNT(*)` over the queue grows with it. Checked
-//! against the table by `tollgate verify` (`payment-status-counters`).
+//! How many rows of a counted table have each status, read from `status_counts`, which
+//! triggers on payments, accounts and invoices keep in the same transaction as every change
+//! (migration m0020): a handful of rows however many there are, where `COUNT(*)` over a list
+//! grows with it. Checked against the tables by `tollgate verify` (`status-counters`).
 
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -9,14 +9,33 @@ use crate::db::Db;
 use crate::domain::page::Counts;
 use crate::error::{Error, Result};
 
-const SQL: &str =
-    "SELECT status, CAST(SUM(n) AS BIGINT) FROM payment_status_counts GROUP BY status";
+/// A table whose rows per status the triggers count (m0020's `COUNTED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted(&'static str);
 
-/// Payments per status (statuses with none may be absent or zero).
-pub async fn payment_status_counts(db: &Db) -> Result<Counts> {
+pub const PAYMENTS: Counted = Counted("payments");
+pub const ACCOUNTS: Counted = Counted("accounts");
+pub const INVOICES: Counted = Counted("invoices");
+
+impl Counted {
+    /// Its name in `status_counts.list`: the table's own.
+    pub fn list(self) -> &'static str {
+        self.0
+    }
+}
+
+/// The rows of `of` per status (statuses with none may be absent or zero).
+pub async fn status_counts(db: &Db, of: Counted) -> Result<Counts> {
+    // The list is one of the constants above, never input: written into the SQL, so that
+    // one statement serves both backends' placeholder styles.
+    let sql = format!(
+        "SELECT status, CAST(SUM(n) AS BIGINT) FROM status_counts WHERE list = '{}' \
+         GROUP BY status",
+        of.list()
+    );
     let rows = db
         .conn()
-        .query_all_raw(Statement::from_string(db.backend(), SQL))
+        .query_all_raw(Statement::from_string(db.backend(), sql))
         .await?;
     rows.iter()
         .map(|row| {
@@ -25,14 +44,30 @@ pub async fn payment_status_counts(db: &Db) -> Result<Counts> {
             Ok((status, u64::try_from(n).unwrap_or(0)))
         })
         .collect::<std::result::Result<Counts, sea_orm::DbErr>>()
-        .map_err(|e| Error::Internal(anyhow::anyhow!("payment status counts: {e}")))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("{} status counts: {e}", of.list())))
 }
 
-/// Of `counts` ([`payment_status_counts`]), the payments with `status`, or all of them when
-/// it is `None`.
+/// Of `counts` ([`status_counts`]), the rows with `status`, or all of them when it is `None`.
 pub fn with_status(counts: &Counts, status: Option<&str>) -> u64 {
     match status {
         Some(s) => counts.get(s).copied().unwrap_or(0),
         None => counts.values().sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::migrations::m0020_status_counts::COUNTED;
+
+    #[test]
+    fn every_counted_list_is_counted_by_the_migration() {
+        for of in [PAYMENTS, ACCOUNTS, INVOICES] {
+            assert!(
+                COUNTED.contains(&of.list()),
+                "{} has no triggers",
+                of.list()
+            );
+        }
     }
 }

@@ -18,13 +18,16 @@ pub struct Violation {
 /// (check name, SQL returning one text column per violating row)
 const CHECKS: &[(&str, &str)] = &[
     (
-        // Kept by triggers (migration m0018); staff's queue reads its counts from them.
-        "payment-status-counters",
-        "SELECT 'payments ' || status || ': counted ' || CAST(SUM(counted) AS TEXT) \
+        // Kept by triggers (migration m0020, over its `COUNTED` tables); staff's lists read
+        // their counts from them.
+        "status-counters",
+        "SELECT list || ' ' || status || ': counted ' || CAST(SUM(counted) AS TEXT) \
          || ', in the table ' || CAST(SUM(actual) AS TEXT) \
-         FROM (SELECT status, n AS counted, 0 AS actual FROM payment_status_counts \
-               UNION ALL SELECT status, 0, 1 FROM payments) c \
-         GROUP BY status HAVING SUM(counted) <> SUM(actual)",
+         FROM (SELECT list, status, n AS counted, 0 AS actual FROM status_counts \
+               UNION ALL SELECT 'payments', status, 0, 1 FROM payments \
+               UNION ALL SELECT 'accounts', status, 0, 1 FROM accounts \
+               UNION ALL SELECT 'invoices', status, 0, 1 FROM invoices) c \
+         GROUP BY list, status HAVING SUM(counted) <> SUM(actual)",
     ),
     (
         "credits-equal-ledger",
@@ -326,5 +329,22 @@ mod tests {
             }
         }
         assert_eq!(seen, 43, "every comparison with a status is read");
+    }
+}
+
+#[cfg(test)]
+mod counted_tests {
+    use crate::db::migrations::m0020_status_counts::COUNTED;
+
+    /// `status-counters` compares every table the triggers count.
+    #[test]
+    fn the_counter_check_reads_every_counted_table() {
+        let (_, sql) = super::CHECKS
+            .iter()
+            .find(|(name, _)| *name == "status-counters")
+            .expect("the check exists");
+        for table in COUNTED {
+            assert!(sql.contains(&format!("SELECT '{table}', status, 0, 1 FROM {table}")));
+        }
     }
 }

@@ -19,6 +19,7 @@ mod m0016_subscription_lifecycle;
 mod m0017_credits_and_documents;
 mod m0018_payment_status_counts;
 pub(crate) mod m0019_list_search_indexes;
+pub(crate) mod m0020_status_counts;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -184,6 +185,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_credits_and_documents::Migration),
             Box::new(m0018_payment_status_counts::Migration),
             Box::new(m0019_list_search_indexes::Migration),
+            Box::new(m0020_status_counts::Migration),
         ]
     }
 }

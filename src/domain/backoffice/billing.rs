@@ -13,7 +13,7 @@ use crate::domain::page::{Counts, ListSpec, Listing, Page, PageRequest, choice, 
 use crate::domain::payment_queue::{self, PaymentRow};
 use crate::domain::search::{self, accounts_named};
 use crate::domain::status::{CreditTransactionType, InvoiceStatus, SubscriptionStatus};
-use crate::domain::{found, names, refunds};
+use crate::domain::{found, names, refunds, status_counts};
 use crate::entities::{credit_note, credit_transaction as ledger, invoice, payment, subscription};
 use crate::error::Result;
 
@@ -59,9 +59,20 @@ pub async fn invoices(
     req: PageRequest,
 ) -> Result<(Page<InvoiceRow>, Counts)> {
     let filtered = |with_status| invoices_filtered(f, with_status);
-    let status = invoice::Column::Status;
+    let status = choice::<InvoiceStatus>(&f.status, "status")?;
+    let counters = f
+        .account_id
+        .is_none()
+        .then(|| (status_counts::INVOICES, status.map(InvoiceStatus::as_str)));
     let (page, counts) = INVOICES
-        .list_counted(filtered, status, &f.listing, db, req)
+        .list_counted(
+            filtered,
+            invoice::Column::Status,
+            counters,
+            &f.listing,
+            db,
+            req,
+        )
         .await?;
     let names = names::accounts(db, page.items.iter().map(|i| i.account_id)).await?;
     let rows = page.map(|invoice| InvoiceRow {
@@ -173,7 +184,7 @@ pub async fn subscriptions(
     let filtered = |with_status| subscriptions_filtered(f, with_status, now);
     let status = subscription::Column::Status;
     let (page, counts) = SUBSCRIPTIONS
-        .list_counted(filtered, status, &f.listing, db, req)
+        .list_counted(filtered, status, None, &f.listing, db, req)
         .await?;
     let names = names::accounts(db, page.items.iter().map(|s| s.account_id)).await?;
     let plans = names::plans(db).await?;
@@ -240,7 +251,7 @@ pub async fn ledger_entries(
     let filtered = |with_type| ledger_filtered(f, with_type);
     let kind = ledger::Column::TransactionType;
     let (page, counts) = LEDGER
-        .list_counted(filtered, kind, &f.listing, db, req)
+        .list_counted(filtered, kind, None, &f.listing, db, req)
         .await?;
     let names = names::accounts(db, page.items.iter().map(|t| t.account_id)).await?;
     let rows = page.map(|entry| LedgerRow {

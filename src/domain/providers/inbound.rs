@@ -47,6 +47,7 @@ pub async fn list(
         .list_counted(
             filtered,
             provider_event::Column::Outcome,
+            None,
             &f.listing,
             db,
             req,
