@@ -62,7 +62,8 @@ INSERT INTO "audit_log" ("at", "actor_id", "request_id", "action", "object_type"
 COMMIT;
 "#;
 
-/// What one approval runs (captured the same way; src/domain/payments.rs `approve_one`): the
+/// What one approval runs (captured the same way; src/domain/payment_review.rs `approve_one`
+/// and src/domain/settlement.rs, where the account's activation and grant are one update): the
 /// staff token's user, then the cascade in one transaction. The status predicates also accept
 /// the approved state so that a row can be approved again; each statement still finds and
 /// changes exactly one row by primary key, as in tollgate.
@@ -73,10 +74,8 @@ UPDATE "invoices" SET "status" = 'paid', "paid_at" = now(), "updated_at" = now()
 SELECT "plan_id" AS plan, "id", "account_id", "status", "current_period_start", "current_period_end", "external_payment_id", "created_at", "updated_at" FROM "subscriptions" WHERE "id" = :sub LIMIT 1 \gset
 SELECT * FROM "plans" WHERE "id" = :plan LIMIT 1;
 UPDATE "subscriptions" SET "status" = 'active', "current_period_start" = now(), "current_period_end" = now() + interval '1 month', "external_payment_id" = 'BT-BENCH', "updated_at" = now() WHERE "id" = :sub RETURNING *;
-UPDATE "accounts" SET "status" = 'active', "updated_at" = now(), "plan_id" = :plan WHERE "id" = :acc;
-UPDATE "accounts" SET "credits" = "credits" + 1000 WHERE "id" = :acc RETURNING *;
+UPDATE "accounts" SET "status" = 'active', "updated_at" = now(), "plan_id" = :plan, "credits" = "credits" + 1000 WHERE "id" = :acc AND "status" IN ('pending_payment', 'trial', 'active') RETURNING *;
 INSERT INTO "credit_transactions" ("account_id", "transaction_type", "amount", "balance_after", "description", "reference", "created_at") VALUES (:acc, 'subscription', 1000, 1000, 'Starter plan credits (INV-1-202601-0001)', 'payment:1', now()) RETURNING "id" AS tx, "account_id", "transaction_type", "amount", "balance_after", "description", "reference", "created_at" \gset
-SELECT * FROM "accounts" WHERE "id" = :acc LIMIT 1;
 INSERT INTO "audit_log" ("at", "actor_id", "request_id", "action", "object_type", "object_id", "before", "after", "ledger_id") VALUES (now(), :staff, 'bench-request-id-0000', 'payment.approve', 'payment', :pid, '{"status":"pending_approval","invoice_status":"pending","credits":0}', '{"status":"succeeded","invoice_status":"paid","account_status":"active","credits":1000,"admin_notes":"Verified"}', :tx) RETURNING "id";
 COMMIT;
 "#;

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, UpdateMany,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -25,7 +25,7 @@ pub const MAX_QUANTITY: i64 = 1_000_000;
 /// The largest correction staff may make at once, either way (a typo guard, far from overflow).
 pub const MAX_ADJUSTMENT: i64 = 1_000_000_000;
 
-/// Adds `amount` (> 0) to the balance and writes its ledger row. Returns the new balance.
+/// Adds `amount` (> 0) to the balance and writes its ledger row.
 pub async fn grant<C: ConnectionTrait>(
     txn: &C,
     account_id: i64,
@@ -34,28 +34,59 @@ pub async fn grant<C: ConnectionTrait>(
     description: String,
     reference: Option<String>,
 ) -> Result<ledger::Model> {
-    let balance = account::Entity::update_many()
+    let row = Grant {
+        account_id,
+        amount,
+        kind,
+        description,
+        reference,
+    };
+    let granted = grant_with(txn, account::Entity::update_many(), row).await?;
+    let (_, entry) = granted.ok_or_else(|| Error::NotFound("Account not found".into()))?;
+    Ok(entry)
+}
+
+/// Credits to add to an account, with what its ledger row says.
+pub struct Grant {
+    pub account_id: i64,
+    pub amount: i64,
+    pub kind: CreditTransactionType,
+    pub description: String,
+    pub reference: Option<String>,
+}
+
+/// [`grant`] inside `also`, an update of the account row with its own changes and conditions
+/// (settlement's activation): one conditional statement for both, returning the account as it
+/// is now. `None`, and nothing written, when `also`'s conditions leave the row unchanged.
+pub(crate) async fn grant_with<C: ConnectionTrait>(
+    txn: &C,
+    also: UpdateMany<account::Entity>,
+    g: Grant,
+) -> Result<Option<(account::Model, ledger::Model)>> {
+    let account = also
         .col_expr(
             account::Column::Credits,
-            Expr::col(account::Column::Credits).add(amount),
+            Expr::col(account::Column::Credits).add(g.amount),
         )
-        .filter(account::Column::Id.eq(account_id))
+        .filter(account::Column::Id.eq(g.account_id))
         .exec_with_returning(txn)
         .await?
         .into_iter()
-        .next()
-        .ok_or_else(|| Error::NotFound("Account not found".into()))?
-        .credits;
-    write_ledger(
+        .next();
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let entry = write_ledger(
         txn,
-        account_id,
-        kind,
-        amount,
-        balance,
-        description,
-        reference,
+        g.account_id,
+        g.kind,
+        g.amount,
+        account.credits,
+        g.description,
+        g.reference,
     )
-    .await
+    .await?;
+    Ok(Some((account, entry)))
 }
 
 /// Takes `amount` (> 0) credits back for a refund (`refunds`), with its `refund` ledger row.

@@ -7,14 +7,14 @@
 //! with a `purchase` row, the account's standing unchanged), the audit entry, and the receipt mail and outgoing webhooks in the outbox.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, UpdateMany};
 use serde_json::json;
 
 use crate::domain::staff::StaffActor;
 use crate::domain::status::{
     AccountStatus, CreditTransactionType, InvoicePurpose, InvoiceStatus, Lifecycle, PaymentMethod,
 };
-use crate::domain::{audit, credits, lifecycle, notify};
+use crate::domain::{audit, credits, found, lifecycle, notify};
 use crate::entities::{account, invoice, payment, subscription};
 use crate::error::{Error, Result};
 
@@ -83,23 +83,49 @@ pub(crate) async fn settle<C: ConnectionTrait>(
     }
 
     // Buying credits leaves the account's standing as it is (a trial stays a trial); paying
-    // for a plan makes it active on that plan.
-    if invoice.purpose != InvoicePurpose::TopUp {
-        activate(txn, payment, account_plan, now).await?;
-    }
-
+    // for a plan makes it active on that plan. The activation and the grant are one
+    // conditional update of the account row, which returns the account as it now is.
+    let activation = (invoice.purpose != InvoicePurpose::TopUp)
+        .then(|| activation(payment.account_id, account_plan, now));
+    let cannot_activate = || {
+        Error::Conflict(format!(
+            "Account of payment {} cannot become active",
+            payment.id
+        ))
+    };
+    let activated = activation.is_some();
     let credits_added = credited.as_ref().map_or(0, |(_, _, n)| *n);
-    let mut ledger_id = None;
-    if let Some((kind, why, credits)) = credited.filter(|(_, _, n)| *n > 0) {
-        let reference = Some(format!("payment:{}", payment.id));
-        let granted =
-            credits::grant(txn, payment.account_id, credits, kind, why, reference).await?;
-        ledger_id = Some(granted.id);
-    }
-    let account = account::Entity::find_by_id(payment.account_id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("account missing")))?;
+    let (account, ledger_id) = match credited.filter(|(_, _, n)| *n > 0) {
+        Some((kind, description, amount)) => {
+            let grant = credits::Grant {
+                account_id: payment.account_id,
+                amount,
+                kind,
+                description,
+                reference: Some(format!("payment:{}", payment.id)),
+            };
+            let also = activation.unwrap_or_else(account::Entity::update_many);
+            let Some((account, entry)) = credits::grant_with(txn, also, grant).await? else {
+                return Err(match activated {
+                    true => cannot_activate(),
+                    false => Error::Internal(anyhow::anyhow!("account missing")),
+                });
+            };
+            (account, Some(entry.id))
+        }
+        None => {
+            let account = match activation {
+                Some(update) => update.exec_with_returning(txn).await?.into_iter().next(),
+                None => None,
+            };
+            let account = match (account, activated) {
+                (Some(account), _) => account,
+                (None, true) => return Err(cannot_activate()),
+                (None, false) => found(txn, payment.account_id, "Account").await?,
+            };
+            (account, None)
+        }
+    };
     let mut after = json!({"status": payment.status, "invoice_status": invoice.status,
                            "account_status": account.status, "credits": account.credits,
                            "admin_notes": payment.admin_notes});
@@ -136,29 +162,23 @@ pub(crate) async fn settle<C: ConnectionTrait>(
     })
 }
 
-/// The account → active on its plan (when the payment moved it to one).
-async fn activate<C: ConnectionTrait>(
-    txn: &C,
-    payment: &payment::Model,
+/// The update that makes the account active (on the plan the payment moved it to, if any),
+/// from a state that may become active.
+fn activation(
+    account_id: i64,
     plan_id: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> UpdateMany<account::Entity> {
     let active = AccountStatus::Active;
-    let mut activate = account::Entity::update_many()
+    let activate = account::Entity::update_many()
         .col_expr(account::Column::Status, active.into())
         .col_expr(account::Column::UpdatedAt, now.into())
-        .filter(account::Column::Id.eq(payment.account_id))
+        .filter(account::Column::Id.eq(account_id))
         .filter(account::Column::Status.is_in(AccountStatus::sources_of(active)));
-    if let Some(plan_id) = plan_id {
-        activate = activate.col_expr(account::Column::PlanId, plan_id.into());
+    match plan_id {
+        Some(plan_id) => activate.col_expr(account::Column::PlanId, plan_id.into()),
+        None => activate,
     }
-    if activate.exec(txn).await?.rows_affected == 0 {
-        return Err(Error::Conflict(format!(
-            "Account of payment {} cannot become active",
-            payment.id
-        )));
-    }
-    Ok(())
 }
 
 fn before_status(by: Settler<'_>) -> &'static str {
