@@ -76,6 +76,14 @@ impl Row {
         }
         self
     }
+    /// The ratio against a ceiling shown for information, beside an absolute target.
+    pub fn beside(mut self, rps: f64, ceiling: Option<(f64, String)>) -> Row {
+        if let Some((c, label)) = ceiling {
+            self.ceiling = format!("{c:.0}/s {label}");
+            self.ratio = format!("{:.0}%", rps / c * 100.0);
+        }
+        self
+    }
     pub fn absolute(mut self, r: &Run, min_rps: f64) -> Row {
         self.target = format!("≥ {min_rps:.0}/s");
         self.met = Some(r.rps() >= min_rps);

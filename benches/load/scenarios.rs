@@ -12,6 +12,7 @@ use crate::harness::{Job, Outcome, drive, get_job, in_parallel, outcome, post_jo
 use crate::pgbench::{APPROVE_SQL, PgBench, SPEND_SQL};
 use crate::report::Row;
 use crate::servers::{Backend, Tollgate};
+use crate::sqlite_ceiling::spend_ceiling;
 use crate::wrk;
 use crate::{APPROVALS, PASSWORD, SPREAD_ACCOUNTS, WARM_UP};
 
@@ -269,7 +270,10 @@ pub async fn backend_scenarios(
         )
         .run(&r);
         row = match backend {
-            Backend::Sqlite if c == 64 => row.absolute(&r, 3000.0),
+            Backend::Sqlite if c == 64 => {
+                let ceiling = sqlite_spend_ceilings(&t.db, &spread, measure, rows).await;
+                row.absolute(&r, 3000.0).beside(r.rps(), ceiling)
+            }
             Backend::Sqlite => row,
             Backend::Postgres => {
                 let ceiling = pg_spend(c, None);
@@ -338,4 +342,27 @@ pub async fn backend_scenarios(
         rows.push(row);
     }
     let _ = t.db.close().await;
+}
+
+/// The SQLite spend ceilings (`sqlite_ceiling.rs`), one spend per COMMIT and a full commit
+/// group's worth per COMMIT, each as a row; returns the second, which tollgate's group commit
+/// could at best approach.
+async fn sqlite_spend_ceilings(
+    db: &tollgate::db::Db,
+    spread: &[(String, i64, i64)],
+    measure: Duration,
+    rows: &mut Vec<Row>,
+) -> Option<(f64, String)> {
+    let accounts: Vec<(i64, i64)> = spread.iter().map(|s| (s.1, s.2)).collect();
+    let mut grouped = None;
+    for per_commit in [1, 32] {
+        eprintln!("ceiling: SQLite spend statements, {per_commit} per COMMIT");
+        let label = format!("spend statements through sqlx, {per_commit} per COMMIT");
+        let rate = spend_ceiling(db, &accounts, measure, per_commit).await;
+        let mut row = Row::new("ceiling", &format!("ceiling: {label}"), "SQLite", 1);
+        row.rps = rate.map_or("failed".into(), |r| format!("{r:.0}"));
+        rows.push(row);
+        grouped = rate.map(|r| (r, label));
+    }
+    grouped
 }
