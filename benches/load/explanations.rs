@@ -20,7 +20,10 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
          insert, and the load generator shares the 2 cores; the hashing threads also yield to \
          the async workers on purpose (nice 10, see login during reads). The gap is that other \
          work; a cheaper sign-in write path (one statement for last-login and refresh token) \
-         would narrow it.",
+         would narrow it. At 64 connections every sign-in is for one email from one address, \
+         and the sign-in throttle counts an attempt until its password is checked, so those \
+         beyond its limits in flight at once are refused with 429 (the errors beside the \
+         figure): the security rule, not the server, sets that row.",
     ),
     (
         "login_read",
