@@ -6,7 +6,7 @@
 /// `GET` of a table's rows of the signed-in customer's account, newest first, in numbered
 /// pages, each row shown as `$reply` by `$show`:
 ///
-/// ```ignore
+/// ```text
 /// account_list! {
 ///     /// The account's invoices, newest first.
 ///     list_invoices: "/billing/invoices", tag "billing", "The account's invoices",
