@@ -29,6 +29,7 @@ mod scale;
 mod scenarios;
 mod servers;
 mod soak;
+mod soak_mix;
 mod sqlite_ceiling;
 mod wrk;
 

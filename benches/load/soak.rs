@@ -8,41 +8,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
 use serde_json::json;
 
 use crate::document::{SOAK_HEADING, section};
-use crate::harness::{Job, Outcome, client, drive, outcome};
+use crate::harness::{Outcome, client, drive};
 use crate::memory::vm_rss_kib;
 use crate::servers::Tollgate;
+use crate::soak_mix::{Failures, Session, Sessions, mixed, renew_sessions};
 use crate::{PASSWORD, SPREAD_ACCOUNTS};
 
 const WORKERS: usize = 64;
-
-/// One request of the mix, by the request's number: 6 in 10 reads of the payment methods, 2
-/// credit spends on the worker's account, 1 customer's balance, 1 staff pending list.
-fn mixed(base: String, staff: String, tokens: Arc<Vec<String>>, n: Arc<AtomicU64>) -> Job {
-    Arc::new(move |c: reqwest::Client, w: usize| {
-        let i = n.fetch_add(1, Ordering::Relaxed) % 10;
-        let token = &tokens[w % tokens.len()];
-        let req = match i {
-            0..=5 => c.get(format!("{base}/billing/admin/payment-methods/?country=PK")),
-            6 | 7 => c
-                .post(format!("{base}/billing/credits/usage/"))
-                .json(&json!({"operation_type": "clustering"}))
-                .bearer_auth(token),
-            8 => c
-                .get(format!("{base}/billing/credits/balance/"))
-                .bearer_auth(token),
-            _ => c
-                .get(format!(
-                    "{base}/billing/admin/payments/?status=pending_approval"
-                ))
-                .bearer_auth(&staff),
-        };
-        async move { outcome(req.send().await).await }.boxed()
-    })
-}
 
 pub async fn run(bin: &Path, root: &Path) {
     let minutes: u64 = std::env::var("TOLLGATE_SOAK_MINUTES")
@@ -51,24 +26,33 @@ pub async fn run(bin: &Path, root: &Path) {
         .unwrap_or(20);
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("soak.db").display());
-    let t = Tollgate::start(bin, url).await;
+    let t = Arc::new(Tollgate::start(bin, url).await);
     let staff = tollgate::domain::accounts::create_staff_user(&t.db, "staff@soak.test", PASSWORD)
         .await
         .expect("staff user");
     let staff = tollgate::domain::staff::StaffActor::verify(staff).expect("staff");
-    let staff_token = t.login("staff@soak.test", PASSWORD).await;
-    let mut tokens = Vec::new();
+    let staff_session = t
+        .post(
+            "/auth/login/",
+            None,
+            json!({"email": "staff@soak.test", "password": PASSWORD}),
+        )
+        .await;
+    let mut customers = Vec::new();
     for i in 0..SPREAD_ACCOUNTS {
         let d = t.register(&format!("soak{i:02}@bench.test"), false).await;
         let account = d["account"]["id"].as_i64().expect("account id");
         tollgate::domain::credits::adjust(&t.db, &staff, account, 1_000_000_000, "soak")
             .await
             .expect("adjust");
-        tokens.push(d["token"].as_str().expect("token").to_owned());
+        customers.push(Session::from_reply(&d));
     }
-    let tokens = Arc::new(tokens);
-    let counter = Arc::new(AtomicU64::new(0));
-    let job = mixed(t.base.clone(), staff_token, tokens, counter);
+    let sessions = Arc::new(Sessions {
+        customers: customers.into(),
+        staff: Session::from_reply(&staff_session["data"]).into(),
+    });
+    // The capacity run's failures are not the soak's.
+    let job = mixed(t.base.clone(), sessions.clone(), Arc::default());
 
     // Capacity: the same mix, closed loop, as fast as it goes.
     let capacity = drive(
@@ -81,6 +65,9 @@ pub async fn run(bin: &Path, root: &Path) {
     .rps();
     let rate = capacity / 2.0;
     eprintln!("soak: capacity {capacity:.0} req/s; {minutes} min at {rate:.0} req/s");
+    let failures = Arc::new(Failures::default());
+    let job = mixed(t.base.clone(), sessions.clone(), failures.clone());
+    let renewer = renew_sessions(t.clone(), sessions, failures.clone());
 
     // The soak: every worker paced to rate / WORKERS requests per second.
     let ok = Arc::new(AtomicU64::new(0));
@@ -112,6 +99,7 @@ pub async fn run(bin: &Path, root: &Path) {
     for w in workers {
         let _ = w.await;
     }
+    renewer.abort();
     let (ok, errors) = (ok.load(Ordering::Relaxed), errors.load(Ordering::Relaxed));
 
     // Flat: the last minute's median RSS against the second minute's (after warm-up).
@@ -130,6 +118,10 @@ pub async fn run(bin: &Path, root: &Path) {
     let drift = (late - early) / early;
     let peak = samples.iter().map(|s| s.1).fold(0.0, f64::max);
     let met = errors == 0 && drift.abs() <= 0.10;
+    // The whole curve, a median per minute, shows whether growth levels off or keeps on.
+    let curve: Vec<String> = (0..minutes)
+        .map(|m| format!("{:.1}", median_in(m as f64, m as f64 + 1.0)))
+        .collect();
     let body = format!(
         "{SOAK_HEADING}\n\n\
          Run on {date} with `TOLLGATE_BENCH_ONLY=soak cargo bench --bench load` \
@@ -139,7 +131,15 @@ pub async fn run(bin: &Path, root: &Path) {
          share of half the mix's capacity measured just before (closed loop, 10 s).\n\n\
          | capacity | paced rate | requests | errors | RSS 2nd minute | RSS last minute | drift | peak RSS | target | met? |\n\
          |---|---|---|---|---|---|---|---|---|---|\n\
-         | {capacity:.0}/s | {rate:.0}/s | {ok} | {errors} | {early:.1} MiB | {late:.1} MiB | {pct:+.1}% | {peak:.1} MiB | 0 errors, RSS within 10% | {met} |\n",
+         | {capacity:.0}/s | {rate:.0}/s | {total} | {errors} | {early:.1} MiB | {late:.1} MiB | {pct:+.1}% | {peak:.1} MiB | 0 errors, RSS within 10% | {met} |\n\n\
+         - failed requests, by kind and status: {failed}\n\
+         - RSS, median of each minute (MiB): {curve}\n\
+         - access tokens live 15 minutes; every client renews its pair through `auth/refresh` \
+         each {renew} minutes, as a client of the API does.\n",
+        total = ok + errors,
+        failed = failures.summary(),
+        curve = curve.join(", "),
+        renew = crate::soak_mix::RENEW_EVERY.as_secs() / 60,
         date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         pct = drift * 100.0,
         met = if met { "yes" } else { "**no**" },
