@@ -131,6 +131,23 @@ async fn lists_filter_and_search(app: TestApp) {
     listed(&mut panel, &format!("{users}?staff=no&active=yes"), 3).await;
     listed(&mut panel, &format!("{users}?active=no"), 0).await;
     listed(&mut panel, &format!("{users}?q=alpha"), 1).await;
+    // Unsearched, the totals come from the users' counters (m0021), which follow a user
+    // deactivated and one made staff through the panel's access form.
+    for (email, form) in [
+        ("alpha@test.com", &[][..]),
+        (
+            "beta@test.com",
+            &[("is_staff", "on"), ("is_active", "on")][..],
+        ),
+    ] {
+        let id = user_id(&app, email).await;
+        let saved = panel.post(&format!("{users}{id}/access/"), form).await;
+        after(&mut panel, saved).await;
+    }
+    listed(&mut panel, users, 5).await;
+    listed(&mut panel, &format!("{users}?active=no"), 1).await;
+    listed(&mut panel, &format!("{users}?staff=yes"), 3).await;
+    listed(&mut panel, &format!("{users}?staff=no&active=yes"), 1).await;
 
     let invoices = "/admin/billing/invoice/";
     // Unfiltered (and by status alone) the counts come from the status counters.

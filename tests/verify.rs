@@ -67,6 +67,12 @@ async fn populate(app: &TestApp) {
 
 async fn a_sound_database_has_no_violations(app: TestApp) {
     populate(&app).await;
+    // A user deactivated moves between the users' counters (m0021) with it.
+    app.db
+        .conn()
+        .execute_unprepared("UPDATE users SET is_active = false WHERE email = 'free@test.com'")
+        .await
+        .unwrap();
     assert_eq!(verify(&app.db).await.unwrap(), vec![]);
 }
 
@@ -103,6 +109,10 @@ async fn each_corruption_is_named(app: TestApp) {
         ),
         (
             "UPDATE status_counts SET n = n + 1 WHERE list = 'invoices' AND status = 'paid'",
+            "status-counters",
+        ),
+        (
+            "UPDATE status_counts SET n = n - 1 WHERE list = 'users' AND status = 'customer active'",
             "status-counters",
         ),
         (

@@ -195,7 +195,19 @@ pub async fn users(db: &Db, f: &UserFilter, req: PageRequest) -> Result<Page<Use
             q.filter(user::Column::IsStaff.eq(staff))
         })
         .apply_if(f.is_active, |q, on| q.filter(user::Column::IsActive.eq(on)));
-    let page = USERS.list(select, &f.listing, db.conn(), req).await?;
+    // Without a search term the total comes from the counters (m0021), not a count of the
+    // table, which grows with it.
+    let page = match f.listing.term() {
+        None => {
+            let counts = status_counts::status_counts(db, status_counts::USERS).await?;
+            let total = status_counts::users_matching(&counts, f.is_staff, f.is_active);
+            let sort = f.listing.sort.as_deref();
+            USERS
+                .page(select, sort, db.conn(), req, Some(total))
+                .await?
+        }
+        Some(_) => USERS.list(select, &f.listing, db.conn(), req).await?,
+    };
     let names = names::accounts(db, page.items.iter().filter_map(|u| u.account_id)).await?;
     Ok(page.map(|user| UserRow {
         account_name: names.of_some(user.account_id),

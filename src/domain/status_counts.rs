@@ -16,6 +16,9 @@ pub struct Counted(&'static str);
 pub const PAYMENTS: Counted = Counted("payments");
 pub const ACCOUNTS: Counted = Counted("accounts");
 pub const INVOICES: Counted = Counted("invoices");
+/// Users by role and activation rather than status (m0021): `staff active`, `customer
+/// inactive`…
+pub const USERS: Counted = Counted("users");
 
 impl Counted {
     /// Its name in `status_counts.list`: the table's own.
@@ -55,6 +58,21 @@ pub fn with_status(counts: &Counts, status: Option<&str>) -> u64 {
     }
 }
 
+/// Of the users `counts` ([`status_counts`] of [`USERS`]), those that are staff or not
+/// (`is_staff`) and active or not (`is_active`), each filter applying when given.
+pub fn users_matching(counts: &Counts, is_staff: Option<bool>, is_active: Option<bool>) -> u64 {
+    let role = is_staff.map(|staff| if staff { "staff" } else { "customer" });
+    let state = is_active.map(|active| if active { "active" } else { "inactive" });
+    counts
+        .iter()
+        .filter(|(bucket, _)| {
+            let (r, s) = bucket.split_once(' ').unwrap_or((bucket, ""));
+            role.is_none_or(|want| want == r) && state.is_none_or(|want| want == s)
+        })
+        .map(|(_, n)| *n)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +87,26 @@ mod tests {
                 of.list()
             );
         }
+    }
+
+    #[test]
+    fn users_are_summed_over_the_buckets_their_filters_allow() {
+        let counts: Counts = [
+            ("staff active", 2),
+            ("staff inactive", 1),
+            ("customer active", 30),
+            ("customer inactive", 4),
+        ]
+        .into_iter()
+        .map(|(b, n)| (b.to_owned(), n))
+        .collect();
+        assert_eq!(users_matching(&counts, None, None), 37);
+        assert_eq!(users_matching(&counts, Some(true), None), 3);
+        assert_eq!(users_matching(&counts, Some(false), Some(true)), 30);
+        assert_eq!(users_matching(&counts, None, Some(false)), 5);
+        assert_eq!(
+            users_matching(&Counts::default(), Some(true), Some(true)),
+            0
+        );
     }
 }

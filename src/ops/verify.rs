@@ -18,15 +18,18 @@ pub struct Violation {
 /// (check name, SQL returning one text column per violating row)
 const CHECKS: &[(&str, &str)] = &[
     (
-        // Kept by triggers (migration m0020, over its `COUNTED` tables); staff's lists read
-        // their counts from them.
+        // Kept by triggers (migration m0020, over its `COUNTED` tables, and m0021 for users
+        // by bucket); staff's lists read their counts from them.
         "status-counters",
         "SELECT list || ' ' || status || ': counted ' || CAST(SUM(counted) AS TEXT) \
          || ', in the table ' || CAST(SUM(actual) AS TEXT) \
          FROM (SELECT list, status, n AS counted, 0 AS actual FROM status_counts \
                UNION ALL SELECT 'payments', status, 0, 1 FROM payments \
                UNION ALL SELECT 'accounts', status, 0, 1 FROM accounts \
-               UNION ALL SELECT 'invoices', status, 0, 1 FROM invoices) c \
+               UNION ALL SELECT 'invoices', status, 0, 1 FROM invoices \
+               UNION ALL SELECT 'users', (CASE WHEN users.is_staff THEN 'staff' ELSE 'customer' END \
+               || ' ' || CASE WHEN users.is_active THEN 'active' ELSE 'inactive' END), 0, 1 \
+               FROM users) c \
          GROUP BY list, status HAVING SUM(counted) <> SUM(actual)",
     ),
     (
@@ -346,5 +349,13 @@ mod counted_tests {
         for table in COUNTED {
             assert!(sql.contains(&format!("SELECT '{table}', status, 0, 1 FROM {table}")));
         }
+        let users = crate::db::migrations::m0021_user_counts::user_bucket("users");
+        let squeezed = |s: &str| s.split_whitespace().collect::<String>();
+        assert!(
+            squeezed(sql).contains(&squeezed(&format!(
+                "SELECT 'users', {users}, 0, 1 FROM users"
+            ))),
+            "the users' buckets are the migration's"
+        );
     }
 }

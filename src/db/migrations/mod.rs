@@ -20,6 +20,7 @@ mod m0017_credits_and_documents;
 mod m0018_payment_status_counts;
 pub(crate) mod m0019_list_search_indexes;
 pub(crate) mod m0020_status_counts;
+pub(crate) mod m0021_user_counts;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto};
@@ -186,6 +187,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_payment_status_counts::Migration),
             Box::new(m0019_list_search_indexes::Migration),
             Box::new(m0020_status_counts::Migration),
+            Box::new(m0021_user_counts::Migration),
         ]
     }
 }
