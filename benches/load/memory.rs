@@ -11,10 +11,15 @@ use crate::PASSWORD;
 use crate::harness::{Job, drive, get_job, post_job};
 
 pub fn vm_rss_kib(pid: u32) -> Option<u64> {
+    proc_status(pid, "VmRSS")
+}
+
+/// One numeric field of `/proc/<pid>/status` (`VmRSS`, `RssAnon`, `Threads`…), in its unit.
+pub fn proc_status(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
+        .find(|l| l.split(':').next() == Some(field))?
         .split_whitespace()
         .nth(1)?
         .parse()

@@ -124,6 +124,11 @@ impl Tollgate {
         }
     }
 
+    /// Where the binary's stdout and stderr go: its log lines.
+    pub fn log_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("tollgate.log")
+    }
+
     /// The body and content type of one GET, to have the bare ceiling serve the same bytes.
     pub async fn body_of(&self, url: &str) -> (axum::body::Bytes, String) {
         let resp = self.http.get(url).send().await.expect("request");

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::document::{SOAK_HEADING, section};
 use crate::harness::{Outcome, client, drive};
-use crate::memory::vm_rss_kib;
+use crate::memory::{proc_status, vm_rss_kib};
 use crate::servers::Tollgate;
 use crate::soak_mix::{Failures, Session, Sessions, mixed, renew_sessions};
 use crate::{PASSWORD, SPREAD_ACCOUNTS};
@@ -91,11 +91,27 @@ pub async fn run(bin: &Path, root: &Path) {
     }
     let started = Instant::now();
     let mut samples = Vec::new(); // (minute, MiB)
+    // Every sample in full, to tell a step in RSS apart: heap (RssAnon) or mapped files
+    // (RssFile, SQLite's shared memory), new threads, a stall of the log writer (the log file
+    // not growing while the lossy line buffer fills).
+    let mut trace = String::from("minute,rss_kib,rss_anon_kib,rss_file_kib,threads,log_bytes\n");
     while Instant::now() < end {
         tokio::time::sleep(Duration::from_secs(10)).await;
-        let mib = vm_rss_kib(t.pid).unwrap_or(0) as f64 / 1024.0;
-        samples.push((started.elapsed().as_secs_f64() / 60.0, mib));
+        let kib = vm_rss_kib(t.pid).unwrap_or(0);
+        let minute = started.elapsed().as_secs_f64() / 60.0;
+        samples.push((minute, kib as f64 / 1024.0));
+        let field = |f| proc_status(t.pid, f).unwrap_or(0);
+        let log = std::fs::metadata(t.log_path()).map_or(0, |m| m.len());
+        trace += &format!(
+            "{minute:.2},{kib},{},{},{},{log}\n",
+            field("RssAnon"),
+            field("RssFile"),
+            field("Threads")
+        );
     }
+    let trace_path = root.join("target/soak-samples.csv");
+    let _ = std::fs::write(&trace_path, trace);
+    eprintln!("soak: every sample in {}", trace_path.display());
     for w in workers {
         let _ = w.await;
     }
