@@ -229,22 +229,33 @@ pub async fn on_postgres(
 /// (a few hundred table rows and SVG shapes, well under a millisecond).
 async fn analytics_row(t: &Tollgate, size: i64, b: &str, measure: Duration) -> Row {
     use tollgate::domain::analytics;
-    let db = t.db.clone();
-    let job: Job = Arc::new(move |_, _| {
-        let db = db.clone();
-        async move {
-            let asked = analytics::Asked::default();
-            let Ok(filter) = analytics::filter(&db, &asked).await else {
-                return Outcome::Err;
-            };
-            match analytics::dashboard(&db, &filter).await {
-                Ok(_) => Outcome::Ok,
-                Err(_) => Outcome::Err,
+    // Loads timed one after another until the window has passed and at least three are
+    // done: one load may take longer than the window, which `drive` would count as none.
+    let mut r = Run {
+        ok: 0,
+        errors: 0,
+        secs: 0.0,
+        hist: hdrhistogram::Histogram::new_with_bounds(1, 600_000_000, 3).expect("hist"),
+    };
+    let start = Instant::now();
+    while r.ok + r.errors < 3 || start.elapsed() < measure {
+        let t0 = Instant::now();
+        let asked = analytics::Asked::default();
+        let loaded = match analytics::filter(&t.db, &asked).await {
+            Ok(filter) => analytics::dashboard(&t.db, &filter).await.is_ok(),
+            Err(_) => false,
+        };
+        if loaded {
+            r.ok += 1;
+            let _ = r.hist.record(t0.elapsed().as_micros().max(1) as u64);
+        } else {
+            r.errors += 1;
+            if r.errors >= 3 {
+                break;
             }
         }
-        .boxed()
-    });
-    let r = drive(1, Duration::ZERO, measure, job).await;
+    }
+    r.secs = start.elapsed().as_secs_f64();
     let mut row = Row::new(
         "scale_analytics",
         &format!("analytics dashboard, every figure, in-process ({size} accounts)"),
@@ -255,7 +266,7 @@ async fn analytics_row(t: &Tollgate, size: i64, b: &str, measure: Duration) -> R
     let p95 = r.ms(0.95);
     row.ceiling = format!("p95 = {p95:.1} ms");
     row.target = "p95 < 500 ms".into();
-    row.met = Some(p95 < 500.0);
+    row.met = Some(r.ok > 0 && p95 < 500.0);
     row
 }
 
@@ -272,6 +283,13 @@ fn judged(
     let p95 = r.ms(0.95);
     row.ceiling = format!("p95 = {p95:.2} ms");
     if !target {
+        return row;
+    }
+    if r.ok == 0 {
+        // Nothing finished inside the window: no figure, and certainly not a met target.
+        row.ceiling = "no request completed in the window".into();
+        row.target = "p95 < 20 ms".into();
+        row.met = Some(false);
         return row;
     }
     if step == 0 {
