@@ -121,11 +121,13 @@ pub fn write(root: &Path, run: &Run) {
     );
 }
 
-/// One line per missed target (per scenario and backend), with its recorded cause.
+/// One line per kind of missed target (per scenario key and backend), naming every row it
+/// covers, with its recorded cause.
 fn misses(rows: &[Row]) -> String {
     let mut misses = String::new();
     let mut seen = Vec::new();
-    for r in rows.iter().filter(|r| r.met == Some(false)) {
+    let missed: Vec<&Row> = rows.iter().filter(|r| r.met == Some(false)).collect();
+    for r in &missed {
         if seen.contains(&(r.key, r.backend.as_str())) {
             continue;
         }
@@ -136,7 +138,12 @@ fn misses(rows: &[Row]) -> String {
             .find(|(k, _)| *k == specific)
             .or_else(|| EXPLANATIONS.iter().find(|(k, _)| *k == r.key))
             .map_or("No explanation recorded for this miss yet.", |(_, w)| w);
-        let _ = writeln!(misses, "- **{}** ({}): {why}", r.scenario, r.backend);
+        let same: Vec<String> = missed
+            .iter()
+            .filter(|m| m.key == r.key && m.backend == r.backend)
+            .map(|m| format!("**{}**", m.scenario))
+            .collect();
+        let _ = writeln!(misses, "- {} ({}): {why}", same.join("; "), r.backend);
     }
     if misses.is_empty() {
         misses.push_str("- none\n");
