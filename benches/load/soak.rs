@@ -94,7 +94,10 @@ pub async fn run(bin: &Path, root: &Path) {
     // Every sample in full, to tell a step in RSS apart: heap (RssAnon) or mapped files
     // (RssFile, SQLite's shared memory), new threads, a stall of the log writer (the log file
     // not growing while the lossy line buffer fills).
-    let mut trace = String::from("minute,rss_kib,rss_anon_kib,rss_file_kib,threads,log_bytes\n");
+    let mut trace = String::from(
+        "minute,rss_kib,rss_anon_kib,rss_file_kib,threads,log_bytes,sqlite_workers_seen\n",
+    );
+    let mut workers_seen = std::collections::HashSet::new();
     while Instant::now() < end {
         tokio::time::sleep(Duration::from_secs(10)).await;
         let kib = vm_rss_kib(t.pid).unwrap_or(0);
@@ -103,10 +106,14 @@ pub async fn run(bin: &Path, root: &Path) {
         let field = |f| proc_status(t.pid, f).unwrap_or(0);
         let log = std::fs::metadata(t.log_path()).map_or(0, |m| m.len());
         trace += &format!(
-            "{minute:.2},{kib},{},{},{},{log}\n",
+            "{minute:.2},{kib},{},{},{},{log},{}\n",
             field("RssAnon"),
             field("RssFile"),
-            field("Threads")
+            field("Threads"),
+            {
+                note_sqlite_workers(t.pid, &mut workers_seen);
+                workers_seen.len()
+            }
         );
     }
     let trace_path = root.join("target/soak-samples.csv");
@@ -169,4 +176,21 @@ pub async fn run(bin: &Path, root: &Path) {
     };
     std::fs::write(&path, doc).expect("write docs/PERFORMANCE.md");
     println!("wrote the soak section of {}", path.display());
+}
+
+/// Adds the ids of the process's SQLite worker threads (sqlx runs one per connection; its
+/// name, `sqlx-sqlite-worker-N`, is cut to `sqlx-sqlite-wor` in `comm`) to `seen`: a growing
+/// set means connections were closed and others opened.
+fn note_sqlite_workers(pid: u32, seen: &mut std::collections::HashSet<u64>) {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return;
+    };
+    for task in tasks.flatten() {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if name.starts_with("sqlx-sqlite")
+            && let Some(tid) = task.file_name().to_str().and_then(|t| t.parse().ok())
+        {
+            seen.insert(tid);
+        }
+    }
 }
