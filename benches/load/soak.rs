@@ -158,7 +158,15 @@ pub async fn run(bin: &Path, root: &Path) {
          - failed requests, by kind and status: {failed}\n\
          - RSS, median of each minute (MiB): {curve}\n\
          - access tokens live 15 minutes; every client renews its pair through `auth/refresh` \
-         each {renew} minutes, as a client of the API does.\n",
+         each {renew} minutes, as a client of the API does.\n{why}",
+        why = if drift.abs() > 0.10 {
+            format!(
+                "- why RSS is not within 10%: {}\n",
+                crate::explanations::SOAK_RSS
+            )
+        } else {
+            String::new()
+        },
         total = ok + errors,
         failed = failures.summary(),
         curve = curve.join(", "),

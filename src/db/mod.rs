@@ -77,11 +77,10 @@ impl Db {
         if is_sqlite {
             // A SQLite connection holds no server's resources, only its page cache and
             // prepared statements: closing it when idle or old (sqlx's 10 and 30 minutes) and
-            // opening another throws those away and, in the soak, left RSS a step higher
-            // each time (the freed cache is not handed back to the OS at once). Connections
-            // opened are kept, so no minimum is needed; with one, sqlx opens it at once beside
-            // the first connection, and the two race to switch a new file to WAL ("database
-            // is locked").
+            // opening another only throws those away, so connections once opened are kept.
+            // No minimum is needed then; with one, sqlx opens it at once beside the first
+            // connection, and the two race to switch a new file to WAL ("database is
+            // locked").
             opts.max_connections(8)
                 .min_connections(0)
                 .idle_timeout(None::<Duration>)
