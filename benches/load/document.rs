@@ -141,7 +141,7 @@ fn misses(rows: &[Row]) -> String {
         let same: Vec<String> = missed
             .iter()
             .filter(|m| m.key == r.key && m.backend == r.backend)
-            .map(|m| format!("**{}**", m.scenario))
+            .map(|m| format!("**{}** at {}", m.scenario, m.conc))
             .collect();
         let _ = writeln!(misses, "- {} ({}): {why}", same.join("; "), r.backend);
     }
