@@ -28,6 +28,7 @@ pub mod payment_review;
 pub mod payments;
 pub mod proofs;
 pub mod providers;
+pub mod rare_trigrams;
 pub mod reconcile;
 pub mod refunds;
 pub mod search;

@@ -10,6 +10,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, ExprTrait, Statement, TryGetable, Value,
 };
 
+use crate::domain::rare_trigrams::{self, Ask};
 use crate::entities::account;
 use crate::error::Result;
 
@@ -119,16 +120,13 @@ impl Search {
     /// `$1` is an FTS5 phrase ([`fts5_phrase`]), on PostgreSQL a LIKE pattern
     /// ([`like_contains`]).
     pub fn index_sql(&self, backend: DbBackend) -> String {
+        if backend != DbBackend::Sqlite {
+            return self.postgres_query("", 0, &[]).sql;
+        }
         let parts: Vec<String> = self
             .parts
             .iter()
-            .map(|s| {
-                let matching = match backend {
-                    DbBackend::Sqlite => sqlite_rows_matching(s),
-                    _ => postgres_rows_matching(s),
-                };
-                self.reached(s, &matching)
-            })
+            .map(|s| self.reached(s, &sqlite_rows_matching(s)))
             .collect();
         format!("{}\nLIMIT $2", parts.join("\nUNION\n"))
     }
@@ -162,18 +160,66 @@ impl Search {
             return Ok(None);
         }
         let backend = db.get_database_backend();
-        let needle = match backend {
-            DbBackend::Sqlite => fts5_phrase(term),
-            _ => like_contains(term),
-        };
         let limit = i64::try_from(cap).unwrap_or(i64::MAX).saturating_add(1);
-        let sql = self.index_sql(backend);
-        let ids = ids(
-            db,
-            Statement::from_sql_and_values(backend, sql, [Value::from(needle), Value::from(limit)]),
-        )
-        .await?;
+        let statement = match backend {
+            DbBackend::Sqlite => Statement::from_sql_and_values(
+                backend,
+                self.index_sql(backend),
+                [Value::from(fts5_phrase(term)), Value::from(limit)],
+            ),
+            _ => {
+                let lower = term.to_lowercase();
+                let mut asks = Vec::new();
+                for s in self.parts {
+                    for col in s.columns {
+                        asks.push(rare_trigrams::ask(db, s.table, col, &lower).await?);
+                    }
+                }
+                self.postgres_query(term, limit, &asks)
+            }
+        };
+        let ids = ids(db, statement).await?;
         Ok((ids.len() <= cap).then_some(ids))
+    }
+
+    /// The PostgreSQL index query for `term` with `asks`, one per column of every part in
+    /// order ([`rare_trigrams::ask`]): [`Search::index_sql`] where every ask is
+    /// [`Ask::Whole`]; a column asked for windows has its index asked for those, and the term
+    /// checked with `strpos` on the rows they find.
+    pub fn postgres_query(&self, term: &str, limit: i64, asks: &[Ask]) -> Statement {
+        let mut values = vec![Value::from(like_contains(term)), Value::from(limit)];
+        let mut asks = asks.iter();
+        let mut recheck: Option<usize> = None;
+        let mut parts = Vec::new();
+        for s in self.parts {
+            let mut columns = Vec::new();
+            for col in s.columns {
+                let column = format!("lower({}.{col})", s.table);
+                let narrowed = match asks.next() {
+                    Some(Ask::Windows(windows)) if !windows.is_empty() => windows,
+                    // Written `lower(col) LIKE …` exactly, so that the GIN index over
+                    // `lower(col)` serves it.
+                    _ => {
+                        columns.push(format!("{column} LIKE $1 ESCAPE '\\'"));
+                        continue;
+                    }
+                };
+                let mut conditions = Vec::new();
+                for w in narrowed {
+                    values.push(Value::from(format!("%{w}%")));
+                    conditions.push(format!("{column} LIKE ${}", values.len()));
+                }
+                let whole = *recheck.get_or_insert_with(|| {
+                    values.push(Value::from(term.to_lowercase()));
+                    values.len()
+                });
+                conditions.push(format!("strpos({column}, ${whole}) > 0"));
+                columns.push(format!("({})", conditions.join(" AND ")));
+            }
+            parts.push(self.reached(s, &format!("({})", columns.join(" OR "))));
+        }
+        let sql = format!("{}\nLIMIT $2", parts.join("\nUNION\n"));
+        Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
     }
 
     /// The search by scanning, for what the indexes do not answer: a condition on the target
@@ -236,16 +282,6 @@ fn sqlite_rows_matching(s: &Searchable) -> String {
     let (table, fts) = (s.table, format!("{}_search", s.table));
     let columns = s.columns.join(" ");
     format!("{table}.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ('{{{columns}}} : ' || $1))")
-}
-
-/// Written `lower(col) LIKE …` exactly, so that the GIN indexes over `lower(col)` serve it.
-fn postgres_rows_matching(s: &Searchable) -> String {
-    let likes: Vec<String> = s
-        .columns
-        .iter()
-        .map(|col| format!("lower({}.{col}) LIKE $1 ESCAPE '\\'", s.table))
-        .collect();
-    format!("({})", likes.join(" OR "))
 }
 
 /// An FTS5 phrase: with the trigram tokenizer, a case-insensitive substring match in which
