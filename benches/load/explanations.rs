@@ -112,37 +112,35 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     (
         "scale_panel/SQLite",
         "The panel's lists read their page totals and sidebars from the counters (migrations \
-         m0020 and m0021), so their median stays flat to 1M accounts (the account list's p50 \
-         1.56 ms at 10K, 1.65 ms at 1M in the run of 2026-12-05 02:29); what missed there is \
-         the tail (p95 4.2 ms, p99 7.6 ms) of one connection on two cores shared with the \
-         load generator, unprofiled, and in the run before it the account search instead \
-         (2.07×), whose FTS5 phrase 'billing…@' shares the trigrams 'bil', 'ill', 'lli', \
-         'lin', 'ing' with every one of the million demo billing emails; both stay far \
-         inside the 20 ms bound.",
+         m0020 and m0021), so they stay flat to 1M accounts; what misses is a request of 1–5 \
+         ms at one connection, on two cores shared with the load generator, and which row \
+         misses changes from run to run (the account list's p95 at 2.23× at 02:29 on \
+         2026-12-05, its p50 flat; the user search at 1.59× at 04:04). A search's own growth \
+         is the FTS5 phrase walking longer doclists for the trigrams every demo email shares \
+         ('dem', 'emo', '@de'…), as in the staff searches; all stay far inside the 20 ms \
+         bound.",
     ),
     (
         "scale_panel/PostgreSQL",
-        "The panel's lists themselves stay flat to 1M accounts (page totals and sidebars from \
-         the counters, migrations m0020 and m0021); what misses is a search, and the cause is \
-         pg_trgm's, as in the staff searches: `EXPLAIN (ANALYZE, BUFFERS)` of the account \
-         search for 'billing500000@' on a seeded 1M-account database reads 1,802 of the \
-         billing-email index's 5,774 pages (14–17 ms), the posting trees of the trigrams every \
-         demo billing email shares ('bil', 'ill', 'lli', 'lin', 'ing'), where the name and \
-         slug indexes answer the same pattern from 35 pages. Real data is less uniform, but \
-         common mail domains ('gma', 'mai', 'com') would do the same; what would flatten it \
-         is an index condition built from the term's rarest trigrams only (a table of trigram \
-         frequencies kept beside the index), with the full pattern as the recheck.",
+        "The panel's lists stay flat to 1M accounts (page totals and sidebars from the \
+         counters, migrations m0020 and m0021), and their searches read few index pages: on a \
+         table of 50K rows or more the trigram index is asked only for the term's two rarest \
+         windows (`domain/rare_trigrams.rs`), so the account search for 'billing500004@' reads \
+         15 index pages where the whole pattern reads 1,801 (0.5 ms against 15 ms). What \
+         still grows is the check of the rows those windows find: the 112 accounts whose \
+         billing email has both '04@' and 'g50', each on its own heap page (0.5 ms when \
+         cached, 22 ms from disk), against a handful at 10K accounts, where the whole pattern \
+         is asked; a third window apart from both would cut them, but every other window of \
+         this term overlaps one or is in every row.",
     ),
     (
         "scale_search/PostgreSQL",
-        "pg_trgm's GIN indexes answer from trigram posting lists, and in the demo data every \
-         reference, email and invoice number shares its leading trigrams ('dem', 'emo', \
-         'mo-', 'inv'…) with a million rows, so each search reads those whole posting trees \
-         before intersecting them: measured on a seeded 1M-account database, the account \
-         search for a billing email reads 1,802 index pages, nearly all of them for the five \
-         trigrams every row has. Real data is less uniform, though common mail domains would \
-         do the same; an index condition from the term's rarest trigrams only, with the full \
-         pattern rechecked, would flatten it.",
+        "On a table of 50K rows or more the trigram index is asked only for the term's two \
+         rarest windows, estimated from a sample of the column (`domain/rare_trigrams.rs`), \
+         and the whole term is checked on the rows they find; what grows with the table is \
+         that check, one heap page per row found (about a hundred at 1M accounts for these \
+         demo terms, whose rarest windows are each in about 1% of the rows), where at 10K the \
+         whole pattern's posting lists are short.",
     ),
     (
         "scale_search/SQLite",
@@ -152,11 +150,15 @@ pub const EXPLANATIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The soak's RSS miss (`soak.rs`), from three runs' samples (`target/soak-samples.csv`).
-pub const SOAK_RSS: &str = "in each of three 20-minute runs RSS is flat for ten minutes, \
-     rises once by 10–13 MiB of heap (RssAnon) between minutes 10.7 and 11.7, and is flat \
-     again to the end: a single step, not a steady leak, whose cause is not yet found. The \
-     samples rule out the log writer (the log file grew by the same 9 MB every 10 s), new \
-     threads (15 throughout) and replaced SQLite connections (the same 8 worker threads \
-     throughout); the step comes under a minute after the clients renew their tokens at \
-     minute 10, which a run with renewal at another minute would confirm or clear.";
+/// The soak's RSS miss (`soak.rs`), from four runs' samples (`target/soak-samples.csv`) and
+/// one under heaptrack.
+pub const SOAK_RSS: &str = "in each of four runs (three of 20 minutes, one of 14) RSS is \
+     flat for ten minutes, rises once by 10–14 MiB of heap (RssAnon) over some 40 seconds \
+     between minutes 10.7 and 11.7, and is flat again to the end: a single step, not a steady \
+     leak, whose cause is not yet found. It follows the clock, not the load: it comes at the \
+     same minute at capacities of 5,500 to 7,600 requests/s and whether the clients renew \
+     their tokens every 10 minutes or every 4; it is not SQLite's memory (under heaptrack, \
+     which sees SQLite's allocations but not mimalloc's, SQLite peaked at 7 MiB), nor the log \
+     writer (the file grew by the same 9 MB every 10 s), new threads or replaced SQLite \
+     connections. The one clock event near it is the server's second housekeeping round, at \
+     its tenth minute, about a minute before.";

@@ -42,13 +42,22 @@ pub struct Sample {
 const MAX_SHARE: f64 = 0.02;
 
 impl Sample {
-    /// Counts, in each value, every window it contains (once per value).
+    /// Counts, in each value, every trigram it holds (once per value), as pg_trgm sees it:
+    /// separators are alike, and the value's ends are word boundaries.
     pub fn of<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
         let mut sample = Sample::default();
         let mut seen = HashSet::new();
         for value in values {
+            let padded: String = std::iter::once(' ')
+                .chain(
+                    value
+                        .chars()
+                        .map(|c| if is_separator_char(c) { ' ' } else { c }),
+                )
+                .chain(std::iter::once(' '))
+                .collect();
             seen.clear();
-            seen.extend(windows(value).map(|(_, w)| w));
+            seen.extend(windows(&padded).map(|(_, w)| w));
             for w in &seen {
                 *sample.counts.entry(*w).or_insert(0) += 1;
             }
@@ -63,7 +72,8 @@ impl Sample {
     /// what the narrowing avoids reading). Empty, for the whole pattern instead, when the
     /// term has no window or even its rarest is common.
     pub fn rarest(&self, term: &str) -> Vec<String> {
-        let count = |w: &[u8; 3]| self.counts.get(w).copied().unwrap_or(0);
+        // '-50' asks for what ' 50', '@50' or a value starting with '50' would: its trigram.
+        let count = |w: &[u8; 3]| self.counts.get(&trigram(*w)).copied().unwrap_or(0);
         let mut found: Vec<(usize, [u8; 3])> = windows(term).collect();
         // Stable: equal counts keep the term's order.
         found.sort_by_key(|(_, w)| count(w));
@@ -115,6 +125,16 @@ fn is_word(b: u8) -> bool {
 /// A character between words that a LIKE pattern takes literally.
 fn is_separator(b: u8) -> bool {
     b.is_ascii() && !is_word(b) && !matches!(b, b'%' | b'_' | b'\\')
+}
+
+/// An ASCII character pg_trgm splits words at (LIKE's own included, in a value).
+fn is_separator_char(c: char) -> bool {
+    c.is_ascii() && !c.is_ascii_alphanumeric()
+}
+
+/// The trigram pg_trgm indexes for a window: its separator read as a space.
+fn trigram(w: [u8; 3]) -> [u8; 3] {
+    w.map(|b| if is_word(b) { b } else { b' ' })
 }
 
 /// What one column's search asks of its index.
@@ -250,6 +270,17 @@ mod tests {
         // '000' is the rarest (9 of 10,000: 1000, 2000…); '500', '00@' and 'g50' overlap it,
         // and every window apart from it is common ('ng5' is in 1,111 values, 'bil' in all).
         assert_eq!(sample.rarest("billing5000@"), strings(&["000"]));
+
+        // pg_trgm reads 'mo-' as the end of a word 'mo', which every 'demo account' has, though
+        // none holds the text 'mo-'.
+        let values: Vec<String> = (0..10_000).map(|i| format!("demo account {i}")).collect();
+        let sample = Sample::of(values.iter().map(String::as_str));
+        assert_eq!(sample.rarest("demo-5004"), strings(&["004"]));
+        // A value's start is a word's: '-51' asks for the words starting with '51', which
+        // 111 of these 1,000 values are.
+        let values: Vec<String> = (0..1000).map(|i| format!("5{i}")).collect();
+        let sample = Sample::of(values.iter().map(String::as_str));
+        assert!(sample.rarest("x-51").is_empty());
     }
 
     #[test]
