@@ -66,32 +66,46 @@ impl Sample {
         sample
     }
 
-    /// The windows to ask the index for, for `term` (lower-cased): its rarest window, and
-    /// the rarest one that does not overlap it (overlapping windows mostly occur together,
-    /// so a second one would narrow nothing) unless that one is common (its posting list is
-    /// what the narrowing avoids reading). Empty, for the whole pattern instead, when the
-    /// term has no window or even its rarest is common.
+    /// The windows to ask the index for, for `term` (lower-cased), rarest first: of its
+    /// rare windows (those in at most [`MAX_SHARE`] of the values: a common one's posting
+    /// list is what the narrowing avoids reading), the two apart that the fewest values
+    /// should hold both of, taking them as independent (overlapping windows mostly occur
+    /// together, so they are never paired); the rarest alone when no two are apart. Empty,
+    /// for the whole pattern instead, when the term has no rare window.
     pub fn rarest(&self, term: &str) -> Vec<String> {
         // '-50' asks for what ' 50', '@50' or a value starting with '50' would: its trigram.
-        let count = |w: &[u8; 3]| self.counts.get(&trigram(*w)).copied().unwrap_or(0);
-        let mut found: Vec<(usize, [u8; 3])> = windows(term).collect();
-        // Stable: equal counts keep the term's order.
-        found.sort_by_key(|(_, w)| count(w));
-        let Some(&(at, first)) = found.first() else {
-            return Vec::new();
-        };
-        let rare = |w: &[u8; 3]| f64::from(count(w)) <= MAX_SHARE * f64::from(self.values);
-        if !rare(&first) {
-            return Vec::new();
+        let count = |w: &[u8; 3]| u64::from(self.counts.get(&trigram(*w)).copied().unwrap_or(0));
+        let most = MAX_SHARE * f64::from(self.values);
+        let rare: Vec<(usize, [u8; 3], u64)> = windows(term)
+            .map(|(at, w)| (at, w, count(&w)))
+            .filter(|(_, _, n)| *n as f64 <= most)
+            .collect();
+        let mut best: Option<(u64, [u8; 3], [u8; 3])> = None;
+        for (i, (at, w, n)) in rare.iter().enumerate() {
+            for (other_at, other, other_n) in &rare[i + 1..] {
+                let both = n * other_n;
+                if other_at.abs_diff(*at) >= 3 && other != w && best.is_none_or(|b| both < b.0) {
+                    let (a, b) = if other_n < n {
+                        (*other, *w)
+                    } else {
+                        (*w, *other)
+                    };
+                    best = Some((both, a, b));
+                }
+            }
         }
-        let second = found
-            .iter()
-            .find(|(p, w)| p.abs_diff(at) >= 3 && *w != first)
-            .map(|(_, w)| *w)
-            .filter(rare);
-        [Some(first), second]
+        let chosen = match best {
+            Some((_, a, b)) => vec![a, b],
+            // Equal counts: the first in the term.
+            None => rare
+                .iter()
+                .min_by_key(|(_, _, n)| *n)
+                .map(|(_, w, _)| *w)
+                .into_iter()
+                .collect(),
+        };
+        chosen
             .into_iter()
-            .flatten()
             .map(|w| String::from_utf8_lossy(&w).into_owned())
             .collect()
     }
@@ -267,9 +281,12 @@ mod tests {
             .map(|i| format!("billing{i}@demo.test"))
             .collect();
         let sample = Sample::of(values.iter().map(String::as_str));
-        // '000' is the rarest (9 of 10,000: 1000, 2000…); '500', '00@' and 'g50' overlap it,
-        // and every window apart from it is common ('ng5' is in 1,111 values, 'bil' in all).
-        assert_eq!(sample.rarest("billing5000@"), strings(&["000"]));
+        // '000' is the rarest (9 of 10,000: 1000, 2000…), but 'g50' (111) and '00@' (99, the
+        // words ending in '00') are apart and should both be in about one value; 'ng5'
+        // (1,111) and 'bil' (all) are never asked for.
+        assert_eq!(sample.rarest("billing5000@"), strings(&["00@", "g50"]));
+        // No two rare windows apart: the rarest alone.
+        assert_eq!(sample.rarest("billing5000"), strings(&["000"]));
 
         // pg_trgm reads 'mo-' as the end of a word 'mo', which every 'demo account' has, though
         // none holds the text 'mo-'.
