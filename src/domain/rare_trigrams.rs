@@ -4,10 +4,10 @@
 //! pg_trgm answers `lower(col) LIKE '%term%'` by intersecting the posting lists of every
 //! trigram of the term. A trigram in most rows ('com' of an email, 'inv' of an invoice number,
 //! 'bil' of every demo billing email) costs a read of its whole posting tree, which grows with
-//! the table: at a million accounts, 1,802 index pages for one search. So on a big table the
-//! index is asked only for the term's two rarest three-character windows, as estimated from a
-//! sample of the column, and the whole term is checked on the rows they find (`strpos`, which
-//! no index serves). The estimate decides only the speed: whatever it says, the rows found
+//! the table: at a million accounts, 1,801 index pages for one search. So on a big table the
+//! index is asked only for two rare three-character windows of the term, apart from each
+//! other, chosen from a sample of the column ([`Sample::rarest`]), and the whole term is
+//! checked on the rows they find (`strpos`, which no index serves). The estimate decides only the speed: whatever it says, the rows found
 //! are exactly those that contain the term.
 
 use std::collections::{HashMap, HashSet};
